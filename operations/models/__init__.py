@@ -1,0 +1,47 @@
+from operations.models.deployment import (
+    VILLAGE_DUTIES,
+    AllocationProposal,
+    Assignment,
+    Duty,
+    ProposalItem,
+    Stage,
+)
+from operations.models.levels import RiskLevel
+from operations.models.operation import BkoContingent, Operation, VillageStanding
+from operations.models.organisation import Jurisdiction, Officer, OfficerQuerySet, Unit, nrp_validator
+from operations.models.risk import (
+    LevelThreshold,
+    PatternSet,
+    RiskIndicator,
+    RiskReport,
+    RiskReportAnswer,
+    RiskReportTransition,
+    SecurityPattern,
+    VillageRisk,
+)
+
+__all__ = [
+    "VILLAGE_DUTIES",
+    "AllocationProposal",
+    "Assignment",
+    "BkoContingent",
+    "Duty",
+    "Jurisdiction",
+    "LevelThreshold",
+    "Officer",
+    "OfficerQuerySet",
+    "Operation",
+    "PatternSet",
+    "ProposalItem",
+    "RiskIndicator",
+    "RiskLevel",
+    "RiskReport",
+    "RiskReportAnswer",
+    "RiskReportTransition",
+    "SecurityPattern",
+    "Stage",
+    "Unit",
+    "VillageRisk",
+    "VillageStanding",
+    "nrp_validator",
+]

@@ -1,0 +1,177 @@
+"""An operation, its BKO contingents and its stored ranking rows."""
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from operations.models.levels import RiskLevel
+from operations.models.organisation import Unit
+from operations.models.risk import PatternSet
+from villages.models import Election, Kecamatan, VillageElection
+
+
+class Operation(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Rencana")
+        ACTIVE = "active", _("Berjalan")
+        CLOSED = "closed", _("Selesai")
+
+    name = models.CharField(_("nama operasi"), max_length=150, unique=True)
+    election = models.ForeignKey(
+        Election, on_delete=models.PROTECT, related_name="operations", verbose_name=_("pilkades")
+    )
+    sprin_number = models.CharField(_("nomor Sprin"), max_length=100, blank=True)
+    starts_on = models.DateField(_("mulai"))
+    ends_on = models.DateField(_("selesai"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    pattern_set = models.ForeignKey(
+        PatternSet,
+        on_delete=models.PROTECT,
+        related_name="operations",
+        verbose_name=_("pola pengamanan"),
+    )
+    unassessed_level = models.PositiveSmallIntegerField(
+        _("tingkat untuk desa belum dinilai"),
+        choices=RiskLevel.choices,
+        default=RiskLevel.RAWAN,
+        help_text=_(
+            "Desa tanpa laporan terverifikasi dihitung pada tingkat ini, tidak pernah Aman diam-diam."
+        ),
+    )
+    escorts_per_candidate = models.PositiveSmallIntegerField(
+        _("personel pam melekat per calon"), default=4, validators=[MinValueValidator(2)]
+    )
+    assignment_version = models.PositiveIntegerField(
+        _("versi penugasan"),
+        default=0,
+        editable=False,
+        help_text=_("Naik setiap kali penugasan berubah; usulan yang basi ditolak saat diterapkan."),
+    )
+
+    class Meta:
+        verbose_name = _("operasi")
+        verbose_name_plural = _("operasi")
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="operation_ends_after_start",
+                violation_error_message=_("Tanggal selesai tidak boleh sebelum tanggal mulai."),
+            ),
+            models.CheckConstraint(
+                condition=Q(escorts_per_candidate__gte=2),
+                name="operation_escorts_in_pairs",
+                violation_error_message=_("Pam melekat minimal 2 personel (tidak pernah sendirian)."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BkoContingent(models.Model):
+    """Reinforcements from an outside unit, placed under the Polres's control for one operation."""
+
+    class Status(models.TextChoices):
+        EXPECTED = "expected", _("Diharapkan")
+        ARRIVED = "arrived", _("Tiba (di bawah kendali Polres)")
+        RELEASED = "released", _("Dikembalikan")
+
+    operation = models.ForeignKey(
+        Operation, on_delete=models.PROTECT, related_name="bko_contingents", verbose_name=_("operasi")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="bko_contingents", verbose_name=_("satuan asal")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.EXPECTED)
+    expected_strength = models.PositiveIntegerField(_("kekuatan yang diharapkan"), default=0)
+    arrived_on = models.DateField(_("tiba tanggal"), null=True, blank=True)
+    released_on = models.DateField(_("dikembalikan tanggal"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("kontingen BKO")
+        verbose_name_plural = _("kontingen BKO")
+        ordering = ["operation", "unit__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operation", "unit"],
+                name="bko_one_contingent_per_unit",
+                violation_error_message=_("Satuan ini sudah punya kontingen BKO di operasi ini."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"BKO {self.unit} — {self.operation}"
+
+
+class VillageStandingQuerySet(models.QuerySet):
+    def ranked(self):
+        return self.order_by("-level", "-score", "-registered_voters", "desa_code")
+
+
+class VillageStanding(models.Model):
+    """One village's row in an operation's ranking: level, score, need and what it has.
+
+    Kept current by the services that verify reports, override levels, change patterns and
+    assign officers, so the ranking is an index scan instead of a computation per request.
+    """
+
+    operation = models.ForeignKey(
+        Operation, on_delete=models.CASCADE, related_name="standings", verbose_name=_("operasi")
+    )
+    village_election = models.ForeignKey(
+        VillageElection, on_delete=models.CASCADE, related_name="standings", verbose_name=_("pilkades desa")
+    )
+    kecamatan = models.ForeignKey(
+        Kecamatan, on_delete=models.PROTECT, related_name="+", verbose_name=_("kecamatan")
+    )
+    polsek = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("polsek")
+    )
+    desa_code = models.CharField(_("kode desa"), max_length=13)
+    level = models.PositiveSmallIntegerField(_("tingkat"), choices=RiskLevel.choices)
+    computed_level = models.PositiveSmallIntegerField(
+        _("tingkat terhitung"), choices=RiskLevel.choices, null=True, blank=True
+    )
+    is_overridden = models.BooleanField(_("ditetapkan manual"), default=False)
+    score = models.DecimalField(_("skor"), max_digits=7, decimal_places=2, default=0)
+    registered_voters = models.PositiveIntegerField(_("DPT"), default=0)
+    tps_count = models.PositiveSmallIntegerField(_("TPS"), default=0)
+    escorted_candidates = models.PositiveSmallIntegerField(_("calon dikawal"), default=0)
+    required_personnel = models.PositiveIntegerField(_("kebutuhan personel"), default=0)
+    required_linmas = models.PositiveIntegerField(_("kebutuhan Linmas"), default=0)
+    assigned_personnel = models.PositiveIntegerField(_("personel ditugaskan"), default=0)
+    shortfall = models.PositiveIntegerField(_("kekurangan"), default=0)
+    last_report_at = models.DateTimeField(_("laporan terakhir"), null=True, blank=True)
+
+    objects = VillageStandingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("peringkat desa")
+        verbose_name_plural = _("peringkat desa")
+        ordering = ["operation", "-level", "-score", "-registered_voters", "desa_code"]
+        indexes = [
+            models.Index(
+                F("operation"),
+                F("level").desc(),
+                F("score").desc(),
+                F("registered_voters").desc(),
+                F("desa_code"),
+                name="standing_rank_order",
+            ),
+            models.Index(fields=["operation", "kecamatan"], name="standing_kecamatan"),
+            models.Index(fields=["operation", "polsek"], name="standing_polsek"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operation", "village_election"], name="standing_one_per_village"
+            ),
+            models.CheckConstraint(
+                condition=Q(shortfall=0) | Q(required_personnel__gt=F("assigned_personnel")),
+                name="standing_shortfall_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village_election} — {self.operation}"

@@ -1,0 +1,55 @@
+"""Who may do what: plain predicates that views, the API and the admin all call."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from operations.roles import KABAG_OPS, PIMPINAN, POLSEK
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    from operations.models import Officer, Unit
+
+    User = AbstractBaseUser | AnonymousUser
+
+
+def _in_group(user: User, name: str) -> bool:
+    if not user.is_authenticated:
+        return False
+    cache = getattr(user, "_role_names", None)
+    if cache is None:
+        cache = set(user.groups.values_list("name", flat=True))
+        user._role_names = cache
+    return name in cache
+
+
+def is_kabag_ops(user: User) -> bool:
+    return user.is_authenticated and (user.is_superuser or _in_group(user, KABAG_OPS))
+
+
+def is_pimpinan(user: User) -> bool:
+    return _in_group(user, PIMPINAN)
+
+
+def is_polsek(user: User) -> bool:
+    return _in_group(user, POLSEK)
+
+
+def is_hq(user: User) -> bool:
+    """HQ staff read every village: leadership and operations staff."""
+    return is_kabag_ops(user) or is_pimpinan(user)
+
+
+def officer_of(user: User) -> Officer | None:
+    if not user.is_authenticated:
+        return None
+    return getattr(user, "officer", None)
+
+
+def polsek_unit_of(user: User) -> Unit | None:
+    """The Polsek whose villages a Polsek user reports on, from his linked officer record."""
+    officer = officer_of(user)
+    if officer is None or not is_polsek(user):
+        return None
+    return officer.unit
