@@ -53,3 +53,42 @@ def polsek_unit_of(user: User) -> Unit | None:
     if officer is None or not is_polsek(user):
         return None
     return officer.unit
+
+
+def jurisdiction_kecamatan_ids(user: User) -> frozenset[int] | None:
+    """The kecamatan a user may see: None means every kecamatan (HQ), empty means none.
+
+    Every row limit by jurisdiction (pages, API, admin) goes through this one function.
+    """
+    if not user.is_authenticated:
+        return frozenset()
+    if is_hq(user):
+        return None
+    unit = polsek_unit_of(user)
+    if unit is None:
+        return frozenset()
+    cached = getattr(user, "_jurisdiction_ids", None)
+    if cached is None:
+        from operations.models import Jurisdiction
+
+        cached = frozenset(
+            Jurisdiction.objects.filter(unit=unit).values_list("kecamatan_id", flat=True)
+        )
+        user._jurisdiction_ids = cached
+    return cached
+
+
+def can_report_on(user: User, kecamatan_id: int) -> bool:
+    """A Polsek officer reports only on villages inside his Polsek's kecamatan."""
+    if not is_polsek(user):
+        return False
+    ids = jurisdiction_kecamatan_ids(user)
+    return ids is not None and kecamatan_id in ids
+
+
+def can_assign(user: User) -> bool:
+    return is_kabag_ops(user)
+
+
+def can_verify_reports(user: User) -> bool:
+    return is_kabag_ops(user)
