@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# One command: set up and run every check and the whole test suite.
+# Uses SQLite unless DATABASE_URL points elsewhere (CI also runs it on PostgreSQL).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh
+export DJANGO_SETTINGS_MODULE=pilkades.settings_test
+
+echo "== ruff"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+echo "== django checks"
+.venv/bin/python manage.py check --fail-level WARNING
+.venv/bin/python manage.py makemigrations --check --dry-run
+.venv/bin/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+echo "== pytest on ${DATABASE_URL:-SQLite}"
+status=0
+.venv/bin/python -m pytest -p no:cacheprovider "$@" || status=$?
+if [ "$status" = 5 ]; then
+  echo "pytest collected no tests: that is a failure, not a pass." >&2
+  exit 1
+fi
+exit "$status"
