@@ -1,0 +1,37 @@
+import pytest
+from rest_framework.test import APIClient
+
+from operations.models import Unit
+from operations.roles import KABAG_OPS, POLSEK
+from tests.factories import OfficerFactory, UnitFactory, UserFactory
+
+TEST_PASSWORD = "Sandi-Uji-12345"
+
+
+@pytest.fixture
+def make_user(db):
+    """make_user(role, unit=None, **user_fields): a user in that group, linked to an officer.
+
+    Without a unit the officer belongs to a fresh Polsek (role Polsek) or Polres HQ (others);
+    role None gives a user in no group. The password is ``TEST_PASSWORD``.
+    """
+
+    def make(role: str | None, unit: Unit | None = None, **user_fields):
+        if unit is None:
+            kind = Unit.Kind.POLSEK if role == POLSEK else Unit.Kind.POLRES
+            unit = UnitFactory(kind=kind)
+        user = UserFactory(role=role, is_staff=role == KABAG_OPS, **user_fields)
+        OfficerFactory(unit=unit, user=user)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()

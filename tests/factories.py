@@ -1,0 +1,135 @@
+"""factory_boy factories: one per model, related rows through SubFactory."""
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from operations.models import BkoContingent, Jurisdiction, Officer, Operation, PatternSet, Unit
+from operations.ranks import Pangkat
+from villages.models import Candidate, Desa, Election, Kecamatan, VillageElection
+
+
+class KecamatanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Kecamatan
+        django_get_or_create = ("code",)
+
+    # 36.04.xx stays inside Kabupaten Serang; 99.xx.xx keeps test rows clear of the demo codes.
+    code = factory.Sequence(lambda n: f"99.{n // 100 % 100:02d}.{n % 100:02d}")
+    name = factory.Sequence(lambda n: f"Kecamatan Uji {n}")
+    kabupaten_name = "Kabupaten Uji"
+
+
+class DesaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Desa
+
+    kecamatan = factory.SubFactory(KecamatanFactory)
+    code = factory.LazyAttributeSequence(lambda o, n: f"{o.kecamatan.code}.{2001 + n % 7999:04d}")
+    name = factory.Sequence(lambda n: f"Desa Uji {n}")
+    latitude = None
+    longitude = None
+
+
+class ElectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Election
+
+    name = factory.Sequence(lambda n: f"Pilkades Uji {n}")
+    voting_day = datetime.date(2019, 10, 20)
+
+
+class VillageElectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VillageElection
+
+    election = factory.SubFactory(ElectionFactory)
+    desa = factory.SubFactory(DesaFactory)
+    tps_count = 4
+    registered_voters = 2500
+
+
+class CandidateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Candidate
+
+    village_election = factory.SubFactory(VillageElectionFactory)
+    ballot_number = factory.Sequence(lambda n: n + 1)
+    full_name = factory.Sequence(lambda n: f"Calon Uji {n}")
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+
+    name = factory.Sequence(lambda n: f"Polsek Uji {n}")
+    kind = Unit.Kind.POLSEK
+
+
+class JurisdictionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Jurisdiction
+
+    unit = factory.SubFactory(UnitFactory, kind=Unit.Kind.POLSEK)
+    kecamatan = factory.SubFactory(KecamatanFactory)
+
+
+class OfficerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Officer
+
+    nrp = factory.Sequence(lambda n: f"{90000000 + n:08d}")
+    name = factory.Sequence(lambda n: f"Personel Uji {n}")
+    rank = Pangkat.BRIPKA
+    unit = factory.SubFactory(UnitFactory)
+
+
+class PatternSetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PatternSet
+
+    name = factory.Sequence(lambda n: f"Pola Uji {n}")
+
+
+def _seeded_or_new_pattern_set() -> PatternSet:
+    return PatternSet.objects.order_by("pk").first() or PatternSetFactory()
+
+
+class OperationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Operation
+
+    name = factory.Sequence(lambda n: f"Ops Uji {n}")
+    election = factory.SubFactory(ElectionFactory)
+    starts_on = datetime.date(2019, 8, 1)
+    ends_on = datetime.date(2019, 11, 30)
+    pattern_set = factory.LazyFunction(_seeded_or_new_pattern_set)
+
+
+class BkoContingentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BkoContingent
+
+    operation = factory.SubFactory(OperationFactory)
+    unit = factory.SubFactory(UnitFactory, kind=Unit.Kind.BRIMOB, supplies_bko=True)
+    expected_strength = 20
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A user; pass ``role`` (a group name from operations.roles) to put him in that group."""
+
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "Sandi-Uji-12345")
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+        if create:
+            self.save()
