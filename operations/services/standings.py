@@ -1,0 +1,171 @@
+"""Keep each operation's stored ranking rows (VillageStanding) in step with risk, patterns and postings.
+
+Every write that changes a village's level, its pattern, its escorted candidates or its postings
+calls one of these, so the ranking pages read stored rows instead of computing them per request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.utils.translation import gettext as _
+
+from operations import scoring
+from operations.models import Assignment, Operation, RiskLevel, SecurityPattern, Stage, VillageStanding
+from villages.models import Candidate, VillageElection
+
+# Everything standings_refresh recomputes; the pair (operation, village_election) identifies the row.
+REFRESHED_FIELDS = [
+    "kecamatan",
+    "polsek",
+    "desa_code",
+    "level",
+    "computed_level",
+    "is_overridden",
+    "score",
+    "registered_voters",
+    "tps_count",
+    "escorted_candidates",
+    "required_personnel",
+    "required_linmas",
+    "assigned_personnel",
+    "shortfall",
+    "last_report_at",
+]
+
+
+def _patterns_by_level(operation: Operation) -> dict[int, SecurityPattern]:
+    return {p.level: p for p in SecurityPattern.objects.filter(pattern_set_id=operation.pattern_set_id)}
+
+
+def _count_by_village(queryset, village_election_ids: list[int] | None) -> dict[int, int]:
+    if village_election_ids is not None:
+        queryset = queryset.filter(village_election_id__in=village_election_ids)
+    return dict(
+        queryset.values("village_election_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("village_election_id", "n")
+    )
+
+
+@transaction.atomic
+def standings_refresh(*, operation: Operation, village_election_ids: Iterable[int] | None = None) -> None:
+    """Recompute the ranking rows of ``operation`` (all its villages, or only those given).
+
+    Level: Kabag Ops' override, else the level of the latest verified report, else the level the
+    operation sets for unassessed villages. Runs a fixed number of statements (the upsert is
+    batched only by the database's parameter limit) whatever the number of villages.
+    """
+    ids = None if village_election_ids is None else list(village_election_ids)
+    patterns = _patterns_by_level(operation)
+
+    villages = VillageElection.objects.filter(election_id=operation.election_id)
+    if ids is not None:
+        villages = villages.filter(pk__in=ids)
+    rows = villages.values(
+        "pk",
+        "tps_count",
+        "registered_voters",
+        "desa__code",
+        "desa__kecamatan_id",
+        "desa__kecamatan__jurisdiction__unit_id",
+        "risk__score",
+        "risk__computed_level",
+        "risk__override_level",
+        "risk__last_report_at",
+    )
+    escorted = _count_by_village(
+        Candidate.objects.filter(needs_close_escort=True).exclude(status=Candidate.Status.REJECTED), ids
+    )
+    assigned = _count_by_village(Assignment.objects.filter(operation=operation, stage=Stage.VOTING), ids)
+
+    standings = []
+    for row in rows:
+        computed_level = row["risk__computed_level"]
+        override_level = row["risk__override_level"]
+        level = override_level or computed_level or operation.unassessed_level
+        pattern = patterns.get(level)
+        if pattern is None:
+            raise ValidationError(
+                _("Set pola %(set)s belum memiliki pola untuk tingkat %(level)s.")
+                % {"set": operation.pattern_set, "level": RiskLevel(level).label}
+            )
+        escorted_count = escorted.get(row["pk"], 0)
+        police, linmas = scoring.required_personnel(
+            form=pattern.form,
+            police=pattern.police,
+            tps_per_group=pattern.tps_per_group,
+            linmas=pattern.linmas,
+            tps_count=row["tps_count"],
+            escorted_candidates=escorted_count,
+            escorts_per_candidate=operation.escorts_per_candidate,
+        )
+        assigned_count = assigned.get(row["pk"], 0)
+        standings.append(
+            VillageStanding(
+                operation=operation,
+                village_election_id=row["pk"],
+                kecamatan_id=row["desa__kecamatan_id"],
+                polsek_id=row["desa__kecamatan__jurisdiction__unit_id"],
+                desa_code=row["desa__code"],
+                level=level,
+                computed_level=computed_level,
+                is_overridden=override_level is not None,
+                score=row["risk__score"] or 0,
+                registered_voters=row["registered_voters"],
+                tps_count=row["tps_count"],
+                escorted_candidates=escorted_count,
+                required_personnel=police,
+                required_linmas=linmas,
+                assigned_personnel=assigned_count,
+                shortfall=max(police - assigned_count, 0),
+                last_report_at=row["risk__last_report_at"],
+            )
+        )
+    VillageStanding.objects.bulk_create(
+        standings,
+        update_conflicts=True,
+        unique_fields=["operation", "village_election"],
+        update_fields=REFRESHED_FIELDS,
+    )
+
+
+@transaction.atomic
+def standings_refresh_assigned(*, operation: Operation, village_election_ids: Iterable[int]) -> None:
+    """Recount the voting-day postings and the shortfall of the given villages (one UPDATE)."""
+    voting_postings = (
+        Assignment.objects.filter(
+            operation=operation, stage=Stage.VOTING, village_election_id=OuterRef("village_election_id")
+        )
+        .order_by()
+        .values("village_election_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    assigned = Coalesce(Subquery(voting_postings, output_field=IntegerField()), Value(0))
+    # One statement: the table's check constraint ties shortfall to the count, so both change together.
+    VillageStanding.objects.filter(
+        operation=operation, village_election_id__in=list(village_election_ids)
+    ).update(
+        assigned_personnel=assigned,
+        shortfall=Greatest(F("required_personnel") - assigned, Value(0)),
+    )
+
+
+def standings_refresh_for_village_elections(*, village_election_ids: Iterable[int]) -> None:
+    """Refresh those villages in every operation that covers their election (after a verify/override)."""
+    ids = list(village_election_ids)
+    election_ids = VillageElection.objects.filter(pk__in=ids).values("election_id")
+    for operation in Operation.objects.filter(election_id__in=election_ids):
+        standings_refresh(operation=operation, village_election_ids=ids)
+
+
+def standings_refresh_for_pattern_set(*, pattern_set_id: int) -> None:
+    """After the patterns of a set change, every operation measured with it is recomputed."""
+    for operation in Operation.objects.filter(pattern_set_id=pattern_set_id):
+        standings_refresh(operation=operation)
