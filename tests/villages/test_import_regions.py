@@ -1,0 +1,135 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from villages.models import Desa, Kecamatan
+from villages.services import RegionImportError, regions_import
+
+pytestmark = pytest.mark.django_db
+
+SERANG_CSV = """kode,nama
+36,BANTEN
+36.04,KAB. SERANG
+36.04.17,Carenang
+36.04.17.2010,Mekarsari
+36.04.17.2001,Carenang
+36.04.18,Binuang
+36.04.18.2007,Lamaran
+"""
+
+SERANG_SQL = """INSERT INTO `wilayah` (`kode`, `nama`) VALUES
+('36', 'BANTEN'),
+('36.04', 'KAB. SERANG'),
+('36.04.17', 'Carenang'),
+('36.04.17.2010', 'Mekarsari'),
+('36.04.17.2001', 'Carenang'),
+('36.04.18', 'Binuang'),
+('36.04.18.2007', 'Lamaran');
+"""
+
+
+def _snapshot():
+    return (
+        sorted(Kecamatan.objects.values_list("code", "name", "kabupaten_name")),
+        sorted(Desa.objects.values_list("code", "name", "kecamatan__code")),
+    )
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        SERANG_CSV,
+        SERANG_CSV.split("\n", 1)[1],  # no header
+        SERANG_CSV.replace(",", "\t"),
+        SERANG_SQL,
+    ],
+    ids=["csv-header", "csv-no-header", "tsv", "sql"],
+)
+def test_each_public_format_imports_the_same_regions(payload):
+    report = regions_import(data=payload.encode())
+    assert report.created == {"kecamatan": 2, "desa": 3}
+    kecamatan, desa = _snapshot()
+    assert kecamatan == [
+        ("36.04.17", "Carenang", "KAB. SERANG"),
+        ("36.04.18", "Binuang", "KAB. SERANG"),
+    ]
+    assert ("36.04.17.2010", "Mekarsari", "36.04.17") in desa
+    assert len(desa) == 3
+
+
+def test_reimport_updates_names_and_adds_rows_without_duplicates():
+    regions_import(data=SERANG_CSV.encode())
+    changed = SERANG_CSV.replace("Mekarsari", "Mekar Sari") + "36.04.18.2003,Renged\n"
+    report = regions_import(data=changed.encode())
+    assert report.created == {"kecamatan": 0, "desa": 1}
+    assert report.updated["desa"] == 1
+    assert Desa.objects.get(code="36.04.17.2010").name == "Mekar Sari"
+    assert Desa.objects.count() == 4
+    assert Kecamatan.objects.count() == 2
+
+
+def test_prefix_keeps_only_that_kabupaten():
+    other = SERANG_CSV + "36.01,KAB. PANDEGLANG\n36.01.01,Sumur\n36.01.01.2001,Kertajaya\n"
+    regions_import(data=other.encode(), prefix="36.04")
+    assert not Kecamatan.objects.filter(code__startswith="36.01").exists()
+    assert Kecamatan.objects.count() == 2
+
+
+BAD_CASES = {
+    "duplicate code": (SERANG_CSV + "36.04.17.2010,Mekarsari Lagi\n", "ganda (sudah ada di baris 5)"),
+    "missing kecamatan": (SERANG_CSV + "36.04.99.2001,Tanpa Induk\n", "kecamatan 36.04.99 tidak ada"),
+    "malformed code": (SERANG_CSV + "36.4.17.2010,Salah\n", "tidak sah"),
+    "empty file": ("", "berkas kosong"),
+    "only header": ("kode,nama\n", "tidak ada baris wilayah"),
+    "one column": (SERANG_CSV + "36.04.18.2001\n", "kode dan nama"),
+}
+
+
+@pytest.mark.parametrize(("payload", "message"), BAD_CASES.values(), ids=BAD_CASES.keys())
+def test_a_bad_row_rejects_the_whole_file_and_names_the_line(payload, message):
+    Kecamatan.objects.create(code="36.04.13", name="Tirtayasa")
+    before = _snapshot()
+    with pytest.raises(RegionImportError) as caught:
+        regions_import(data=payload.encode())
+    assert any(message in text for text in caught.value.messages), caught.value.messages
+    assert _snapshot() == before
+
+
+def test_every_bad_row_is_reported_not_only_the_first():
+    payload = SERANG_CSV + "36.4.1,x\n36.04.17.2010,Ganda\n36.04.77.2001,Yatim\n"
+    with pytest.raises(RegionImportError) as caught:
+        regions_import(data=payload.encode())
+    assert [line for line, _ in caught.value.line_errors] == [9, 10, 11]
+    assert Desa.objects.count() == 0
+
+
+def test_bad_encoding_is_reported_with_its_line():
+    payload = SERANG_CSV.encode() + "36.04.18.2002,Cak\xfcng\n".encode("latin-1")
+    with pytest.raises(RegionImportError) as caught:
+        regions_import(data=payload)
+    assert "baris 9" in caught.value.messages[0]
+    assert Kecamatan.objects.count() == 0
+    regions_import(data=payload, encoding="latin-1")
+    assert Desa.objects.get(code="36.04.18.2002").name == "Cak\xfcng"
+
+
+def test_desa_may_rely_on_a_kecamatan_already_in_the_database():
+    Kecamatan.objects.create(code="36.04.18", name="Binuang")
+    regions_import(data=b"36.04.18.2003,Renged\n")
+    assert Desa.objects.get(code="36.04.18.2003").kecamatan.name == "Binuang"
+
+
+def test_command_reports_bad_rows_and_fails(tmp_path, capsys):
+    path = tmp_path / "wilayah.csv"
+    path.write_text(SERANG_CSV + "36.04.99.2001,Yatim\n")
+    with pytest.raises(CommandError, match="1 baris bermasalah"):
+        call_command("import_regions", str(path))
+    assert "baris 9" in capsys.readouterr().err
+    assert Desa.objects.count() == 0
+
+
+def test_command_imports_with_prefix(tmp_path, capsys):
+    path = tmp_path / "wilayah.sql"
+    path.write_text(SERANG_SQL)
+    call_command("import_regions", str(path), "--prefix", "36.04.18")
+    assert list(Desa.objects.values_list("name", flat=True)) == ["Lamaran"]
+    assert "1 baru" in capsys.readouterr().out

@@ -1,0 +1,32 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from villages.services import RegionImportError, regions_import
+
+
+class Command(BaseCommand):
+    help = (
+        "Impor kode wilayah Kemendagri (CSV/TSV 'kode,nama' atau SQL INSERT): kecamatan dan desa. "
+        "Semua baris atau tidak sama sekali."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", type=Path, help="berkas .csv, .tsv atau .sql")
+        parser.add_argument("--prefix", default="", help="hanya kode berawalan ini, mis. 36 atau 36.04")
+        parser.add_argument("--encoding", default="utf-8", help="encoding berkas (bawaan utf-8)")
+
+    def handle(self, *args, path: Path, prefix: str, encoding: str, **options):
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"Tidak dapat membaca {path}: {exc.strerror}") from exc
+        try:
+            report = regions_import(data=data, prefix=prefix, encoding=encoding)
+        except RegionImportError as exc:
+            for message in exc.messages:
+                self.stderr.write(message)
+            raise CommandError(
+                f"Impor dibatalkan: {len(exc.line_errors)} baris bermasalah; tidak ada data yang diubah."
+            ) from exc
+        self.stdout.write(self.style.SUCCESS(f"Impor selesai — {report.summary()}."))

@@ -1,0 +1,127 @@
+"""Reading the Kemendagri region code list (pure: text in, rows and errors out, no database).
+
+The list circulates as CSV/TSV (`kode,nama`, with or without a header) or as SQL
+`INSERT ... VALUES ('36.04.17','Carenang'), ...`. Codes have 1 to 4 dotted parts:
+province (36), kabupaten (36.04), kecamatan (36.04.17), desa (36.04.17.2010).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+PART_LENGTHS = (2, 2, 2, 4)
+KIND_BY_PARTS = {1: "provinsi", 2: "kabupaten", 3: "kecamatan", 4: "desa"}
+_SQL_TUPLE = re.compile(r"\(\s*'((?:[^']|'')*)'\s*,\s*'((?:[^']|'')*)'\s*\)")
+_HEADER_WORDS = {"kode", "code", "kode_wilayah", "kode wilayah", "id"}
+
+
+@dataclass(frozen=True)
+class RegionRow:
+    line: int
+    code: str
+    name: str
+
+    @property
+    def kind(self) -> str:
+        return KIND_BY_PARTS[self.code.count(".") + 1]
+
+    @property
+    def parent_code(self) -> str:
+        return self.code.rsplit(".", 1)[0]
+
+
+@dataclass
+class ParsedRegions:
+    rows: list[RegionRow] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+def decode(data: bytes, encoding: str = "utf-8") -> str:
+    """Decode a file, naming the line of the first undecodable byte (ValueError)."""
+    try:
+        return data.decode("utf-8-sig" if encoding.lower().replace("_", "-") == "utf-8" else encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ValueError(
+            f"baris {line}: berkas bukan {encoding} (byte tidak dikenal di posisi {exc.start}); "
+            "simpan ulang sebagai UTF-8 atau sebutkan encoding-nya."
+        ) from exc
+
+
+def code_problem(code: str) -> str | None:
+    parts = code.split(".")
+    if not 1 <= len(parts) <= 4:
+        return f"kode '{code}' harus terdiri dari 1 sampai 4 bagian bertitik"
+    for part, length in zip(parts, PART_LENGTHS, strict=False):
+        if len(part) != length or not part.isdigit():
+            return f"kode '{code}' tidak sah (bentuk PP.KK.CC.DDDD)"
+    return None
+
+
+def _sql_pairs(text: str) -> Iterator[tuple[int, str, str]]:
+    line, position = 1, 0
+    for match in _SQL_TUPLE.finditer(text):
+        # Count newlines incrementally: a national list is one long text.
+        line += text.count("\n", position, match.start())
+        position = match.start()
+        yield line, match.group(1).replace("''", "'"), match.group(2).replace("''", "'")
+
+
+def _delimited_pairs(text: str) -> Iterator[tuple[int, list[str]]]:
+    sample = text[:4096]
+    delimiter = "\t" if "\t" in sample else (";" if sample.count(";") > sample.count(",") else ",")
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    for row in reader:
+        yield reader.line_num, row
+
+
+def parse(text: str, prefix: str = "") -> ParsedRegions:
+    """Rows within ``prefix`` (a code such as '36' or '36.04'; empty for all), and every bad line."""
+    result = ParsedRegions()
+    if not text.strip():
+        result.errors.append((0, "berkas kosong: tidak ada baris wilayah"))
+        return result
+
+    if re.search(r"\binsert\s+into\b", text, re.IGNORECASE):
+        pairs: Iterator[tuple[int, str, str]] = _sql_pairs(text)
+    else:
+        pairs = _csv_pairs(text, result)
+
+    seen: dict[str, int] = {}
+    for line, raw_code, raw_name in pairs:
+        code, name = raw_code.strip(), " ".join(raw_name.split())
+        if prefix and code != prefix and not code.startswith(prefix + "."):
+            continue
+        problem = code_problem(code)
+        if problem:
+            result.errors.append((line, problem))
+            continue
+        if not name:
+            result.errors.append((line, f"kode '{code}' tanpa nama"))
+            continue
+        if code in seen:
+            result.errors.append((line, f"kode '{code}' ganda (sudah ada di baris {seen[code]})"))
+            continue
+        seen[code] = line
+        result.rows.append(RegionRow(line=line, code=code, name=name))
+    if not result.rows and not result.errors:
+        where = f" dengan awalan {prefix}" if prefix else ""
+        result.errors.append((0, f"tidak ada baris wilayah{where}"))
+    return result
+
+
+def _csv_pairs(text: str, result: ParsedRegions) -> Iterator[tuple[int, str, str]]:
+    for line, row in _delimited_pairs(text):
+        cells = [cell.strip() for cell in row]
+        if not any(cells):
+            continue
+        if line == 1 and cells[0].lower().strip("\ufeff") in _HEADER_WORDS:
+            continue
+        if len(cells) < 2:
+            result.errors.append((line, "baris harus berisi kode dan nama"))
+            continue
+        yield line, cells[0], cells[1]
