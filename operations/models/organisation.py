@@ -111,7 +111,9 @@ class Jurisdiction(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if self.unit_id and Unit.objects.filter(pk=self.unit_id).exclude(kind=Unit.Kind.POLSEK).exists():
+        # The unit in memory, not the stored row: an admin form may be changing its kind right now.
+        unit = getattr(self, "unit", None)
+        if unit is not None and unit.kind != Unit.Kind.POLSEK:
             raise ValidationError({"unit": _("Hanya Polsek yang memiliki wilayah kecamatan.")})
 
 

@@ -1,0 +1,7 @@
+from operations.admin import organisation
+from operations.permissions import jurisdiction_kecamatan_ids
+from villages.admin import set_kecamatan_scope
+
+set_kecamatan_scope(jurisdiction_kecamatan_ids)
+
+__all__ = ["organisation"]

@@ -1,0 +1,86 @@
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Count, QuerySet
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from operations.models import BkoContingent, Jurisdiction, Officer, Operation, Unit
+
+
+class JurisdictionFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        # The unit is this inline's hidden parent key, so errors the model raises on it (a
+        # non-Polsek holding kecamatan) would render nowhere; show them above the rows instead.
+        messages = {message for form in self.forms for message in form.errors.get("unit", [])}
+        if messages:
+            raise ValidationError(sorted(messages))
+
+
+class JurisdictionInline(admin.TabularInline):
+    model = Jurisdiction
+    formset = JurisdictionFormSet
+    extra = 0
+    autocomplete_fields = ["kecamatan"]
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "parent", "supplies_bko", "officer_count"]
+    list_filter = ["kind", "supplies_bko"]
+    search_fields = ["name"]
+    ordering = ["kind", "name"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+    inlines = [JurisdictionInline]
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "parent", "supplies_bko"]}),
+        (_("Markas"), {"fields": ["hq_address", "hq_latitude", "hq_longitude"]}),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(officer_count=Count("officers"))
+
+    @admin.display(description=_("jumlah personel"), ordering="officer_count")
+    def officer_count(self, obj: Unit) -> int:
+        return obj.officer_count
+
+
+@admin.register(Officer)
+class OfficerAdmin(admin.ModelAdmin):
+    list_display = ["nrp", "name", "rank", "position", "unit", "home_desa", "is_active", "is_demo"]
+    list_filter = ["unit__kind", "unit", "rank", "is_active", "is_demo"]
+    search_fields = ["nrp", "name", "position"]
+    ordering = ["-rank", "name"]
+    list_select_related = ["unit", "home_desa"]
+    autocomplete_fields = ["unit", "home_desa", "user"]
+    readonly_fields = ["is_demo"]
+
+
+class BkoContingentInline(admin.TabularInline):
+    model = BkoContingent
+    extra = 0
+    autocomplete_fields = ["unit"]
+
+
+@admin.register(Operation)
+class OperationAdmin(admin.ModelAdmin):
+    list_display = ["name", "election", "sprin_number", "starts_on", "ends_on", "status", "pattern_set"]
+    list_filter = ["status", "election"]
+    search_fields = ["name", "sprin_number"]
+    ordering = ["-starts_on", "name"]
+    list_select_related = ["election", "pattern_set"]
+    autocomplete_fields = ["election"]
+    readonly_fields = ["assignment_version"]
+    inlines = [BkoContingentInline]
+
+
+@admin.register(BkoContingent)
+class BkoContingentAdmin(admin.ModelAdmin):
+    list_display = ["unit", "operation", "status", "expected_strength", "arrived_on", "released_on"]
+    list_filter = ["status", "operation", "unit"]
+    search_fields = ["unit__name", "operation__name"]
+    ordering = ["operation", "unit__name"]
+    list_select_related = ["unit", "operation"]
+    autocomplete_fields = ["operation", "unit"]
