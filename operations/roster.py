@@ -1,0 +1,149 @@
+"""Personnel rosters in and out (CSV/XLSX): one resource for the admin, the command and exports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import tablib
+from django.core.exceptions import ValidationError
+from import_export import fields, resources, widgets
+
+from operations.models import Officer, Unit
+from operations.ranks import Pangkat, normalise_rank
+
+ROSTER_FORMATS = ("csv", "xlsx")
+
+
+class RankWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        rank = normalise_rank(str(value or ""))
+        if rank is None:
+            raise ValueError(f"pangkat '{value}' tidak dikenal")
+        return int(rank)
+
+    def render(self, value, obj=None, **kwargs):
+        return Pangkat(value).label if value else ""
+
+
+class UnitWidget(widgets.ForeignKeyWidget):
+    def clean(self, value, row=None, **kwargs):
+        if not value or not str(value).strip():
+            raise ValueError("satuan wajib diisi")
+        try:
+            return self.model.objects.get(name__iexact=str(value).strip())
+        except self.model.DoesNotExist as exc:
+            raise ValueError(f"satuan '{value}' tidak ditemukan") from exc
+
+
+class NrpWidget(widgets.CharWidget):
+    def clean(self, value, row=None, **kwargs):
+        # Spreadsheets turn 8-digit NRPs into numbers and drop leading zeros.
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, int):
+            return str(value).zfill(8)
+        return str(value or "").strip()
+
+
+class OfficerResource(resources.ModelResource):
+    nrp = fields.Field(attribute="nrp", column_name="NRP", widget=NrpWidget())
+    name = fields.Field(attribute="name", column_name="Nama")
+    rank = fields.Field(attribute="rank", column_name="Pangkat", widget=RankWidget())
+    position = fields.Field(attribute="position", column_name="Jabatan")
+    unit = fields.Field(attribute="unit", column_name="Satuan", widget=UnitWidget(Unit, field="name"))
+
+    class Meta:
+        model = Officer
+        fields = ("nrp", "name", "rank", "position", "unit")
+        import_id_fields = ("nrp",)
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        use_transactions = True
+
+    def get_export_queryset(self, request=None):
+        return Officer.objects.select_related("unit").order_by("unit__name", "-rank", "nrp")
+
+
+@dataclass(frozen=True)
+class RosterImportReport:
+    new: int
+    updated: int
+    unchanged: int
+    dry_run: bool
+
+    def summary(self) -> str:
+        prefix = "Pratinjau (belum disimpan): " if self.dry_run else ""
+        return f"{prefix}{self.new} baru, {self.updated} diperbarui, {self.unchanged} tidak berubah"
+
+
+class RosterImportError(ValidationError):
+    def __init__(self, line_errors: list[tuple[int, str]]):
+        self.line_errors = line_errors
+        super().__init__([f"baris {line}: {reason}" if line else reason for line, reason in line_errors])
+
+
+def read_dataset(*, data: bytes, file_format: str) -> tablib.Dataset:
+    if file_format not in ROSTER_FORMATS:
+        raise RosterImportError([(0, f"format '{file_format}' tidak didukung (csv atau xlsx)")])
+    try:
+        if file_format == "csv":
+            return tablib.Dataset().load(data.decode("utf-8-sig"), format="csv")
+        return tablib.Dataset().load(data, format="xlsx")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise RosterImportError([(line, "berkas CSV bukan UTF-8")]) from exc
+    except Exception as exc:  # tablib raises many kinds for a damaged or mislabelled file
+        raise RosterImportError([(0, f"berkas tidak dapat dibaca sebagai {file_format}: {exc}")]) from exc
+
+
+def roster_import(*, data: bytes, file_format: str, dry_run: bool = False) -> RosterImportReport:
+    """Import officers, matched by NRP (updated, never doubled): every row or none."""
+    dataset = read_dataset(data=data, file_format=file_format)
+    if not dataset.height:
+        raise RosterImportError([(0, "berkas kosong: tidak ada baris personel")])
+    missing = [c for c in ("NRP", "Nama", "Pangkat", "Satuan") if c not in (dataset.headers or [])]
+    if missing:
+        raise RosterImportError([(1, f"kolom wajib tidak ada: {', '.join(missing)}")])
+    duplicates = _duplicate_nrps(dataset)
+    if duplicates:
+        raise RosterImportError(duplicates)
+
+    result = OfficerResource().import_data(
+        dataset,
+        dry_run=dry_run,
+        raise_errors=False,
+        use_transactions=True,
+        rollback_on_validation_errors=True,
+    )
+    problems = [
+        (invalid.number + 1, f"{field}: {' '.join(messages)}")
+        for invalid in result.invalid_rows
+        for field, messages in invalid.error_dict.items()
+    ]
+    problems += [(number + 1, str(error.error)) for number, errors in result.row_errors() for error in errors]
+    problems += [(0, str(error.error)) for error in result.base_errors]
+    if problems:
+        raise RosterImportError(sorted(problems))
+    return RosterImportReport(
+        new=result.totals["new"],
+        updated=result.totals["update"],
+        unchanged=result.totals["skip"],
+        dry_run=dry_run,
+    )
+
+
+def _duplicate_nrps(dataset: tablib.Dataset) -> list[tuple[int, str]]:
+    widget, seen, problems = NrpWidget(), {}, []
+    for index, value in enumerate(dataset["NRP"], start=2):
+        nrp = widget.clean(value)
+        if nrp in seen:
+            problems.append((index, f"NRP {nrp} ganda (sudah ada di baris {seen[nrp]})"))
+        else:
+            seen[nrp] = index
+    return problems
+
+
+def roster_export(*, file_format: str, queryset=None) -> bytes:
+    dataset = OfficerResource().export(queryset)
+    return dataset.export(file_format) if file_format == "xlsx" else dataset.export("csv").encode("utf-8")

@@ -1,0 +1,131 @@
+import io
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+
+from operations.models import Officer
+from operations.ranks import Pangkat
+from operations.roster import RosterImportError, roster_export, roster_import
+from tests.factories import OfficerFactory, UnitFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "NRP,Nama,Pangkat,Jabatan,Satuan\n"
+
+
+@pytest.fixture
+def units():
+    return UnitFactory(name="Polsek Carenang", kind="polsek"), UnitFactory(name="Sat Brimob", kind="brimob")
+
+
+def _snapshot():
+    return sorted(Officer.objects.values_list("nrp", "name", "rank", "position", "unit__name"))
+
+
+def test_csv_roster_creates_officers_with_normalised_ranks(units):
+    csv = HEADER + (
+        "85010001,Ahmad Fauzi,BRIPKA,Bhabinkamtibmas,Polsek Carenang\n"
+        "85010002,Budi Santoso,Brigadir Polisi Kepala,Banit Reskrim,polsek carenang\n"
+        "85010003,Citra Lestari,Bripda,Anggota,Sat Brimob\n"
+    )
+    report = roster_import(data=csv.encode(), file_format="csv")
+    assert (report.new, report.updated, report.unchanged) == (3, 0, 0)
+    assert _snapshot() == [
+        ("85010001", "Ahmad Fauzi", Pangkat.BRIPKA, "Bhabinkamtibmas", "Polsek Carenang"),
+        ("85010002", "Budi Santoso", Pangkat.BRIPKA, "Banit Reskrim", "Polsek Carenang"),
+        ("85010003", "Citra Lestari", Pangkat.BRIPDA, "Anggota", "Sat Brimob"),
+    ]
+
+
+def test_reimport_updates_by_nrp_and_never_doubles(units):
+    OfficerFactory(nrp="85010001", name="Ahmad", rank=Pangkat.BRIGPOL, unit=units[0])
+    csv = HEADER + "85010001,Ahmad Fauzi,Bripka,Kanit,Polsek Carenang\n"
+    report = roster_import(data=csv.encode(), file_format="csv")
+    assert (report.new, report.updated) == (0, 1)
+    officer = Officer.objects.get(nrp="85010001")
+    assert (officer.name, officer.rank, officer.position) == ("Ahmad Fauzi", Pangkat.BRIPKA, "Kanit")
+    assert Officer.objects.count() == 1
+    again = roster_import(data=csv.encode(), file_format="csv")
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 1)
+
+
+def test_dry_run_previews_without_writing(units):
+    csv = HEADER + "85010001,Ahmad Fauzi,Bripka,Kanit,Polsek Carenang\n"
+    report = roster_import(data=csv.encode(), file_format="csv", dry_run=True)
+    assert report.new == 1
+    assert "Pratinjau" in report.summary()
+    assert Officer.objects.count() == 0
+
+
+BAD_ROWS = {
+    "unknown rank": (
+        "85010009,Dedi,Sersan Mayor,Anggota,Polsek Carenang",
+        "pangkat 'Sersan Mayor' tidak dikenal",
+    ),
+    "unknown unit": ("85010009,Dedi,Bripka,Anggota,Polsek Entah", "satuan 'Polsek Entah' tidak ditemukan"),
+    "short nrp": ("8501x,Dedi,Bripka,Anggota,Polsek Carenang", "NRP harus tepat 8 angka"),
+    "missing name": ("85010009,,Bripka,Anggota,Polsek Carenang", "name"),
+    "duplicate nrp": ("85010001,Ahmad Lagi,Bripka,Anggota,Polsek Carenang", "NRP 85010001 ganda"),
+}
+
+
+@pytest.mark.parametrize(("bad_row", "message"), BAD_ROWS.values(), ids=BAD_ROWS.keys())
+def test_one_bad_row_rejects_the_roster_and_names_line_and_reason(units, bad_row, message):
+    csv = HEADER + "85010001,Ahmad Fauzi,Bripka,Kanit,Polsek Carenang\n" + bad_row + "\n"
+    with pytest.raises(RosterImportError) as caught:
+        roster_import(data=csv.encode(), file_format="csv")
+    assert [line for line, _ in caught.value.line_errors] == [3]
+    assert message in caught.value.messages[0]
+    assert Officer.objects.count() == 0
+
+
+def test_every_bad_row_is_reported(units):
+    csv = (
+        HEADER
+        + "1,A,Bripka,x,Polsek Carenang\n85010002,B,Kopral,x,Polsek Carenang\n85010003,C,Iptu,x,Nowhere\n"
+    )
+    with pytest.raises(RosterImportError) as caught:
+        roster_import(data=csv.encode(), file_format="csv")
+    assert sorted({line for line, _ in caught.value.line_errors}) == [2, 3, 4]
+
+
+def test_missing_columns_and_empty_files_are_clear_errors(units):
+    with pytest.raises(RosterImportError, match="kolom wajib tidak ada: Pangkat"):
+        roster_import(data=b"NRP,Nama,Satuan\n85010001,A,Polsek Carenang\n", file_format="csv")
+    with pytest.raises(RosterImportError, match="berkas kosong"):
+        roster_import(data=HEADER.encode(), file_format="csv")
+    with pytest.raises(RosterImportError, match="tidak dapat dibaca sebagai xlsx"):
+        roster_import(data=b"not a workbook", file_format="xlsx")
+
+
+def test_xlsx_numbers_keep_leading_zeros_and_round_trip(units):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["NRP", "Nama", "Pangkat", "Jabatan", "Satuan"])
+    sheet.append([1230045, "Eka Putra", "AKP", "Kapolsek", "Polsek Carenang"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    roster_import(data=buffer.getvalue(), file_format="xlsx")
+    assert Officer.objects.get().nrp == "01230045"
+
+    before = _snapshot()
+    exported = roster_export(file_format="xlsx")
+    Officer.objects.all().delete()
+    roster_import(data=exported, file_format="xlsx")
+    assert _snapshot() == before
+    csv_export = roster_export(file_format="csv")
+    assert b"Eka Putra" in csv_export and b"AKP" in csv_export
+
+
+def test_import_roster_command_reports_and_fails_on_bad_rows(units, tmp_path, capsys):
+    path = tmp_path / "roster.csv"
+    path.write_text(HEADER + "85010001,Ahmad,Kopral,x,Polsek Carenang\n")
+    with pytest.raises(CommandError, match="1 baris bermasalah"):
+        call_command("import_roster", str(path))
+    assert "baris 2" in capsys.readouterr().err
+    path.write_text(HEADER + "85010001,Ahmad,Bripka,x,Polsek Carenang\n")
+    call_command("import_roster", str(path), "--dry-run")
+    assert Officer.objects.count() == 0
+    call_command("import_roster", str(path))
+    assert Officer.objects.count() == 1
