@@ -6,7 +6,10 @@ from operations.roster import ROSTER_FORMATS, RosterImportError, roster_import
 
 
 class Command(BaseCommand):
-    help = "Impor daftar personel (CSV/XLSX: NRP, Nama, Pangkat, Jabatan, Satuan). Semua baris atau tidak sama sekali."
+    help = (
+        "Impor daftar personel (CSV/XLSX: NRP, Nama, Pangkat, Jabatan, Satuan). "
+        "Semua baris atau tidak sama sekali."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path)
