@@ -1,0 +1,340 @@
+"""Risk report lifecycle (draft → submitted → verified | returned) and Kabag Ops' level override.
+
+Who may act is checked here with the permission predicates, so the pages, the API and the admin
+cannot disagree. Every status change writes a RiskReportTransition.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from operations import permissions, scoring
+from operations.models import (
+    LevelThreshold,
+    Operation,
+    RiskIndicator,
+    RiskLevel,
+    RiskReport,
+    RiskReportAnswer,
+    RiskReportTransition,
+    VillageRisk,
+)
+from operations.services.standings import standings_refresh, standings_refresh_for_village_elections
+from villages.models import VillageElection
+
+Status = RiskReport.Status
+
+
+@dataclass(frozen=True)
+class AnswerData:
+    """One indicator answer as the form or the API parsed it."""
+
+    indicator_id: int
+    flag: bool | None = None
+    number: Decimal | None = None
+    evidence: str = ""
+    attachment: File | None = None
+
+
+def _transition(report: RiskReport, *, from_status: str, by: AbstractBaseUser, reason: str = "") -> None:
+    RiskReportTransition.objects.create(
+        report=report, from_status=from_status, to_status=report.status, by=by, reason=reason
+    )
+
+
+def _require_reporter(user: AbstractBaseUser, village_election: VillageElection) -> None:
+    if not permissions.can_report_on(user, village_election.desa.kecamatan_id):
+        raise PermissionDenied(_("Desa ini di luar wilayah hukum Polsek Anda."))
+
+
+def _require_verifier(user: AbstractBaseUser) -> None:
+    if not permissions.can_verify_reports(user):
+        raise PermissionDenied(_("Hanya Kabag Ops yang dapat memutuskan laporan dan tingkat kerawanan."))
+
+
+def _locked(report: RiskReport) -> RiskReport:
+    return RiskReport.objects.select_for_update().select_related("village_election__desa").get(pk=report.pk)
+
+
+def _clean_answers(answers: Iterable[AnswerData]) -> list[AnswerData]:
+    answers = list(answers)
+    indicators = RiskIndicator.objects.in_bulk([a.indicator_id for a in answers])
+    errors, seen = [], set()
+    for answer in answers:
+        indicator = indicators.get(answer.indicator_id)
+        if indicator is None or not indicator.is_active:
+            errors.append(_("Indikator %(id)s tidak ada atau tidak aktif.") % {"id": answer.indicator_id})
+        elif answer.indicator_id in seen:
+            errors.append(_("Indikator %(label)s diisi dua kali.") % {"label": indicator.label})
+        elif indicator.kind == RiskIndicator.Kind.BOOLEAN and answer.number is not None:
+            errors.append(_("Indikator %(label)s diisi ya/tidak, bukan angka.") % {"label": indicator.label})
+        elif indicator.kind == RiskIndicator.Kind.NUMBER and answer.flag is not None:
+            errors.append(_("Indikator %(label)s diisi angka, bukan ya/tidak.") % {"label": indicator.label})
+        elif answer.number is not None and answer.number < 0:
+            errors.append(_("Nilai indikator %(label)s tidak boleh negatif.") % {"label": indicator.label})
+        seen.add(answer.indicator_id)
+    if errors:
+        raise ValidationError({"answers": errors})
+    return answers
+
+
+def _write_answers(report: RiskReport, answers: list[AnswerData]) -> None:
+    """Make the report's answers exactly ``answers``; an answer without a new file keeps its old one."""
+    existing = {a.indicator_id: a for a in report.answers.all()}
+    for data in answers:
+        answer = existing.pop(data.indicator_id, None) or RiskReportAnswer(
+            report=report, indicator_id=data.indicator_id
+        )
+        answer.flag, answer.number, answer.evidence = data.flag, data.number, data.evidence
+        if data.attachment is not None:
+            answer.attachment = data.attachment
+        answer.full_clean(exclude=["report", "indicator"])
+        answer.save()
+    RiskReportAnswer.objects.filter(pk__in=[a.pk for a in existing.values()]).delete()
+
+
+def report_create(
+    *,
+    village_election: VillageElection,
+    author: AbstractBaseUser,
+    narrative: str = "",
+    answers: Iterable[AnswerData] = (),
+    idempotency_key: uuid.UUID | None = None,
+) -> RiskReport:
+    """A draft report by a Polsek officer on a village of his jurisdiction.
+
+    A repeated idempotency key (a phone retrying over a bad connection) returns the first report.
+    """
+    _require_reporter(author, village_election)
+    if idempotency_key is not None:
+        existing = RiskReport.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return _same_author_or_refuse(existing, author)
+    answers = _clean_answers(answers)
+    try:
+        with transaction.atomic():
+            report = RiskReport.objects.create(
+                village_election=village_election,
+                author=author,
+                narrative=narrative,
+                idempotency_key=idempotency_key,
+            )
+            _write_answers(report, answers)
+            _transition(report, from_status="", by=author)
+    except IntegrityError:
+        # Two retries raced past the lookup; the unique key let exactly one of them in.
+        if idempotency_key is None:
+            raise
+        return _same_author_or_refuse(RiskReport.objects.get(idempotency_key=idempotency_key), author)
+    return report
+
+
+def _same_author_or_refuse(report: RiskReport, author: AbstractBaseUser) -> RiskReport:
+    if report.author_id != author.pk:
+        raise ValidationError({"idempotency_key": _("Kunci idempotensi ini sudah dipakai laporan lain.")})
+    return report
+
+
+def _require_editable(report: RiskReport, by: AbstractBaseUser) -> None:
+    if report.author_id != by.pk:
+        raise PermissionDenied(_("Hanya pelapor yang dapat mengubah atau mengajukan laporan ini."))
+    if report.status == Status.VERIFIED:
+        raise ValidationError(_("Laporan terverifikasi tidak dapat diubah; buat laporan baru."))
+    if report.status == Status.SUBMITTED:
+        raise ValidationError(_("Laporan sedang diperiksa Kabag Ops dan tidak dapat diubah."))
+
+
+@transaction.atomic
+def report_update(
+    *,
+    report: RiskReport,
+    by: AbstractBaseUser,
+    narrative: str | None = None,
+    answers: Iterable[AnswerData] | None = None,
+) -> RiskReport:
+    """Change a draft or returned report; only its author, never once submitted or verified."""
+    report = _locked(report)
+    _require_editable(report, by)
+    _require_reporter(by, report.village_election)
+    if answers is not None:
+        _write_answers(report, _clean_answers(answers))
+    if narrative is not None:
+        report.narrative = narrative
+    report.save()
+    return report
+
+
+@transaction.atomic
+def report_submit(*, report: RiskReport, by: AbstractBaseUser) -> RiskReport:
+    report = _locked(report)
+    _require_editable(report, by)
+    _require_reporter(by, report.village_election)
+    previous = report.status
+    report.status = Status.SUBMITTED
+    report.submitted_at = timezone.now()
+    report.save()
+    _transition(report, from_status=previous, by=by)
+    return report
+
+
+def _require_submitted(report: RiskReport) -> None:
+    if report.status != Status.SUBMITTED:
+        raise ValidationError(
+            _("Hanya laporan berstatus Diajukan yang dapat diputuskan; status laporan ini: %(status)s.")
+            % {"status": report.get_status_display()}
+        )
+
+
+def _thresholds() -> dict[int, Decimal]:
+    return dict(LevelThreshold.objects.values_list("level", "min_score"))
+
+
+@transaction.atomic
+def report_verify(*, report: RiskReport, by: AbstractBaseUser) -> RiskReport:
+    """Freeze the score, the level and each answer's contribution, and make the report current.
+
+    Weights are read now and stored with the report, so a later change to the catalogue never
+    rewrites what HQ verified.
+    """
+    _require_verifier(by)
+    report = _locked(report)
+    _require_submitted(report)
+    answers = list(report.answers.select_related("indicator"))
+    result = scoring.score_answers(
+        scoring.AnswerInput(
+            key=answer.pk,
+            kind=answer.indicator.kind,
+            weight=answer.indicator.weight,
+            full_weight_at=answer.indicator.full_weight_at,
+            flag=answer.flag,
+            number=answer.number,
+        )
+        for answer in answers
+    )
+    for answer in answers:
+        answer.contribution = result.contributions[answer.pk]
+    RiskReportAnswer.objects.bulk_update(answers, ["contribution"])
+
+    report.status = Status.VERIFIED
+    report.score = result.total
+    report.computed_level = scoring.level_for_score(result.total, _thresholds())
+    report.decided_at = timezone.now()
+    report.decided_by = by
+    report.save()
+    _transition(report, from_status=Status.SUBMITTED, by=by)
+
+    risk = _locked_risk(report.village_election)
+    if risk.last_report_at is None or risk.last_report_at <= report.decided_at:
+        _point_risk_at(risk, report)
+        risk.save()
+        standings_refresh_for_village_elections(village_election_ids=[report.village_election_id])
+    return report
+
+
+@transaction.atomic
+def report_return(*, report: RiskReport, by: AbstractBaseUser, reason: str) -> RiskReport:
+    _require_verifier(by)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Alasan pengembalian wajib diisi.")})
+    report = _locked(report)
+    _require_submitted(report)
+    report.status = Status.RETURNED
+    report.return_reason = reason.strip()
+    report.decided_at = timezone.now()
+    report.decided_by = by
+    report.save()
+    _transition(report, from_status=Status.SUBMITTED, by=by, reason=report.return_reason)
+    return report
+
+
+def _locked_risk(village_election: VillageElection) -> VillageRisk:
+    VillageRisk.objects.get_or_create(village_election=village_election)
+    return VillageRisk.objects.select_for_update().get(village_election=village_election)
+
+
+def _point_risk_at(risk: VillageRisk, report: RiskReport | None) -> None:
+    risk.report = report
+    risk.score = report.score if report else None
+    risk.computed_level = report.computed_level if report else None
+    risk.last_report_at = report.decided_at if report else None
+
+
+@transaction.atomic
+def risk_override(
+    *, village_election: VillageElection, level: int, reason: str, by: AbstractBaseUser
+) -> VillageRisk:
+    """Kabag Ops sets a village's level by hand, with a written reason; the computed level stays visible."""
+    _require_verifier(by)
+    errors = {}
+    if level not in RiskLevel.values:
+        errors["level"] = [_("Tingkat kerawanan tidak dikenal.")]
+    if not (reason or "").strip():
+        errors["reason"] = [_("Alasan penetapan tingkat wajib diisi.")]
+    if errors:
+        raise ValidationError(errors)
+    risk = _locked_risk(village_election)
+    risk.override_level = level
+    risk.override_reason = reason.strip()
+    risk.override_by = by
+    risk.override_at = timezone.now()
+    risk.save()
+    standings_refresh_for_village_elections(village_election_ids=[village_election.pk])
+    return risk
+
+
+@transaction.atomic
+def risk_override_clear(*, village_election: VillageElection, by: AbstractBaseUser) -> VillageRisk:
+    _require_verifier(by)
+    risk = _locked_risk(village_election)
+    risk.override_level = None
+    risk.override_reason = ""
+    risk.override_by = None
+    risk.override_at = None
+    risk.save()
+    standings_refresh_for_village_elections(village_election_ids=[village_election.pk])
+    return risk
+
+
+@transaction.atomic
+def risk_recompute_all() -> int:
+    """Rebuild every VillageRisk from the latest verified report, then every operation's ranking.
+
+    Uses each report's frozen score and level: verification is a decision taken with the weights
+    of its day, so a later catalogue edit does not silently re-grade old reports. Overrides stay.
+    Returns the number of village elections with a verified report.
+    """
+    latest = (
+        RiskReport.objects.verified()
+        .filter(village_election_id=OuterRef("pk"))
+        .order_by("-decided_at", "-pk")
+        .values("pk")[:1]
+    )
+    current = dict(
+        VillageElection.objects.annotate(report_id=Subquery(latest))
+        .filter(report_id__isnull=False)
+        .values_list("pk", "report_id")
+    )
+    reports = RiskReport.objects.in_bulk(current.values())
+    risks = {r.village_election_id: r for r in VillageRisk.objects.select_for_update()}
+    missing = [VillageRisk(village_election_id=pk) for pk in current if pk not in risks]
+    risks.update({r.village_election_id: r for r in VillageRisk.objects.bulk_create(missing)})
+    for village_election_id, risk in risks.items():
+        report_id = current.get(village_election_id)
+        _point_risk_at(risk, reports[report_id] if report_id else None)
+    VillageRisk.objects.bulk_update(
+        list(risks.values()), ["report", "score", "computed_level", "last_report_at"], batch_size=500
+    )
+    for operation in Operation.objects.all():
+        standings_refresh(operation=operation)
+    return len(current)

@@ -1,0 +1,72 @@
+"""Shared arrangement for the risk tests: two Polsek areas, an operation, users of every role."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from operations.models import Operation, PatternSet, RiskIndicator, Unit
+from operations.roles import KABAG_OPS, PIMPINAN, POLSEK
+from operations.services.reports import AnswerData
+from operations.services.standings import standings_refresh
+from tests.factories import (
+    DesaFactory,
+    ElectionFactory,
+    JurisdictionFactory,
+    OperationFactory,
+    VillageElectionFactory,
+)
+from villages.models import VillageElection
+
+PER_DESA = "Polres Serang Pilkades 2021 (per desa)"
+
+
+@dataclass
+class RiskWorld:
+    operation: Operation
+    unit: Unit
+    other_unit: Unit
+    own: list[VillageElection]
+    foreign: VillageElection
+    polsek: object
+    other_polsek: object
+    kabag: object
+    pimpinan: object
+
+
+def build_world(make_user, own_villages: int = 2) -> RiskWorld:
+    jurisdiction = JurisdictionFactory()
+    other = JurisdictionFactory()
+    election = ElectionFactory()
+    operation = OperationFactory(election=election, pattern_set=PatternSet.objects.get(name=PER_DESA))
+    own = [
+        VillageElectionFactory(election=election, desa=DesaFactory(kecamatan=jurisdiction.kecamatan))
+        for _ in range(own_villages)
+    ]
+    foreign = VillageElectionFactory(election=election, desa=DesaFactory(kecamatan=other.kecamatan))
+    standings_refresh(operation=operation)
+    return RiskWorld(
+        operation=operation,
+        unit=jurisdiction.unit,
+        other_unit=other.unit,
+        own=own,
+        foreign=foreign,
+        polsek=make_user(POLSEK, unit=jurisdiction.unit),
+        other_polsek=make_user(POLSEK, unit=other.unit),
+        kabag=make_user(KABAG_OPS),
+        pimpinan=make_user(PIMPINAN),
+    )
+
+
+def indicator(code: str) -> RiskIndicator:
+    return RiskIndicator.objects.get(code=code)
+
+
+def answers(**values) -> list[AnswerData]:
+    """answers(former_head_strong_rival=True, travel_minutes=30) → AnswerData list."""
+    result = []
+    for code, value in values.items():
+        ind = indicator(code)
+        if ind.kind == RiskIndicator.Kind.BOOLEAN:
+            result.append(AnswerData(indicator_id=ind.pk, flag=value))
+        else:
+            result.append(AnswerData(indicator_id=ind.pk, number=Decimal(str(value))))
+    return result
