@@ -1,0 +1,74 @@
+"""Shared set-up for the benchmark scripts: a database of their own, Django configured, figures printed.
+
+Each script takes --db sqlite|postgres. SQLite lives in bench/out/; PostgreSQL uses the database
+`pilkades_bench` on 127.0.0.1:5432 (user postgres, as on this machine kind).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+PG_URL = "postgresql://postgres@127.0.0.1:5432/pilkades_bench"
+
+
+def database_url(db: str) -> str:
+    return PG_URL if db == "postgres" else f"sqlite:///{OUT / 'bench.sqlite3'}"
+
+
+def setup_django(db: str, *, fresh: bool = False) -> None:
+    """Point Django at the benchmark database, optionally recreated empty, and migrate it."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    if fresh:
+        if db == "postgres":
+            for sql in ("DROP DATABASE IF EXISTS pilkades_bench", "CREATE DATABASE pilkades_bench"):
+                subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
+        else:
+            (OUT / "bench.sqlite3").unlink(missing_ok=True)
+    os.environ["DATABASE_URL"] = database_url(db)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pilkades.settings_test")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(fn: Callable[[], object], repeat: int = 5, warmup: int = 1) -> tuple[float, object]:
+    """Median wall time in ms over `repeat` runs after `warmup` runs, and the last result."""
+    result = None
+    for _ in range(warmup):
+        result = fn()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples), result
+
+
+def row(label: str, value: float, unit: str, target: float | None = None, floor: float | None = None) -> str:
+    """One line of a result table: measured value, its target and floor, the ratio to the floor."""
+    parts = [f"{label:<52} {value:>10.1f} {unit:<6}"]
+    if target is not None:
+        verdict = "OK " if value <= target else "MISS"
+        parts.append(f"target ≤ {target:g} {unit} [{verdict}]")
+    if floor is not None:
+        parts.append(f"floor {floor:g} {unit} (×{value / floor:.1f})")
+    line = "  ".join(parts)
+    print(line, flush=True)
+    return line
