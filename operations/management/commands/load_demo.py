@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from operations.demo import demo_load
+from operations.demo_reports import demo_load_reports
 
 
 class Command(BaseCommand):
@@ -14,6 +15,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         with transaction.atomic():
             logins = demo_load()
+            demo_load_reports()
             # Later demo steps that build on the master data (e.g. verified risk reports) go here,
             # inside the same transaction so a failure leaves no half-loaded demo.
         self.stdout.write(self.style.SUCCESS("Data demo Polres Serang 2019 dimuat."))

@@ -1,0 +1,40 @@
+"""Reads of risk reports: by jurisdiction, by author, the review queue, the form's indicators."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Prefetch, QuerySet
+
+from operations.models import RiskIndicator, RiskReport, RiskReportAnswer, RiskReportTransition
+
+
+def reports_visible(*, visible_kecamatan_ids: Collection[int] | None) -> QuerySet[RiskReport]:
+    """Reports in the caller's jurisdiction (None = all), with what a list or detail shows."""
+    rows = RiskReport.objects.select_related(
+        "village_election__desa__kecamatan", "village_election__election", "author", "decided_by"
+    ).prefetch_related(
+        Prefetch("answers", queryset=RiskReportAnswer.objects.select_related("indicator")),
+        Prefetch("transitions", queryset=RiskReportTransition.objects.select_related("by")),
+    )
+    if visible_kecamatan_ids is not None:
+        rows = rows.in_kecamatan(visible_kecamatan_ids)
+    return rows.order_by("-created_at", "-pk")
+
+
+def reports_of_author(*, author: AbstractBaseUser) -> QuerySet[RiskReport]:
+    return RiskReport.objects.filter(author=author).select_related("village_election__desa__kecamatan")
+
+
+def review_queue() -> QuerySet[RiskReport]:
+    """Submitted reports waiting for Kabag Ops, oldest first."""
+    return (
+        reports_visible(visible_kecamatan_ids=None)
+        .filter(status=RiskReport.Status.SUBMITTED)
+        .order_by("submitted_at", "pk")
+    )
+
+
+def indicators_active() -> QuerySet[RiskIndicator]:
+    return RiskIndicator.objects.filter(is_active=True).order_by("order", "code")
