@@ -82,32 +82,37 @@ def _upsert_kecamatan(rows, existing, kabupaten_names, report: RegionImportRepor
         if current is None:
             new.append(Kecamatan(code=row.code, name=row.name, kabupaten_name=kabupaten))
         elif current.name != row.name or (kabupaten and current.kabupaten_name != kabupaten):
-            current.name = row.name
-            current.kabupaten_name = kabupaten or current.kabupaten_name
-            changed.append(current)
+            # A fresh instance without pk: the upsert must conflict on the code alone.
+            changed.append(
+                Kecamatan(code=row.code, name=row.name, kabupaten_name=kabupaten or current.kabupaten_name)
+            )
         else:
             report.unchanged["kecamatan"] += 1
-    Kecamatan.objects.bulk_create(new, batch_size=2000)
-    Kecamatan.objects.bulk_update(changed, ["name", "kabupaten_name"], batch_size=2000)
+    # An upsert, not bulk_update: Django's bulk_update builds a CASE per row and is quadratic-slow.
+    Kecamatan.objects.bulk_create(
+        new + changed,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=["name", "kabupaten_name"],
+    )
     report.created["kecamatan"] += len(new)
     report.updated["kecamatan"] += len(changed)
 
 
 def _upsert_desa(rows, kec_ids: dict[str, int], prefix: str, report: RegionImportReport) -> None:
-    existing = {
-        code: (pk, name)
-        for pk, code, name in Desa.objects.filter(code__startswith=prefix).values_list("pk", "code", "name")
-    }
+    existing = dict(Desa.objects.filter(code__startswith=prefix).values_list("code", "name"))
     new, changed = [], []
     for row in rows:
         current = existing.get(row.code)
         if current is None:
             new.append(Desa(code=row.code, name=row.name, kecamatan_id=kec_ids[row.parent_code]))
-        elif current[1] != row.name:
-            changed.append(Desa(pk=current[0], name=row.name))
+        elif current != row.name:
+            changed.append(Desa(code=row.code, name=row.name, kecamatan_id=kec_ids[row.parent_code]))
         else:
             report.unchanged["desa"] += 1
-    Desa.objects.bulk_create(new, batch_size=2000)
-    Desa.objects.bulk_update(changed, ["name"], batch_size=2000)
+    Desa.objects.bulk_create(
+        new + changed, batch_size=2000, update_conflicts=True, unique_fields=["code"], update_fields=["name"]
+    )
     report.created["desa"] += len(new)
     report.updated["desa"] += len(changed)
