@@ -20,7 +20,8 @@ def make_user(db):
         if unit is None:
             kind = Unit.Kind.POLSEK if role == POLSEK else Unit.Kind.POLRES
             unit = UnitFactory(kind=kind)
-        user = UserFactory(role=role, is_staff=role == KABAG_OPS, **user_fields)
+        user_fields.setdefault("is_staff", role == KABAG_OPS)
+        user = UserFactory(role=role, **user_fields)
         OfficerFactory(unit=unit, user=user)
         return user
 

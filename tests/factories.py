@@ -5,6 +5,7 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from rest_framework.authtoken.models import TokenProxy
 
 from operations.models import BkoContingent, Jurisdiction, Officer, Operation, PatternSet, Unit
 from operations.ranks import Pangkat
@@ -133,3 +134,12 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.groups.add(Group.objects.get(name=extracted))
         if create:
             self.save()
+
+
+class TokenProxyFactory(factory.django.DjangoModelFactory):
+    """The API token as the admin lists it (DRF's proxy model)."""
+
+    class Meta:
+        model = TokenProxy
+
+    user = factory.SubFactory(UserFactory)
