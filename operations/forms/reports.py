@@ -1,0 +1,163 @@
+"""Forms for risk reports, their review, the level override and the ranking filters.
+
+The report form builds one field per active indicator from the catalogue, so a new indicator
+needs no code; it parses input into the service's AnswerData and nothing more.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from operations.models import RiskIndicator, RiskLevel, Unit
+from operations.services.reports import AnswerData
+from villages.models import Kecamatan, VillageElection
+
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+ATTACHMENT_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".pdf"}
+
+
+def validate_attachment(file) -> None:
+    if Path(file.name).suffix.lower() not in ATTACHMENT_SUFFIXES:
+        raise ValidationError(_("Lampiran harus berupa foto (JPG, PNG, WEBP, HEIC) atau PDF."))
+    if file.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError(_("Lampiran maksimal 5 MB."))
+
+
+class VillageElectionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: VillageElection) -> str:
+        return f"{obj.desa.name} — {obj.desa.kecamatan.name} ({obj.election.name})"
+
+
+class RiskReportForm(forms.Form):
+    village_election = VillageElectionChoiceField(
+        label=_("Desa"), queryset=VillageElection.objects.none(), empty_label=_("— pilih desa —")
+    )
+    narrative = forms.CharField(
+        label=_("Uraian situasi"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(
+        self,
+        *args,
+        village_elections,
+        indicators: list[RiskIndicator],
+        fixed_village: bool = False,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.indicators = indicators
+        self.fields["village_election"].queryset = village_elections
+        if fixed_village:
+            self.fields["village_election"].disabled = True
+        if not self.is_bound and "idempotency_key" not in self.initial:
+            self.initial["idempotency_key"] = uuid.uuid4()
+        for indicator in indicators:
+            if indicator.kind == RiskIndicator.Kind.BOOLEAN:
+                field = forms.BooleanField(label=indicator.label, required=False)
+            else:
+                label = (
+                    f"{indicator.label} ({indicator.unit_label})" if indicator.unit_label else indicator.label
+                )
+                field = forms.DecimalField(
+                    label=label,
+                    required=False,
+                    max_digits=10,
+                    decimal_places=2,
+                    validators=[MinValueValidator(0)],
+                )
+            field.help_text = indicator.help_text
+            self.fields[self.value_name(indicator)] = field
+            self.fields[f"evidence_{indicator.code}"] = forms.CharField(
+                label=_("Keterangan/bukti"), required=False, max_length=500
+            )
+            self.fields[f"attachment_{indicator.code}"] = forms.FileField(
+                label=_("Foto/dokumen"), required=False, validators=[validate_attachment]
+            )
+
+    @staticmethod
+    def value_name(indicator: RiskIndicator) -> str:
+        return f"value_{indicator.code}"
+
+    def indicator_rows(self):
+        """(value, evidence, attachment) bound fields per indicator, for the template."""
+        return [
+            (self[self.value_name(i)], self[f"evidence_{i.code}"], self[f"attachment_{i.code}"])
+            for i in self.indicators
+        ]
+
+    def answers(self) -> list[AnswerData]:
+        data = self.cleaned_data
+        result = []
+        for indicator in self.indicators:
+            value = data.get(self.value_name(indicator))
+            is_boolean = indicator.kind == RiskIndicator.Kind.BOOLEAN
+            result.append(
+                AnswerData(
+                    indicator_id=indicator.pk,
+                    flag=bool(value) if is_boolean else None,
+                    number=None if is_boolean else value,
+                    evidence=data.get(f"evidence_{indicator.code}", ""),
+                    attachment=data.get(f"attachment_{indicator.code}"),
+                )
+            )
+        return result
+
+    @staticmethod
+    def initial_from(report) -> dict:
+        initial = {"village_election": report.village_election_id, "narrative": report.narrative}
+        for answer in report.answers.all():
+            code = answer.indicator.code
+            value = answer.flag if answer.indicator.kind == RiskIndicator.Kind.BOOLEAN else answer.number
+            initial[f"value_{code}"] = value
+            initial[f"evidence_{code}"] = answer.evidence
+        return initial
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Alasan dikembalikan"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class OverrideForm(forms.Form):
+    level = forms.TypedChoiceField(label=_("Tingkat ditetapkan"), choices=RiskLevel.choices, coerce=int)
+    reason = forms.CharField(
+        label=_("Alasan tertulis"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class RankingFilterForm(forms.Form):
+    kecamatan = forms.ModelChoiceField(
+        label=_("Kecamatan"), queryset=Kecamatan.objects.none(), required=False, empty_label=_("Semua")
+    )
+    polsek = forms.ModelChoiceField(
+        label=_("Polsek"), queryset=Unit.objects.none(), required=False, empty_label=_("Semua")
+    )
+    level = forms.TypedChoiceField(
+        label=_("Tingkat"),
+        choices=[("", _("Semua")), *RiskLevel.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def __init__(self, *args, kecamatan_queryset, polsek_queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kecamatan"].queryset = kecamatan_queryset
+        self.fields["polsek"].queryset = polsek_queryset
+
+    def filters(self) -> dict:
+        """Selector keyword arguments; invalid filters are dropped (the form shows their errors)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "kecamatan_id": data["kecamatan"].pk if data.get("kecamatan") else None,
+            "polsek_id": data["polsek"].pk if data.get("polsek") else None,
+            "level": data.get("level"),
+        }

@@ -1,0 +1,133 @@
+"""HQ pages: the ranked villages of an operation and one village's risk in detail."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from operations import permissions
+from operations.forms.reports import OverrideForm, RankingFilterForm
+from operations.models import Operation, Unit
+from operations.pages import allowed
+from operations.selectors.ranking import level_counts, ranking_for_operation
+from operations.selectors.villages import VillageDetail, village_elections_visible
+from operations.selectors.villages import village_detail as village_detail_selector
+from operations.services import reports as report_services
+from villages.models import Kecamatan, VillageElection
+
+PAGE_SIZE = 50
+
+
+@allowed(permissions.is_hq)
+def ranking_latest(request: HttpRequest) -> HttpResponse:
+    """The nav's entry point: the most recent operation's ranking."""
+    operation = Operation.objects.order_by("-starts_on", "pk").first()
+    if operation is None:
+        messages.info(request, _("Belum ada operasi."))
+        return redirect("home")
+    return redirect("ranking", operation_id=operation.pk)
+
+
+@allowed(permissions.is_hq)
+def ranking(request: HttpRequest, operation_id: int) -> HttpResponse:
+    operation = get_object_or_404(
+        Operation.objects.select_related("election", "pattern_set"), pk=operation_id
+    )
+    filters = RankingFilterForm(
+        request.GET or None,
+        kecamatan_queryset=Kecamatan.objects.filter(desa_set__village_elections__election=operation.election)
+        .distinct()
+        .order_by("name"),
+        polsek_queryset=Unit.objects.filter(kind=Unit.Kind.POLSEK).order_by("name"),
+    )
+    selected = (
+        filters.filters() if filters.is_bound else {"kecamatan_id": None, "polsek_id": None, "level": None}
+    )
+    visible = permissions.jurisdiction_kecamatan_ids(request.user)
+    rows = ranking_for_operation(operation=operation, visible_kecamatan_ids=visible, **selected)
+    counts = level_counts(
+        operation=operation,
+        kecamatan_id=selected["kecamatan_id"],
+        polsek_id=selected["polsek_id"],
+        visible_kecamatan_ids=visible,
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "operations/ranking.html",
+        {
+            "operation": operation,
+            "operations": Operation.objects.order_by("-starts_on", "name"),
+            "filters": filters,
+            "counts": counts,
+            "page": page,
+            "rank_offset": page.start_index() - 1 if page.paginator.count else 0,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@allowed(permissions.is_hq)
+def village_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        detail = village_detail_selector(
+            village_election_id=pk, visible_kecamatan_ids=permissions.jurisdiction_kecamatan_ids(request.user)
+        )
+    except VillageElection.DoesNotExist as exc:
+        raise Http404 from exc
+    return _render_village(request, detail, OverrideForm(initial=_override_initial(detail)))
+
+
+def _override_initial(detail: VillageDetail) -> dict:
+    risk = detail.risk
+    if risk is None or risk.override_level is None:
+        return {}
+    return {"level": risk.override_level, "reason": risk.override_reason}
+
+
+def _render_village(
+    request: HttpRequest, detail, override_form: OverrideForm, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "operations/village_detail.html",
+        {
+            "detail": detail,
+            "ve": detail.village_election,
+            "override_form": override_form,
+            "can_override": permissions.can_verify_reports(request.user),
+        },
+        status=status,
+    )
+
+
+@require_POST
+@allowed(permissions.can_verify_reports)
+def village_override(request: HttpRequest, pk: int) -> HttpResponse:
+    village_election = get_object_or_404(village_elections_visible(visible_kecamatan_ids=None), pk=pk)
+    if "clear" in request.POST:
+        report_services.risk_override_clear(village_election=village_election, by=request.user)
+        messages.success(request, _("Penetapan tingkat dicabut; tingkat terhitung berlaku lagi."))
+        return redirect("village-detail", pk=pk)
+    form = OverrideForm(request.POST)
+    if form.is_valid():
+        try:
+            report_services.risk_override(
+                village_election=village_election,
+                level=form.cleaned_data["level"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Tingkat kerawanan desa ditetapkan."))
+            return redirect("village-detail", pk=pk)
+    detail = village_detail_selector(village_election_id=pk, visible_kecamatan_ids=None)
+    return _render_village(request, detail, form, status=400)
