@@ -1,0 +1,439 @@
+"""Risk API: reports and their lifecycle actions, the indicator catalogue, the ranking, the override.
+
+Input serializers parse, the report services decide, output serializers answer. Rows are limited
+by the caller's jurisdiction through the same selectors the pages use.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import permissions as drf_permissions
+from rest_framework.decorators import action
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from operations import permissions
+from operations.models import (
+    Operation,
+    RiskIndicator,
+    RiskLevel,
+    RiskReport,
+    RiskReportAnswer,
+    RiskReportTransition,
+    Unit,
+    VillageRisk,
+    VillageStanding,
+)
+from operations.selectors.ranking import ranking_for_operation
+from operations.selectors.reports import reports_visible
+from operations.selectors.villages import village_elections_visible
+from operations.services import reports as report_services
+from villages.models import Kecamatan, VillageElection
+
+ERRORS = {
+    400: OpenApiResponse(description="Data tidak valid: {detail, errors: {field: [pesan]}}"),
+    403: OpenApiResponse(description="Tidak berwenang"),
+    404: OpenApiResponse(description="Tidak ditemukan (atau di luar wilayah hukum)"),
+}
+
+
+class IsHQ(drf_permissions.BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return permissions.is_hq(request.user)
+
+
+class IsKabagOps(drf_permissions.BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return permissions.is_kabag_ops(request.user)
+
+
+class IsKabagOpsOrReadOnly(drf_permissions.BasePermission):
+    def has_permission(self, request, view) -> bool:
+        if request.method in drf_permissions.SAFE_METHODS:
+            return request.user.is_authenticated
+        return permissions.is_kabag_ops(request.user)
+
+
+# --- reports -----------------------------------------------------------------------------------
+
+
+class AnswerInputSerializer(serializers.Serializer):
+    indicator = serializers.SlugRelatedField(
+        slug_field="code", queryset=RiskIndicator.objects.filter(is_active=True)
+    )
+    flag = serializers.BooleanField(required=False, allow_null=True, default=None)
+    number = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=0, required=False, allow_null=True, default=None
+    )
+    evidence = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+def _answers(validated: list[dict]) -> list[report_services.AnswerData]:
+    return [
+        report_services.AnswerData(
+            indicator_id=a["indicator"].pk, flag=a["flag"], number=a["number"], evidence=a["evidence"]
+        )
+        for a in validated
+    ]
+
+
+class ReportCreateSerializer(serializers.Serializer):
+    village_election = serializers.PrimaryKeyRelatedField(queryset=VillageElection.objects.none())
+    narrative = serializers.CharField(required=False, allow_blank=True, default="")
+    answers = AnswerInputSerializer(many=True, required=False, default=list)
+    idempotency_key = serializers.UUIDField(required=False, allow_null=True, default=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            # Villages outside the caller's jurisdiction do not exist for him: a field error, no data.
+            self.fields["village_election"].queryset = village_elections_visible(
+                visible_kecamatan_ids=permissions.jurisdiction_kecamatan_ids(request.user)
+            )
+
+
+class ReportUpdateSerializer(serializers.Serializer):
+    narrative = serializers.CharField(required=False, allow_blank=True)
+    answers = AnswerInputSerializer(many=True, required=False)
+
+
+class ReturnSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class AnswerOutputSerializer(serializers.ModelSerializer):
+    indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    indicator_label = serializers.CharField(source="indicator.label", read_only=True)
+
+    class Meta:
+        model = RiskReportAnswer
+        fields = ["indicator", "indicator_label", "flag", "number", "evidence", "attachment", "contribution"]
+
+
+class TransitionOutputSerializer(serializers.ModelSerializer):
+    by = serializers.CharField(source="by.get_username", read_only=True)
+
+    class Meta:
+        model = RiskReportTransition
+        fields = ["from_status", "to_status", "by", "at", "reason"]
+
+
+class ReportOutputSerializer(serializers.ModelSerializer):
+    desa = serializers.CharField(source="village_election.desa.name", read_only=True)
+    kecamatan = serializers.CharField(source="village_election.desa.kecamatan.name", read_only=True)
+    author = serializers.CharField(source="author.get_username", read_only=True)
+    decided_by = serializers.CharField(source="decided_by.get_username", read_only=True, default=None)
+    answers = AnswerOutputSerializer(many=True, read_only=True)
+    transitions = TransitionOutputSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = RiskReport
+        fields = [
+            "id",
+            "village_election",
+            "desa",
+            "kecamatan",
+            "status",
+            "narrative",
+            "author",
+            "created_at",
+            "submitted_at",
+            "decided_at",
+            "decided_by",
+            "return_reason",
+            "score",
+            "computed_level",
+            "answers",
+            "transitions",
+        ]
+
+
+def _output(report: RiskReport, request: Request, code: int = status.HTTP_200_OK) -> Response:
+    fresh = reports_visible(visible_kecamatan_ids=None).get(pk=report.pk)
+    return Response(ReportOutputSerializer(fresh, context={"request": request}).data, status=code)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Laporan kerawanan (dibatasi wilayah hukum)", responses={200: ReportOutputSerializer}
+    ),
+    retrieve=extend_schema(responses={200: ReportOutputSerializer, 404: ERRORS[404]}),
+)
+class RiskReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = ReportOutputSerializer
+    filterset_fields = ["status", "village_election"]
+    ordering_fields = ["created_at", "submitted_at", "decided_at"]
+
+    def get_queryset(self):
+        return reports_visible(
+            visible_kecamatan_ids=permissions.jurisdiction_kecamatan_ids(self.request.user)
+        )
+
+    @extend_schema(
+        summary="Buat draf laporan (Polsek)",
+        request=ReportCreateSerializer,
+        responses={201: ReportOutputSerializer, 400: ERRORS[400], 403: ERRORS[403]},
+    )
+    def create(self, request: Request) -> Response:
+        serializer = ReportCreateSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        report = report_services.report_create(
+            village_election=data["village_election"],
+            author=request.user,
+            narrative=data["narrative"],
+            answers=_answers(data["answers"]),
+            idempotency_key=data["idempotency_key"],
+        )
+        return _output(report, request, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Ubah draf atau laporan dikembalikan (pelapor)",
+        request=ReportUpdateSerializer,
+        responses={200: ReportOutputSerializer, 400: ERRORS[400], 403: ERRORS[403], 404: ERRORS[404]},
+    )
+    def partial_update(self, request: Request, pk=None) -> Response:
+        report = self.get_object()
+        serializer = ReportUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        report = report_services.report_update(
+            report=report,
+            by=request.user,
+            narrative=data.get("narrative"),
+            answers=_answers(data["answers"]) if "answers" in data else None,
+        )
+        return _output(report, request)
+
+    @extend_schema(
+        summary="Ajukan laporan ke Kabag Ops (pelapor)",
+        request=None,
+        responses={200: ReportOutputSerializer, 400: ERRORS[400], 403: ERRORS[403], 404: ERRORS[404]},
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk=None) -> Response:
+        report = report_services.report_submit(report=self.get_object(), by=request.user)
+        return _output(report, request)
+
+    @extend_schema(
+        summary="Verifikasi laporan (Kabag Ops)",
+        request=None,
+        responses={200: ReportOutputSerializer, 400: ERRORS[400], 403: ERRORS[403], 404: ERRORS[404]},
+    )
+    @action(detail=True, methods=["post"])
+    def verify(self, request: Request, pk=None) -> Response:
+        report = report_services.report_verify(report=self.get_object(), by=request.user)
+        return _output(report, request)
+
+    @extend_schema(
+        summary="Kembalikan laporan dengan alasan (Kabag Ops)",
+        request=ReturnSerializer,
+        responses={200: ReportOutputSerializer, 400: ERRORS[400], 403: ERRORS[403], 404: ERRORS[404]},
+    )
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request: Request, pk=None) -> Response:
+        report = self.get_object()
+        serializer = ReturnSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report = report_services.report_return(
+            report=report, by=request.user, reason=serializer.validated_data["reason"]
+        )
+        return _output(report, request)
+
+
+# --- indicators --------------------------------------------------------------------------------
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RiskIndicator
+        fields = [
+            "id",
+            "code",
+            "label",
+            "help_text",
+            "kind",
+            "weight",
+            "full_weight_at",
+            "unit_label",
+            "is_active",
+            "order",
+        ]
+
+    def validate(self, attrs: dict) -> dict:
+        # The model's constraints (number indicators need full_weight_at) as field errors, not 500s.
+        candidate = RiskIndicator(**{**(self._current() if self.instance else {}), **attrs})
+        if self.instance is not None:
+            candidate.pk = self.instance.pk
+        try:
+            # Uniqueness is the serializer's own validator; this checks fields and constraints.
+            candidate.full_clean(validate_unique=False)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+        return attrs
+
+    def _current(self) -> dict:
+        return {name: getattr(self.instance, name) for name in self.Meta.fields if name != "id"}
+
+
+@extend_schema_view(
+    create=extend_schema(responses={201: IndicatorSerializer, 400: ERRORS[400], 403: ERRORS[403]}),
+    update=extend_schema(
+        responses={200: IndicatorSerializer, 400: ERRORS[400], 403: ERRORS[403], 404: ERRORS[404]}
+    ),
+    partial_update=extend_schema(
+        responses={200: IndicatorSerializer, 400: ERRORS[400], 403: ERRORS[403], 404: ERRORS[404]}
+    ),
+)
+class RiskIndicatorViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The indicator catalogue: everyone reads it, Kabag Ops edits it.
+
+    New weights apply to later verifications only; verified reports keep their frozen scores.
+    """
+
+    queryset = RiskIndicator.objects.order_by("order", "code")
+    serializer_class = IndicatorSerializer
+    permission_classes = [IsKabagOpsOrReadOnly]
+    filterset_fields = ["is_active", "kind"]
+
+
+# --- ranking -----------------------------------------------------------------------------------
+
+
+class RankingFilterSerializer(serializers.Serializer):
+    kecamatan = serializers.PrimaryKeyRelatedField(queryset=Kecamatan.objects.all(), required=False)
+    polsek = serializers.PrimaryKeyRelatedField(
+        queryset=Unit.objects.filter(kind=Unit.Kind.POLSEK), required=False
+    )
+    level = serializers.ChoiceField(choices=RiskLevel.choices, required=False)
+
+
+class StandingSerializer(serializers.ModelSerializer):
+    desa = serializers.CharField(source="village_election.desa.name", read_only=True)
+    kecamatan_name = serializers.CharField(source="kecamatan.name", read_only=True)
+    polsek_name = serializers.CharField(source="polsek.name", read_only=True, default=None)
+    level_label = serializers.CharField(source="get_level_display", read_only=True)
+
+    class Meta:
+        model = VillageStanding
+        fields = [
+            "village_election",
+            "desa",
+            "desa_code",
+            "kecamatan",
+            "kecamatan_name",
+            "polsek",
+            "polsek_name",
+            "level",
+            "level_label",
+            "computed_level",
+            "is_overridden",
+            "score",
+            "registered_voters",
+            "tps_count",
+            "escorted_candidates",
+            "required_personnel",
+            "required_linmas",
+            "assigned_personnel",
+            "shortfall",
+            "last_report_at",
+        ]
+
+
+@extend_schema(
+    summary="Peringkat kerawanan desa suatu operasi (HQ)",
+    parameters=[
+        OpenApiParameter("kecamatan", int, description="id kecamatan"),
+        OpenApiParameter("polsek", int, description="id Polsek"),
+        OpenApiParameter("level", int, enum=RiskLevel.values, description="1 Aman, 2 Rawan, 3 Sangat Rawan"),
+    ],
+    responses={200: StandingSerializer(many=True), 400: ERRORS[400], 403: ERRORS[403], 404: ERRORS[404]},
+)
+class OperationRankingView(ListAPIView):
+    serializer_class = StandingSerializer
+    permission_classes = [IsHQ]
+    filter_backends: list = []
+
+    def get_queryset(self):
+        operation = get_object_or_404(Operation, pk=self.kwargs["operation_id"])
+        filters = RankingFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        return ranking_for_operation(
+            operation=operation,
+            kecamatan_id=data["kecamatan"].pk if "kecamatan" in data else None,
+            polsek_id=data["polsek"].pk if "polsek" in data else None,
+            level=data.get("level"),
+            visible_kecamatan_ids=permissions.jurisdiction_kecamatan_ids(self.request.user),
+        )
+
+
+# --- override ----------------------------------------------------------------------------------
+
+
+class OverrideInputSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=RiskLevel.choices)
+    reason = serializers.CharField(max_length=2000)
+
+
+class VillageRiskSerializer(serializers.ModelSerializer):
+    override_by = serializers.CharField(source="override_by.get_username", read_only=True, default=None)
+
+    class Meta:
+        model = VillageRisk
+        fields = [
+            "village_election",
+            "report",
+            "score",
+            "computed_level",
+            "override_level",
+            "override_reason",
+            "override_by",
+            "override_at",
+            "last_report_at",
+        ]
+
+
+class VillageOverrideView(APIView):
+    """Kabag Ops sets (POST) or clears (DELETE) a village's risk level, with a written reason."""
+
+    permission_classes = [IsKabagOps]
+
+    def _village(self, pk: int) -> VillageElection:
+        return get_object_or_404(village_elections_visible(visible_kecamatan_ids=None), pk=pk)
+
+    @extend_schema(
+        summary="Tetapkan tingkat kerawanan desa (Kabag Ops)",
+        request=OverrideInputSerializer,
+        responses={200: VillageRiskSerializer, 400: ERRORS[400], 403: ERRORS[403], 404: ERRORS[404]},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        village_election = self._village(pk)
+        serializer = OverrideInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        risk = report_services.risk_override(
+            village_election=village_election,
+            level=serializer.validated_data["level"],
+            reason=serializer.validated_data["reason"],
+            by=request.user,
+        )
+        return Response(VillageRiskSerializer(risk).data)
+
+    @extend_schema(
+        summary="Cabut penetapan tingkat (Kabag Ops)",
+        request=None,
+        responses={200: VillageRiskSerializer, 403: ERRORS[403], 404: ERRORS[404]},
+    )
+    def delete(self, request: Request, pk: int) -> Response:
+        risk = report_services.risk_override_clear(village_election=self._village(pk), by=request.user)
+        return Response(VillageRiskSerializer(risk).data)
