@@ -1,9 +1,17 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from operations.api import risk
+from operations.api import organisation, risk
 
 router = DefaultRouter()
+router.register("kecamatan", organisation.KecamatanViewSet, basename="kecamatan")
+router.register("desa", organisation.DesaViewSet, basename="desa")
+router.register("elections", organisation.ElectionViewSet, basename="election")
+router.register("village-elections", organisation.VillageElectionViewSet, basename="village-election")
+router.register("candidates", organisation.CandidateViewSet, basename="candidate")
+router.register("units", organisation.UnitViewSet, basename="unit")
+router.register("officers", organisation.OfficerViewSet, basename="officer")
+router.register("operations", organisation.OperationViewSet, basename="operation")
 router.register("risk-reports", risk.RiskReportViewSet, basename="risk-report")
 router.register("risk-indicators", risk.RiskIndicatorViewSet, basename="risk-indicator")
 
