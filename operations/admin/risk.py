@@ -1,0 +1,242 @@
+"""Admin for the risk catalogues (edited here by Kabag Ops) and read-only views of reports and rankings.
+
+Reports, current risk and ranking rows change only through the report and standings services;
+the admin's actions and the override form call those services.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+
+from operations.models import (
+    LevelThreshold,
+    PatternSet,
+    RiskIndicator,
+    RiskLevel,
+    RiskReport,
+    RiskReportAnswer,
+    RiskReportTransition,
+    SecurityPattern,
+    VillageRisk,
+    VillageStanding,
+)
+from operations.permissions import jurisdiction_kecamatan_ids
+from operations.services import reports as report_services
+from operations.services.standings import standings_refresh_for_pattern_set
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class JurisdictionLimitedAdmin(admin.ModelAdmin):
+    kecamatan_lookup: str
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request)
+        ids = jurisdiction_kecamatan_ids(request.user)
+        return queryset if ids is None else queryset.filter(**{f"{self.kecamatan_lookup}__in": ids})
+
+
+@admin.register(RiskIndicator)
+class RiskIndicatorAdmin(admin.ModelAdmin):
+    list_display = ["code", "label", "kind", "weight", "full_weight_at", "unit_label", "is_active", "order"]
+    list_editable = ["weight", "is_active", "order"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["code", "label"]
+    ordering = ["order", "code"]
+
+
+@admin.register(LevelThreshold)
+class LevelThresholdAdmin(admin.ModelAdmin):
+    list_display = ["level", "min_score"]
+    ordering = ["level"]
+
+
+class SecurityPatternInline(admin.TabularInline):
+    model = SecurityPattern
+    extra = 0
+    max_num = len(RiskLevel.choices)
+
+
+@admin.register(PatternSet)
+class PatternSetAdmin(admin.ModelAdmin):
+    list_display = ["name", "source"]
+    search_fields = ["name"]
+    inlines = [SecurityPatternInline]
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # New patterns change every village's need in the operations measured with this set.
+        try:
+            standings_refresh_for_pattern_set(pattern_set_id=form.instance.pk)
+        except ValidationError as exc:
+            messages.warning(request, " ".join(exc.messages))
+
+
+class AnswerInline(admin.TabularInline):
+    model = RiskReportAnswer
+    fields = ["indicator", "flag", "number", "evidence", "attachment", "contribution"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class TransitionInline(AnswerInline):
+    model = RiskReportTransition
+    fields = ["from_status", "to_status", "by", "at", "reason"]
+    readonly_fields = fields
+
+
+class ReturnReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Alasan dikembalikan"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+@admin.register(RiskReport)
+class RiskReportAdmin(JurisdictionLimitedAdmin, ReadOnlyAdmin):
+    """Reports are written by Polsek officers on their form; here they are read and decided."""
+
+    kecamatan_lookup = "village_election__desa__kecamatan"
+    list_display = ["village_election", "author", "status", "submitted_at", "score", "computed_level"]
+    list_filter = ["status", "computed_level", "village_election__desa__kecamatan"]
+    search_fields = ["village_election__desa__name", "narrative"]
+    list_select_related = ["village_election__desa", "village_election__election", "author"]
+    readonly_fields = [
+        "village_election",
+        "author",
+        "status",
+        "narrative",
+        "created_at",
+        "submitted_at",
+        "decided_at",
+        "decided_by",
+        "return_reason",
+        "score",
+        "computed_level",
+    ]
+    fields = readonly_fields
+    inlines = [AnswerInline, TransitionInline]
+    actions = ["verify_reports", "return_reports"]
+
+    @admin.action(description=_("Verifikasi laporan terpilih"))
+    def verify_reports(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._decide(
+            request, queryset, lambda report: report_services.report_verify(report=report, by=request.user)
+        )
+
+    @admin.action(description=_("Kembalikan laporan terpilih dengan alasan"))
+    def return_reports(self, request: HttpRequest, queryset: QuerySet):
+        form = ReturnReasonForm(request.POST if "reason" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            reason = form.cleaned_data["reason"]
+
+            def return_(report: RiskReport) -> None:
+                report_services.report_return(report=report, by=request.user, reason=reason)
+
+            self._decide(request, queryset, return_)
+            return None
+        return TemplateResponse(
+            request,
+            "admin/operations/riskreport/return_reason.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Kembalikan laporan"),
+                "form": form,
+                "reports": queryset,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    def _decide(self, request: HttpRequest, queryset: QuerySet, decide) -> None:
+        done = 0
+        for report in queryset:
+            try:
+                decide(report)
+                done += 1
+            except (ValidationError, PermissionDenied) as exc:
+                messages.error(request, f"{report}: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
+        if done:
+            messages.success(request, _("%(n)d laporan diputuskan.") % {"n": done})
+
+
+class OverrideAdminForm(forms.ModelForm):
+    class Meta:
+        model = VillageRisk
+        fields = ["override_level", "override_reason"]
+
+
+@admin.register(VillageRisk)
+class VillageRiskAdmin(JurisdictionLimitedAdmin):
+    """Current risk is kept by the services; only the override is editable, through its service."""
+
+    kecamatan_lookup = "village_election__desa__kecamatan"
+    form = OverrideAdminForm
+    list_display = ["village_election", "score", "computed_level", "override_level", "last_report_at"]
+    list_filter = ["computed_level", "override_level"]
+    search_fields = ["village_election__desa__name"]
+    list_select_related = ["village_election__desa", "village_election__election"]
+    readonly_fields = [
+        "village_election",
+        "report",
+        "score",
+        "computed_level",
+        "override_by",
+        "override_at",
+        "last_report_at",
+    ]
+    fields = [*readonly_fields, "override_level", "override_reason"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: VillageRisk, form, change: bool) -> None:
+        level = form.cleaned_data.get("override_level")
+        if level is None:
+            report_services.risk_override_clear(village_election=obj.village_election, by=request.user)
+        else:
+            report_services.risk_override(
+                village_election=obj.village_election,
+                level=level,
+                reason=form.cleaned_data.get("override_reason", ""),
+                by=request.user,
+            )
+
+
+@admin.register(VillageStanding)
+class VillageStandingAdmin(JurisdictionLimitedAdmin, ReadOnlyAdmin):
+    kecamatan_lookup = "kecamatan"
+    list_display = [
+        "village_election",
+        "operation",
+        "level",
+        "computed_level",
+        "is_overridden",
+        "score",
+        "required_personnel",
+        "assigned_personnel",
+        "shortfall",
+    ]
+    list_filter = ["operation", "level", "kecamatan", "polsek"]
+    search_fields = ["village_election__desa__name", "desa_code"]
+    list_select_related = ["village_election__desa", "village_election__election", "operation"]
