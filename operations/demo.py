@@ -197,7 +197,7 @@ STAFFING: list[Staffing] = [
             (Pangkat.AKP, "Kasat Reskrim"),
             (Pangkat.AKP, "Kasat Binmas"),
             (Pangkat.AKP, "Kasat Lantas"),
-            (Pangkat.IPTU, "Kabag Ops: Kasubbag Dalops"),
+            (Pangkat.IPTU, "Kasubbag Dalops Bag Ops"),
             (Pangkat.IPTU, "Kanit Turjawali Sat Samapta"),
             (Pangkat.IPDA, "Paur Subbag Dalops"),
             (Pangkat.IPDA, "Kanit Dalmas Sat Samapta"),

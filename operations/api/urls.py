@@ -1,4 +1,5 @@
 from django.urls import path
+from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from operations.api import organisation, risk
@@ -16,6 +17,8 @@ router.register("risk-reports", risk.RiskReportViewSet, basename="risk-report")
 router.register("risk-indicators", risk.RiskIndicatorViewSet, basename="risk-indicator")
 
 urlpatterns = [
+    # Scripts and other clients exchange a username and password for their API token here.
+    path("auth/token/", obtain_auth_token, name="api-token"),
     path(
         "operations/<int:operation_id>/ranking/",
         risk.OperationRankingView.as_view(),

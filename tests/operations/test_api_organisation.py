@@ -5,6 +5,7 @@ from operations.models import Unit
 from operations.ranks import Pangkat
 from operations.roles import KABAG_OPS, PIMPINAN, POLSEK
 from tests import factories
+from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +77,21 @@ def test_hq_roles_read_every_endpoint(as_role, role, url):
 )
 def test_polsek_reads_what_his_group_permits(as_role, url, allowed):
     assert (as_role(POLSEK).get(url).status_code == 200) is allowed
+
+
+def test_token_is_issued_for_a_username_and_password(api_client, make_user):
+    user = make_user(PIMPINAN)
+    response = api_client.post("/api/v1/auth/token/", {"username": user.username, "password": TEST_PASSWORD})
+    assert response.status_code == 200
+    assert response.json()["token"] == Token.objects.get(user=user).key
+
+
+def test_token_refused_for_a_wrong_password_with_a_400(api_client, make_user):
+    user = make_user(PIMPINAN)
+    response = api_client.post("/api/v1/auth/token/", {"username": user.username, "password": "salah-sandi"})
+    assert response.status_code == 400
+    assert "non_field_errors" in response.json()["errors"]
+    assert not Token.objects.exists()
 
 
 def test_token_authentication_is_accepted(api_client, make_user):
