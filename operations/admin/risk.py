@@ -12,8 +12,10 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from operations.admin.organisation import OperationAdmin
 from operations.models import (
     LevelThreshold,
+    Operation,
     PatternSet,
     RiskIndicator,
     RiskLevel,
@@ -26,7 +28,13 @@ from operations.models import (
 )
 from operations.permissions import jurisdiction_kecamatan_ids
 from operations.services import reports as report_services
-from operations.services.standings import standings_refresh_for_pattern_set
+from operations.services.standings import (
+    standings_refresh,
+    standings_refresh_for_pattern_set,
+    standings_refresh_for_village_elections,
+)
+from villages.admin import CandidateAdmin, VillageElectionAdmin
+from villages.models import Candidate, VillageElection
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -240,3 +248,52 @@ class VillageStandingAdmin(JurisdictionLimitedAdmin, ReadOnlyAdmin):
     list_filter = ["operation", "level", "kecamatan", "polsek"]
     search_fields = ["village_election__desa__name", "desa_code"]
     list_select_related = ["village_election__desa", "village_election__election", "operation"]
+
+
+# Saving an operation, a village election (TPS, voters, candidates inline) or a candidate (escort
+# flag) changes ranking rows. villages must not import operations, so the police side extends
+# those admins here; no signals.
+
+
+def _refresh_or_warn(request: HttpRequest, refresh) -> None:
+    try:
+        refresh()
+    except ValidationError as exc:
+        messages.warning(request, " ".join(exc.messages))
+
+
+admin.site.unregister(Operation)
+
+
+@admin.register(Operation)
+class OperationRankingAdmin(OperationAdmin):
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        _refresh_or_warn(request, lambda: standings_refresh(operation=form.instance))
+
+
+admin.site.unregister(VillageElection)
+
+
+@admin.register(VillageElection)
+class VillageElectionRankingAdmin(VillageElectionAdmin):
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        ids = [form.instance.pk]
+        _refresh_or_warn(request, lambda: standings_refresh_for_village_elections(village_election_ids=ids))
+
+
+admin.site.unregister(Candidate)
+
+
+@admin.register(Candidate)
+class CandidateRankingAdmin(CandidateAdmin):
+    def save_model(self, request: HttpRequest, obj: Candidate, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        ids = [obj.village_election_id]
+        _refresh_or_warn(request, lambda: standings_refresh_for_village_elections(village_election_ids=ids))
+
+    def delete_model(self, request: HttpRequest, obj: Candidate) -> None:
+        ids = [obj.village_election_id]
+        super().delete_model(request, obj)
+        _refresh_or_warn(request, lambda: standings_refresh_for_village_elections(village_election_ids=ids))

@@ -92,3 +92,50 @@ def test_saving_patterns_refreshes_the_need(client, world):
     assert response.status_code == 302, response.context["errors"] if response.context else ""
     standing = VillageStanding.objects.get(operation=world.operation, village_election=world.own[0])
     assert standing.required_personnel == 12
+
+
+def test_candidate_escort_flag_in_admin_refreshes_the_need(client, world):
+    from tests.factories import CandidateFactory
+
+    candidate = CandidateFactory(village_election=world.own[0], ballot_number=1)
+    client.force_login(world.kabag)
+    url = reverse("admin:villages_candidate_change", args=[candidate.pk])
+    response = client.post(
+        url,
+        {
+            "village_election": world.own[0].pk,
+            "ballot_number": 1,
+            "full_name": candidate.full_name,
+            "head_status": "none",
+            "status": "registered",
+            "needs_close_escort": "on",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    standing = VillageStanding.objects.get(operation=world.operation, village_election=world.own[0])
+    assert (standing.escorted_candidates, standing.required_personnel) == (1, 8 + 4)
+
+
+def test_operation_admin_save_refreshes_unassessed_level(client, world):
+    operation = world.operation
+    client.force_login(world.kabag)
+    url = reverse("admin:operations_operation_change", args=[operation.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(
+        {
+            "election": operation.election_id,
+            "pattern_set": operation.pattern_set_id,
+            "unassessed_level": 3,
+            "starts_on": operation.starts_on.isoformat(),
+            "ends_on": operation.ends_on.isoformat(),
+            "bko_contingents-TOTAL_FORMS": "0",
+            "bko_contingents-INITIAL_FORMS": "0",
+            "bko_contingents-MIN_NUM_FORMS": "0",
+            "bko_contingents-MAX_NUM_FORMS": "1000",
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    levels = set(VillageStanding.objects.filter(operation=operation).values_list("level", flat=True))
+    assert levels == {3}
