@@ -1,6 +1,7 @@
 """Read API for master data: regions, the Pilkades, candidates, units, personnel, operations."""
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, viewsets
@@ -56,7 +57,7 @@ def _search(fields: list[str]):
 
 
 class KecamatanFilter(filters.FilterSet):
-    search = filters.CharFilter(method=_search(["name", "code"]), label="nama atau kode")
+    search = filters.CharFilter(method=_search(["name", "code"]), label=_("nama atau kode"))
 
     class Meta:
         model = Kecamatan
@@ -65,7 +66,7 @@ class KecamatanFilter(filters.FilterSet):
 
 class DesaFilter(filters.FilterSet):
     kecamatan_code = filters.CharFilter(field_name="kecamatan__code")
-    search = filters.CharFilter(method=_search(["name", "code"]), label="nama atau kode")
+    search = filters.CharFilter(method=_search(["name", "code"]), label=_("nama atau kode"))
 
     class Meta:
         model = Desa
@@ -82,7 +83,7 @@ class ElectionFilter(filters.FilterSet):
 
 class VillageElectionFilter(filters.FilterSet):
     kecamatan = filters.NumberFilter(field_name="desa__kecamatan")
-    search = filters.CharFilter(method=_search(["desa__name", "desa__code"]), label="nama atau kode desa")
+    search = filters.CharFilter(method=_search(["desa__name", "desa__code"]), label=_("nama atau kode desa"))
 
     class Meta:
         model = VillageElection
@@ -108,7 +109,7 @@ class UnitFilter(filters.FilterSet):
 class OfficerFilter(filters.FilterSet):
     rank = filters.ChoiceFilter(choices=Pangkat.choices)
     rank_min = filters.ChoiceFilter(field_name="rank", lookup_expr="gte", choices=Pangkat.choices)
-    search = filters.CharFilter(method=_search(["name", "nrp"]), label="nama atau NRP")
+    search = filters.CharFilter(method=_search(["name", "nrp"]), label=_("nama atau NRP"))
 
     class Meta:
         model = Officer
@@ -116,7 +117,7 @@ class OfficerFilter(filters.FilterSet):
 
 
 class OperationFilter(filters.FilterSet):
-    search = filters.CharFilter(method=_search(["name", "sprin_number"]), label="nama atau nomor Sprin")
+    search = filters.CharFilter(method=_search(["name", "sprin_number"]), label=_("nama atau nomor Sprin"))
 
     class Meta:
         model = Operation
@@ -257,9 +258,12 @@ class UnitViewSet(ReadOnlyViewSet):
     ordering_fields = ["name", "kind", "officer_count"]
 
 
+CONTACT_NOTE = _("Telepon dan akun login hanya tampil untuk Kabag Ops.")
+
+
 @extend_schema_view(
-    list=extend_schema(description="Telepon dan akun login hanya tampil untuk Kabag Ops."),
-    retrieve=extend_schema(description="Telepon dan akun login hanya tampil untuk Kabag Ops."),
+    list=extend_schema(description=CONTACT_NOTE),
+    retrieve=extend_schema(description=CONTACT_NOTE),
 )
 class OfficerViewSet(ReadOnlyViewSet):
     queryset = Officer.objects.select_related("unit", "user")

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from operations.demo import demo_load
 from operations.demo_reports import demo_load_reports
@@ -13,14 +14,14 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
+        # One transaction for every step, so a failure leaves no half-loaded demo. Steps that
+        # build on the master data (such as the verified risk reports) follow demo_load().
         with transaction.atomic():
             logins = demo_load()
             demo_load_reports()
-            # Later demo steps that build on the master data (e.g. verified risk reports) go here,
-            # inside the same transaction so a failure leaves no half-loaded demo.
-        self.stdout.write(self.style.SUCCESS("Data demo Polres Serang 2019 dimuat."))
-        width = max(len(login.username) for login in logins)
-        self.stdout.write(f"{'login'.ljust(width)}  {'kata sandi'.ljust(22)}  peran")
-        for login in logins:
-            role = login.role or "superuser"
-            self.stdout.write(f"{login.username.ljust(width)}  {login.password.ljust(22)}  {role}")
+        self.stdout.write(self.style.SUCCESS(_("Data demo Polres Serang 2019 dimuat.")))
+        headers = (_("login"), _("kata sandi"), _("peran"))
+        rows = [(login.username, login.password, login.role or "superuser") for login in logins]
+        widths = [max(len(row[column]) for row in [headers, *rows]) for column in range(2)]
+        for username, password, role in [headers, *rows]:
+            self.stdout.write(f"{username.ljust(widths[0])}  {password.ljust(widths[1])}  {role}")
