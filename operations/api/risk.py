@@ -4,6 +4,8 @@ Input serializers parse, the report services decide, output serializers answer. 
 by the caller's jurisdiction through the same selectors the pages use.
 """
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -249,6 +251,10 @@ class RiskReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
+    full_weight_at = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=Decimal("0.01"), required=False, allow_null=True
+    )
+
     class Meta:
         model = RiskIndicator
         fields = [

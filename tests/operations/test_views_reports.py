@@ -5,7 +5,6 @@ from django.urls import reverse
 
 from operations.models import RiskReport, VillageStanding
 from operations.services.reports import report_create, report_submit, report_verify
-from tests.conftest import TEST_PASSWORD
 from tests.operations.risk_setup import answers, build_world
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +18,7 @@ def world(make_user):
 
 
 def _login(client, user):
-    assert client.login(username=user.username, password=TEST_PASSWORD)
+    client.force_login(user)
     return client
 
 
@@ -259,3 +258,18 @@ def test_pimpinan_cannot_override(client, world):
         reverse("village-override", args=[world.own[0].pk]), {"level": "3", "reason": "x"}
     )
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("size", [1, 15])
+def test_review_queue_and_own_list_query_counts_are_flat(client, world, size, django_assert_max_num_queries):
+    for _ in range(size):
+        _submitted(world)
+    _login(client, world.kabag)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("report-review"))
+    assert len(response.context["reports"]) == size
+    client.logout()
+    _login(client, world.polsek)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("report-list"))
+    assert len(response.context["reports"]) == size
