@@ -1,5 +1,6 @@
 """Settings for Pilkades Ops, read from the environment (see README)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -41,6 +42,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
+    "axes",
+    "csp",
     "villages",
     "operations",
 ]
@@ -55,6 +58,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires: it turns a lockout into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pilkades.urls"
@@ -96,6 +102,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+AUTHENTICATION_BACKENDS = [
+    # Counts failed logins and refuses a locked-out username/address before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -136,6 +154,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "pilkades.pagination.StandardPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "pilkades.api_errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    # Counted per process (local-memory cache): with N workers a client gets up to N times the rate.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("DJANGO_API_THROTTLE_ANON", "60/min"),
+        "user": env_str("DJANGO_API_THROTTLE_USER", "1200/min"),
+    },
 }
 
 SPECTACULAR_SETTINGS = {
@@ -147,9 +174,45 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One named enum per choice set, however many fields use it.
+    "ENUM_NAME_OVERRIDES": {
+        "RiskLevelEnum": "operations.models.levels.RiskLevel",
+        "RiskReportStatusEnum": "operations.models.risk.RiskReport.Status",
+        "ElectionStatusEnum": "villages.models.Election.Status",
+        "VillageElectionStatusEnum": "villages.models.VillageElection.Status",
+        "CandidateStatusEnum": "villages.models.Candidate.Status",
+        "HeadStatusEnum": "villages.models.Candidate.HeadStatus",
+        "OperationStatusEnum": "operations.models.operation.Operation.Status",
+        "BkoStatusEnum": "operations.models.operation.BkoContingent.Status",
+        "ProposalStatusEnum": "operations.models.deployment.AllocationProposal.Status",
+        "StageEnum": "operations.models.deployment.Stage",
+        "DutyEnum": "operations.models.deployment.Duty",
+        "UnitKindEnum": "operations.models.organisation.Unit.Kind",
+        "PangkatEnum": "operations.ranks.Pangkat",
+        "IndicatorKindEnum": "operations.models.risk.RiskIndicator.Kind",
+        "PatternFormEnum": "operations.models.risk.SecurityPattern.Form",
+    },
 }
 
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_AGE_SECONDS", 8 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Every script comes from this app; no inline script anywhere. Inline styles are allowed because
+# Swagger UI and the admin set style attributes.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
