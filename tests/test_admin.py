@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.db import connection
@@ -17,6 +18,7 @@ from villages.models import Candidate, Desa, Election, Kecamatan, VillageElectio
 
 pytestmark = pytest.mark.django_db
 
+DESK_APPS = ("villages", "operations")
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 MODEL_IDS = [model._meta.label for model, _ in REGISTERED]
 SEARCHABLE = [(model, model_admin) for model, model_admin in REGISTERED if model_admin.search_fields]
@@ -60,7 +62,7 @@ def test_changelist_search_renders(demo_loaded, admin_client_su, model, model_ad
 
 
 @pytest.mark.parametrize(("model", "model_admin"), REGISTERED, ids=MODEL_IDS)
-def test_add_page_renders_for_superuser(demo_loaded, admin_client_su, model, model_admin):
+def test_add_page_renders_for_superuser(admin_client_su, model, model_admin):
     response = admin_client_su.get(_url(model, "add"))
     # Rows kept by services only (risk reports, current risk, ranking rows) have no add page.
     expected = 200 if model_admin.has_add_permission(response.wsgi_request) else 403
@@ -205,3 +207,22 @@ def test_changelist_query_count_does_not_grow_with_rows(
     fill_to(50)
     with django_assert_max_num_queries(len(at_five)):
         assert admin_client_su.get(_url(model, "changelist")).status_code == 200
+
+
+DESK_ADMINS = [
+    (model, model_admin) for model, model_admin in REGISTERED if model._meta.app_label in DESK_APPS
+]
+
+
+@pytest.mark.parametrize(("model", "model_admin"), DESK_ADMINS, ids=[m._meta.label for m, _ in DESK_ADMINS])
+def test_demo_kabag_ops_opens_every_desk_changelist(demo_loaded, client, model, model_admin):
+    client.force_login(get_user_model().objects.get(username="kabagops"))
+    assert client.get(_url(model, "changelist")).status_code == 200
+
+
+def test_non_staff_roles_are_sent_to_the_admin_login(demo_loaded, client):
+    for username in ("kapolres", "polsek.carenang"):
+        client.force_login(get_user_model().objects.get(username=username))
+        response = client.get(_url(Desa, "changelist"))
+        assert response.status_code == 302
+        assert reverse("admin:login") in response["Location"]
