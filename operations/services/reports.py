@@ -326,14 +326,21 @@ def risk_recompute_all() -> int:
         .values_list("pk", "report_id")
     )
     reports = RiskReport.objects.in_bulk(current.values())
-    risks = {r.village_election_id: r for r in VillageRisk.objects.select_for_update()}
-    missing = [VillageRisk(village_election_id=pk) for pk in current if pk not in risks]
-    risks.update({r.village_election_id: r for r in VillageRisk.objects.bulk_create(missing)})
-    for village_election_id, risk in risks.items():
+    known = set(VillageRisk.objects.select_for_update().values_list("village_election_id", flat=True))
+    risks = []
+    for village_election_id in known | set(current):
+        risk = VillageRisk(village_election_id=village_election_id)
         report_id = current.get(village_election_id)
         _point_risk_at(risk, reports[report_id] if report_id else None)
-    VillageRisk.objects.bulk_update(
-        list(risks.values()), ["report", "score", "computed_level", "last_report_at"], batch_size=500
+        risks.append(risk)
+    # An upsert keeps overrides and is linear; Django's bulk_update builds a CASE per row and
+    # takes minutes at national scale.
+    VillageRisk.objects.bulk_create(
+        risks,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["village_election"],
+        update_fields=["report", "score", "computed_level", "last_report_at"],
     )
     for operation in Operation.objects.all():
         standings_refresh(operation=operation)
