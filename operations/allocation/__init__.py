@@ -1,0 +1,1 @@
+"""Pure allocation logic (no ORM): who goes where, optimally, from plain data."""

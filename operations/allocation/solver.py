@@ -1,0 +1,393 @@
+"""Optimal allocation of free officers to villages: a min-cost flow with a small repair for pairs.
+
+Objective, lexicographic: leave as little Sangat Rawan need uncovered as possible, then Rawan, then
+Aman, then minimise the total travel (metres from each officer's unit HQ to his village).
+
+Network (integer costs in metres):
+
+    unit group g --(n_g - residents of v in g, travel)--> village v      (Polsek: own area only)
+    unit group g --(n_g, 0)--> sink                                      (officer stays free)
+    slack        --(need_v, P_level(v))--> village v                     (one unit of unmet need)
+    slack        --(total need, 0)--> sink
+
+Penalties. Let D be the longest group→village arc and B = min(#groups, #villages) · D: no simple cycle
+of the residual graph can add more than B of travel, because each of its forward group→village arcs
+leaves a different group and enters a different village (backward arcs only remove travel). With
+P_L = L · (B + 1), every residual cycle that covers one more unit at a level L (possibly uncovering a
+unit at a lower level) costs less than zero, so a min-cost flow has no lexicographically improving
+cycle and is therefore lexicographically optimal. B ≤ total supply · D, so this is the "longest
+distance × total supply" bound, tightened to keep costs far from int64 overflow on national data.
+
+Neutrality (an officer never guards the village he lives in) is exact at group level: a group can
+send to village v at most its officers who do not live there, and by Hall's theorem that is enough to
+name the officers afterwards (see ``_name_officers``).
+
+Pairs ("0 or at least 2 officers in a village, locked plus proposed"): the flow is solved first; only
+if some village without locked officers got exactly one, a best-first branch and bound re-solves the
+flow with that village fixed to 0 (its arcs closed) or to at least 2 (its slack arc shortened by 2).
+Each node's flow optimum is a lexicographic lower bound for every solution in its branch, so the
+first node whose flow respects the pairs rule is optimal. In practice the rule rarely binds and the
+first solve is the answer.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+from operations.allocation.geo import haversine_km_matrix
+
+# Fallback when a unit HQ or a village has no coordinates: a Polsek reaches villages in its own
+# area at a nominal 10 km; anything else counts as 150 km, farther than any trip inside one
+# kabupaten, so units with known coordinates are preferred without ruling the village out.
+NOMINAL_KM_IN_JURISDICTION = 10.0
+FALLBACK_KM_ELSEWHERE = 150.0
+
+# Re-solves the pairs repair may spend before settling for its best pairs-respecting answer
+# (reported as not proven optimal): ~3 ms each for a kabupaten, ~85 ms for a province.
+DEFAULT_MAX_BRANCH_NODES = 32
+MIN_TEAM = 2
+
+
+@dataclass(frozen=True)
+class SupplyGroup:
+    """Free officers of one home unit."""
+
+    unit_id: int
+    officer_ids: tuple[int, ...]
+    latitude: float | None = None
+    longitude: float | None = None
+    # None: anywhere (BKO, Polres HQ); otherwise the villages of the Polsek's own jurisdiction.
+    allowed_village_ids: frozenset[int] | None = None
+    # officer id -> the village (same ids as VillageDemand.village_id) he lives in.
+    home_village_ids: Mapping[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class VillageDemand:
+    village_id: int
+    level: int
+    need: int  # still uncovered: required minus already assigned (locked) officers
+    locked: int = 0
+    latitude: float | None = None
+    longitude: float | None = None
+    sea_access_only: bool = False
+
+
+@dataclass(frozen=True)
+class Placement:
+    officer_id: int
+    unit_id: int
+    village_id: int
+    distance_m: int
+
+
+@dataclass(frozen=True)
+class VillageOutcome:
+    village_id: int
+    level: int
+    need: int
+    locked: int
+    added: int
+    shortfall: int
+    sea_access_only: bool
+
+    @property
+    def total(self) -> int:
+        return self.locked + self.added
+
+
+@dataclass(frozen=True)
+class AllocationResult:
+    placements: tuple[Placement, ...]
+    villages: tuple[VillageOutcome, ...]
+    unmet_by_level: dict[int, int]
+    total_distance_m: int
+    # (unmet at the highest level, ..., unmet at the lowest level, travel metres): compare as tuples.
+    objective: tuple[int, ...]
+    optimal: bool
+    branch_nodes: int
+    build_seconds: float
+    solve_seconds: float
+
+    @property
+    def total_distance_km(self) -> float:
+        return self.total_distance_m / 1000
+
+    @property
+    def total_shortfall(self) -> int:
+        return sum(self.unmet_by_level.values())
+
+
+def travel_km(group: SupplyGroup, villages: Sequence[VillageDemand]) -> np.ndarray:
+    """Kilometres from the group's HQ to each village, with the documented fallback."""
+    km = np.empty(len(villages), dtype=float)
+    has_coords = np.array([v.latitude is not None and v.longitude is not None for v in villages], dtype=bool)
+    if group.latitude is not None and group.longitude is not None and has_coords.any():
+        idx = np.flatnonzero(has_coords)
+        km[idx] = haversine_km_matrix(
+            np.array([group.latitude]),
+            np.array([group.longitude]),
+            np.array([villages[i].latitude for i in idx], dtype=float),
+            np.array([villages[i].longitude for i in idx], dtype=float),
+        )[0]
+        missing = np.flatnonzero(~has_coords)
+    else:
+        missing = np.arange(len(villages))
+    own_area = group.allowed_village_ids or frozenset()
+    for i in missing:
+        km[i] = NOMINAL_KM_IN_JURISDICTION if villages[i].village_id in own_area else FALLBACK_KM_ELSEWHERE
+    return km
+
+
+def _needs_pair(village: VillageDemand) -> bool:
+    return village.locked == 0
+
+
+def _reachable(village: VillageDemand) -> bool:
+    # A village without officers whose remaining need is one can only take a lone officer.
+    return village.need > 0 and not (_needs_pair(village) and village.need < MIN_TEAM)
+
+
+def allocate(
+    *,
+    groups: Sequence[SupplyGroup],
+    villages: Sequence[VillageDemand],
+    max_branch_nodes: int = DEFAULT_MAX_BRANCH_NODES,
+) -> AllocationResult:
+    started = time.perf_counter()
+    groups = [g for g in groups if g.officer_ids]
+    n_groups, n_villages = len(groups), len(villages)
+    levels = sorted({v.level for v in villages}, reverse=True)
+    village_index = {v.village_id: i for i, v in enumerate(villages)}
+    strength = np.array([len(g.officer_ids) for g in groups], dtype=np.int64)
+
+    # Capacity of every group→village pair: its officers minus those living there; 0 = no arc.
+    pair_caps = np.repeat(strength[:, None], n_villages, axis=1)
+    pair_caps[:, [not _reachable(v) for v in villages]] = 0
+    km = np.zeros((n_groups, n_villages))
+    for gi, group in enumerate(groups):
+        km[gi] = travel_km(group, villages)
+        if group.allowed_village_ids is not None:
+            outside = [v.village_id not in group.allowed_village_ids for v in villages]
+            pair_caps[gi, outside] = 0
+        for village_id in group.home_village_ids.values():
+            if village_id in village_index:
+                pair_caps[gi, village_index[village_id]] -= 1
+    travel_tails, travel_heads = np.nonzero(pair_caps > 0)
+    travel_cost = np.rint(km[travel_tails, travel_heads] * 1000).astype(np.int64)
+    travel_arcs = len(travel_tails)
+    longest = int(travel_cost.max(initial=0))
+    penalty_unit = min(n_groups, n_villages) * longest + 1
+
+    slack, sink = n_groups + n_villages, n_groups + n_villages + 1
+    need_of = np.array([v.need for v in villages], dtype=np.int64)
+    level_of = np.array([v.level for v in villages], dtype=np.int64)
+    pair_villages = np.array([_needs_pair(v) for v in villages], dtype=bool)
+    need_total = int(need_of.sum())
+    group_ids, village_ids = np.arange(n_groups), np.arange(n_villages)
+    tails = np.concatenate([travel_tails, group_ids, np.full(n_villages, slack), [slack]])
+    heads = np.concatenate([travel_heads + n_groups, np.full(n_groups, sink), village_ids + n_groups, [sink]])
+    base_caps = np.concatenate([pair_caps[travel_tails, travel_heads], strength, need_of, [need_total]])
+    costs = np.concatenate([travel_cost, np.zeros(n_groups), level_of * penalty_unit, [0]])
+    slack_arc_start = travel_arcs + n_groups
+
+    flow = min_cost_flow.SimpleMinCostFlow()
+    arcs = flow.add_arcs_with_capacity_and_unit_cost(
+        tails.astype(np.int64), heads.astype(np.int64), base_caps.astype(np.int64), costs.astype(np.int64)
+    )
+    supplies = np.concatenate([strength, -need_of, [need_total, -int(strength.sum())]]).astype(np.int64)
+    flow.set_nodes_supplies(np.arange(len(supplies), dtype=np.int64), supplies)
+    build_seconds = time.perf_counter() - started
+
+    def solve(zero: frozenset[int], pair: frozenset[int]) -> _Node | None:
+        node_caps = base_caps.astype(np.int64)
+        if zero:
+            node_caps[:travel_arcs][np.isin(travel_heads, list(zero))] = 0
+        for vi in pair:
+            node_caps[slack_arc_start + vi] = need_of[vi] - MIN_TEAM
+        flow.set_arc_capacities(arcs, node_caps)
+        if flow.solve() != flow.OPTIMAL:
+            return None
+        travel_flow = flow.flows(arcs[:travel_arcs])
+        added = np.bincount(travel_heads, weights=travel_flow, minlength=n_villages).astype(np.int64)
+        unmet = need_of - added
+        key = (*(int(unmet[level_of == level].sum()) for level in levels), int(travel_flow @ travel_cost))
+        lone = np.flatnonzero(pair_villages & (added == 1))
+        return _Node(key, next(tiebreak), zero, pair, travel_flow, lone)
+
+    solve_started = time.perf_counter()
+    tiebreak = itertools.count()
+    root = solve(frozenset(), frozenset())
+    assert root is not None, "the network always has a feasible flow: slack covers every need"
+    best, optimal, branch_nodes = _branch_and_bound(root, solve, level_of, max_branch_nodes)
+    solve_seconds = time.perf_counter() - solve_started
+
+    key, travel_flow = best.key, best.travel_flow
+    placements = _name_officers(
+        groups=groups,
+        villages=villages,
+        tails=travel_tails,
+        travel_heads=travel_heads,
+        travel_cost=travel_cost,
+        travel_flow=travel_flow,
+    )
+    added = np.bincount(travel_heads, weights=travel_flow, minlength=n_villages).astype(np.int64)
+    outcomes = tuple(
+        VillageOutcome(
+            village_id=v.village_id,
+            level=v.level,
+            need=v.need,
+            locked=v.locked,
+            added=int(added[i]),
+            shortfall=v.need - int(added[i]),
+            sea_access_only=v.sea_access_only,
+        )
+        for i, v in enumerate(villages)
+    )
+    return AllocationResult(
+        placements=placements,
+        villages=outcomes,
+        unmet_by_level=dict(zip(levels, key[:-1], strict=True)),
+        total_distance_m=key[-1],
+        objective=key,
+        optimal=optimal,
+        branch_nodes=branch_nodes,
+        build_seconds=build_seconds,
+        solve_seconds=solve_seconds,
+    )
+
+
+@dataclass(order=True)
+class _Node:
+    key: tuple[int, ...]
+    tiebreak: int
+    zero: frozenset[int] = field(compare=False)
+    pair: frozenset[int] = field(compare=False)
+    travel_flow: np.ndarray = field(compare=False, repr=False)
+    lone: np.ndarray = field(compare=False, repr=False)
+
+
+def _branch_and_bound(
+    root: _Node, solve, level_of: np.ndarray, max_branch_nodes: int
+) -> tuple[_Node, bool, int]:
+    """Best pairs-respecting flow: dive for a first answer, then best-first until proven.
+
+    Returns the best node, whether it is proven optimal, and how many re-solves it took.
+    """
+    best: _Node | None = None
+    open_nodes: list[_Node] = []
+    solves = 0
+    node: _Node | None = root
+    while node is not None:
+        if node.lone.size == 0:
+            if best is None or node < best:
+                best = node
+        elif solves < max_branch_nodes:
+            # Branch on the riskiest offender: its decision moves the objective most.
+            vi = int(node.lone[np.argmax(level_of[node.lone])])
+            children = [
+                child
+                for child in (solve(node.zero | {vi}, node.pair), solve(node.zero, node.pair | {vi}))
+                if child is not None
+            ]
+            solves += 2
+            children.sort()
+            if best is None and children:
+                node = children.pop(0)
+                for child in children:
+                    heapq.heappush(open_nodes, child)
+                continue
+            for child in children:
+                heapq.heappush(open_nodes, child)
+        else:
+            heapq.heappush(open_nodes, node)
+            break
+        node = heapq.heappop(open_nodes) if open_nodes else None
+        if node is not None and best is not None and node.key >= best.key:
+            heapq.heappush(open_nodes, node)
+            break
+    if best is None:
+        # Out of budget before any answer: close lone-officer villages until none is left. Closing
+        # only removes arcs and the slack still covers every need, so this ends feasibly.
+        node = open_nodes[0] if open_nodes else root
+        while node.lone.size:
+            node = solve(node.zero | {int(v) for v in node.lone}, node.pair)
+            solves += 1
+        best = node
+    proven = not open_nodes or open_nodes[0].key >= best.key
+    return best, proven, solves
+
+
+def _name_officers(
+    *,
+    groups: Sequence[SupplyGroup],
+    villages: Sequence[VillageDemand],
+    tails: np.ndarray,
+    travel_heads: np.ndarray,
+    travel_cost: np.ndarray,
+    travel_flow: np.ndarray,
+) -> tuple[Placement, ...]:
+    """Turn per-group counts into named officers, never one at the village he lives in.
+
+    Slots of a group: its counts per village plus its unused officers. An officer who lives in a
+    village with slots takes any slot elsewhere; if only slots at his home are left, he swaps with
+    an already placed officer who does not live there. Such an officer exists because the arc
+    capacity kept the slots at that village at most the group's non-residents (Hall's condition).
+    """
+    placements: list[Placement] = []
+    used = np.flatnonzero(travel_flow > 0)
+    by_group: dict[int, list[int]] = {}
+    for arc in used:
+        by_group.setdefault(int(tails[arc]), []).append(int(arc))
+    for gi, group_arcs in by_group.items():
+        group = groups[gi]
+        free_slots: Counter[int | None] = Counter()
+        metres: dict[int, int] = {}
+        for arc in group_arcs:
+            vi = int(travel_heads[arc])
+            free_slots[vi] += int(travel_flow[arc])
+            metres[vi] = int(travel_cost[arc])
+        free_slots[None] = len(group.officer_ids) - sum(free_slots.values())
+        village_index = {villages[vi].village_id: vi for vi in metres}
+        home = {
+            officer: village_index[village]
+            for officer, village in group.home_village_ids.items()
+            if village in village_index
+        }
+        placed: dict[int, int | None] = {}
+        constrained = [o for o in group.officer_ids if o in home]
+        others = [o for o in group.officer_ids if o not in home]
+        for officer in constrained + others:
+            forbidden = home.get(officer, _NO_SLOT)
+            slot = next((s for s, n in free_slots.items() if n > 0 and s != forbidden), _NO_SLOT)
+            if slot is _NO_SLOT:
+                mover = next(o for o, s in placed.items() if s != forbidden and home.get(o) != forbidden)
+                slot = placed[mover]
+                placed[mover] = forbidden
+                free_slots[forbidden] -= 1
+            else:
+                free_slots[slot] -= 1
+            placed[officer] = slot
+        placements.extend(
+            Placement(
+                officer_id=officer,
+                unit_id=group.unit_id,
+                village_id=villages[vi].village_id,
+                distance_m=metres[vi],
+            )
+            for officer, vi in placed.items()
+            if vi is not None
+        )
+    placements.sort(key=lambda p: (p.village_id, p.officer_id))
+    return tuple(placements)
+
+
+_NO_SLOT = object()
