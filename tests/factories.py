@@ -3,6 +3,7 @@
 import datetime
 
 import factory
+from axes.models import AccessAttempt, AccessFailureLog
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from rest_framework.authtoken.models import TokenProxy
@@ -143,3 +144,30 @@ class TokenProxyFactory(factory.django.DjangoModelFactory):
         model = TokenProxy
 
     user = factory.SubFactory(UserFactory)
+
+
+class AccessAttemptFactory(factory.django.DjangoModelFactory):
+    """A failed login as django-axes records it (its admin lists them)."""
+
+    class Meta:
+        model = AccessAttempt
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    ip_address = "127.0.0.1"
+    user_agent = "pytest"
+    http_accept = "*/*"
+    path_info = "/accounts/login/"
+    get_data = ""
+    post_data = ""
+    failures_since_start = 1
+
+
+class AccessFailureLogFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AccessFailureLog
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    ip_address = "127.0.0.1"
+    user_agent = "pytest"
+    http_accept = "*/*"
+    path_info = "/accounts/login/"

@@ -3,8 +3,9 @@ from io import StringIO
 
 import pytest
 from django.apps import apps
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.urls import reverse
 
 from operations import demo
 from operations.models import BkoContingent, Officer, Operation, SecurityPattern, Unit
@@ -186,14 +187,15 @@ def test_polres_alone_falls_short_of_the_need_and_bko_closes_the_gap(loaded):
 )
 def test_demo_logins_have_their_role_and_officer(loaded, username, role, unit_name):
     login = next(login for login in demo.LOGINS if login.username == username)
-    user = authenticate(username=username, password=login.password)
-    assert user is not None
+    user = get_user_model().objects.get(username=username)
+    assert user.is_active and user.check_password(login.password)
     assert list(user.groups.values_list("name", flat=True)) == [role]
     assert user.officer.unit.name == unit_name
 
 
 def test_admin_login_is_superuser_and_kabagops_is_staff(loaded):
-    assert authenticate(username="admin", password="Demo-Admin-2019!").is_superuser
+    admin = get_user_model().objects.get(username="admin")
+    assert admin.is_superuser and admin.check_password("Demo-Admin-2019!")
     assert get_user_model().objects.get(username="kabagops").is_staff
     assert not get_user_model().objects.get(username="polsek.carenang").is_staff
 
@@ -203,7 +205,7 @@ def test_rerun_resets_a_changed_demo_password(loaded):
     user.set_password("something-else-entirely")
     user.save()
     call_command("load_demo", stdout=StringIO())
-    assert authenticate(username="kabagops", password="Demo-Kabagops-2019!") is not None
+    assert get_user_model().objects.get(username="kabagops").check_password("Demo-Kabagops-2019!")
 
 
 def test_command_prints_every_login_and_password(db):
@@ -216,3 +218,9 @@ def test_command_prints_every_login_and_password(db):
 
 def test_generated_officers_are_the_same_on_every_call():
     assert demo.demo_officers() == demo.demo_officers()
+
+
+def test_demo_login_works_through_the_login_page(loaded, client):
+    response = client.post(reverse("login"), {"username": "kabagops", "password": "Demo-Kabagops-2019!"})
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
