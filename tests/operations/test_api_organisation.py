@@ -1,4 +1,5 @@
 import pytest
+from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 
 from operations.models import Unit
@@ -255,3 +256,11 @@ def test_list_query_count_is_the_same_at_5_and_50_rows(
             ROW_MAKERS[name]()
         with django_assert_max_num_queries(MAX_LIST_QUERIES):
             assert len(_results(api_client.get(url))) >= rows
+
+
+def test_openapi_schema_generates_without_warnings(tmp_path):
+    # --fail-on-warn turns any undocumented field or enum collision into a failure.
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+    schema = (tmp_path / "schema.yaml").read_text()
+    for url in LIST_URLS.values():
+        assert f"  {url}:" in schema
