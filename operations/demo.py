@@ -446,7 +446,7 @@ def _load_units(kecamatan: dict[str, Kecamatan]) -> dict[str, Unit]:
     return units
 
 
-_OFFICER_FIELDS = ["name", "rank", "position", "unit", "home_desa", "is_active", "is_demo"]
+_OFFICER_FIELDS = ["name", "rank", "position", "unit", "home_desa", "phone", "is_active", "is_demo"]
 
 
 def _load_officers(units: dict[str, Unit], desa: dict[str, Desa]) -> dict[str, Officer]:
@@ -460,6 +460,8 @@ def _load_officers(units: dict[str, Unit], desa: dict[str, Desa]) -> dict[str, O
         officer.position = row.position
         officer.unit = units[row.unit]
         officer.home_desa = desa[row.home_desa_code] if row.home_desa_code else None
+        # Obviously fake numbers, derived from the NRP so they stay unique and stable.
+        officer.phone = f"0812-{row.nrp[:4]}-{row.nrp[4:]}"
         officer.is_active = True
         officer.is_demo = True
         (to_update if officer.pk else to_create).append(officer)
