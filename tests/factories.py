@@ -8,7 +8,19 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from rest_framework.authtoken.models import TokenProxy
 
-from operations.models import BkoContingent, Jurisdiction, Officer, Operation, PatternSet, Unit
+from operations.models import (
+    AllocationProposal,
+    Assignment,
+    BkoContingent,
+    Duty,
+    Jurisdiction,
+    Officer,
+    Operation,
+    PatternSet,
+    ProposalItem,
+    Stage,
+    Unit,
+)
 from operations.ranks import Pangkat
 from villages.models import Candidate, Desa, Election, Kecamatan, VillageElection
 
@@ -171,3 +183,42 @@ class AccessFailureLogFactory(factory.django.DjangoModelFactory):
     user_agent = "pytest"
     http_accept = "*/*"
     path_info = "/accounts/login/"
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    """A voting-day village guard posting written straight to the table (tests of reads only;
+    writes go through operations.services.assignments)."""
+
+    class Meta:
+        model = Assignment
+
+    operation = factory.SubFactory(OperationFactory)
+    officer = factory.SubFactory(OfficerFactory, unit=factory.SubFactory(UnitFactory, kind=Unit.Kind.POLRES))
+    stage = Stage.VOTING
+    duty = Duty.VILLAGE_GUARD
+    village_election = factory.SubFactory(
+        VillageElectionFactory, election=factory.SelfAttribute("..operation.election")
+    )
+    kecamatan = factory.LazyAttribute(lambda o: o.village_election.desa.kecamatan)
+    desa = factory.LazyAttribute(lambda o: o.village_election.desa)
+    assigned_by = factory.SubFactory(UserFactory)
+
+
+class AllocationProposalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AllocationProposal
+
+    operation = factory.SubFactory(OperationFactory)
+    based_on_version = factory.LazyAttribute(lambda o: o.operation.assignment_version)
+    created_by = factory.SubFactory(UserFactory)
+
+
+class ProposalItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProposalItem
+
+    proposal = factory.SubFactory(AllocationProposalFactory)
+    officer = factory.SubFactory(OfficerFactory, unit=factory.SubFactory(UnitFactory, kind=Unit.Kind.POLRES))
+    village_election = factory.SubFactory(
+        VillageElectionFactory, election=factory.SelfAttribute("..proposal.operation.election")
+    )
