@@ -25,9 +25,10 @@ name the officers afterwards (see ``_name_officers``).
 Pairs ("0 or at least 2 officers in a village, locked plus proposed"): the flow is solved first; only
 if some village without locked officers got exactly one, a best-first branch and bound re-solves the
 flow with that village fixed to 0 (its arcs closed) or to at least 2 (its slack arc shortened by 2).
-Each node's flow optimum is a lexicographic lower bound for every solution in its branch, so the
-first node whose flow respects the pairs rule is optimal. In practice the rule rarely binds and the
-first solve is the answer.
+Each node's flow optimum is a lexicographic lower bound for every solution in its branch: a dive finds
+a first pairs-respecting answer, then best-first search proves it (or finds a better one) optimal.
+If the re-solve budget runs out first, the best answer found is returned flagged as not proven
+optimal. In practice the rule rarely binds and the first solve is the answer.
 """
 
 from __future__ import annotations

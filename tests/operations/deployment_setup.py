@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from operations.models import BkoContingent, Operation, PatternSet, Unit
+from operations.models import BkoContingent, Officer, Operation, PatternSet, Unit
 from operations.ranks import Pangkat
 from operations.roles import KABAG_OPS, PIMPINAN, POLSEK
 from operations.services.standings import standings_refresh
@@ -63,6 +63,13 @@ def build_world(make_user, own_villages: int = 2, bko_status=BkoContingent.Statu
     brimob = UnitFactory(kind=Unit.Kind.BRIMOB, supplies_bko=True)
     contingent = BkoContingentFactory(operation=operation, unit=brimob, status=bko_status)
     standings_refresh(operation=operation)
+    users = {
+        "kabag": make_user(KABAG_OPS),
+        "pimpinan": make_user(PIMPINAN),
+        "polsek_user": make_user(POLSEK, unit=jurisdiction.unit),
+    }
+    # The desk users' own officer records stay out of the pools the tests count.
+    Officer.objects.filter(user__isnull=False).update(is_active=False)
     return DeploymentWorld(
         operation=operation,
         polsek=jurisdiction.unit,
@@ -72,9 +79,7 @@ def build_world(make_user, own_villages: int = 2, bko_status=BkoContingent.Statu
         contingent=contingent,
         own=own,
         foreign=foreign,
-        kabag=make_user(KABAG_OPS),
-        pimpinan=make_user(PIMPINAN),
-        polsek_user=make_user(POLSEK, unit=jurisdiction.unit),
+        **users,
     )
 
 

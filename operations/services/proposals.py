@@ -1,0 +1,260 @@
+"""Allocation proposals: compute an optimal deployment from the free officers, then apply or discard.
+
+A proposal records the operation's assignment_version it was computed from; applying it re-checks
+that version under the operation's row lock, so two staff applying proposals computed from the same
+state cannot both succeed (the second is told to compute a new one).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from operations.allocation.solver import SupplyGroup, VillageDemand, allocate
+from operations.models import (
+    AllocationProposal,
+    Assignment,
+    BkoContingent,
+    Duty,
+    Jurisdiction,
+    Officer,
+    Operation,
+    ProposalItem,
+    Stage,
+    Unit,
+    VillageStanding,
+)
+from operations.services.assignments import PostingRequest, assignments_create_many
+
+STALE_CODE = "stale_proposal"
+CLOSED_CODE = "proposal_closed"
+
+
+def _coordinate(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _read_villages(*, operation: Operation, stage: str) -> list[dict]:
+    rows = (
+        VillageStanding.objects.filter(operation=operation)
+        .ranked()
+        .values(
+            "village_election_id",
+            "level",
+            "required_personnel",
+            "kecamatan_id",
+            "kecamatan__name",
+            "village_election__desa_id",
+            "village_election__desa__name",
+            "village_election__desa__latitude",
+            "village_election__desa__longitude",
+            "village_election__desa__sea_access_only",
+        )
+    )
+    locked = dict(
+        Assignment.objects.for_stage(operation.pk, stage)
+        .filter(village_election__isnull=False)
+        .values("village_election_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("village_election_id", "n")
+    )
+    villages = list(rows)
+    for row in villages:
+        row["locked"] = locked.get(row["village_election_id"], 0)
+    return villages
+
+
+def _read_groups(
+    *, operation: Operation, stage: str, exclude_bko: bool, villages: list[dict]
+) -> tuple[list[SupplyGroup], int]:
+    arrived = BkoContingent.objects.filter(operation=operation, status=BkoContingent.Status.ARRIVED)
+    bko_rule = (
+        Q(unit__supplies_bko=False)
+        if exclude_bko
+        else (Q(unit__supplies_bko=False) | Q(unit__in=arrived.values("unit_id")))
+    )
+    free = (
+        Officer.objects.active()
+        .filter(bko_rule)
+        .exclude(pk__in=Assignment.objects.for_stage(operation.pk, stage).values("officer_id"))
+        .order_by("unit_id", "-rank", "nrp")
+        .values_list("pk", "unit_id", "home_desa_id")
+    )
+    by_unit: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
+    for officer_id, unit_id, home_desa_id in free:
+        by_unit[unit_id].append((officer_id, home_desa_id))
+
+    units = Unit.objects.filter(pk__in=by_unit).values_list("pk", "kind", "hq_latitude", "hq_longitude")
+    areas: dict[int, set[int]] = defaultdict(set)
+    for unit_id, kecamatan_id in Jurisdiction.objects.filter(unit_id__in=by_unit).values_list(
+        "unit_id", "kecamatan_id"
+    ):
+        areas[unit_id].add(kecamatan_id)
+    village_of_desa = {v["village_election__desa_id"]: v["village_election_id"] for v in villages}
+    villages_of_kecamatan: dict[int, set[int]] = defaultdict(set)
+    for v in villages:
+        villages_of_kecamatan[v["kecamatan_id"]].add(v["village_election_id"])
+
+    groups = []
+    for unit_id, kind, latitude, longitude in units:
+        members = by_unit[unit_id]
+        allowed = None
+        if kind == Unit.Kind.POLSEK:
+            allowed = frozenset().union(*(villages_of_kecamatan[k] for k in areas[unit_id]))
+        groups.append(
+            SupplyGroup(
+                unit_id=unit_id,
+                officer_ids=tuple(officer_id for officer_id, _ in members),
+                latitude=_coordinate(latitude),
+                longitude=_coordinate(longitude),
+                allowed_village_ids=allowed,
+                home_village_ids={
+                    officer_id: village_of_desa[home]
+                    for officer_id, home in members
+                    if home in village_of_desa
+                },
+            )
+        )
+    return groups, sum(len(members) for members in by_unit.values())
+
+
+@transaction.atomic
+def proposal_create(
+    *,
+    operation: Operation,
+    stage: str = Stage.VOTING,
+    by: AbstractBaseUser,
+    exclude_bko: bool = False,
+) -> AllocationProposal:
+    """Propose postings for the free officers: riskiest villages first, then the shortest travel."""
+    started = time.perf_counter()
+    villages = _read_villages(operation=operation, stage=stage)
+    groups, free_count = _read_groups(
+        operation=operation, stage=stage, exclude_bko=exclude_bko, villages=villages
+    )
+    polairud = Unit.objects.filter(kind=Unit.Kind.POLAIRUD).order_by("name").values_list("name", flat=True)
+    sea_contact = polairud.first() or _("Polairud (belum terdaftar di satuan)")
+    read_seconds = time.perf_counter() - started
+
+    demands = [
+        VillageDemand(
+            village_id=v["village_election_id"],
+            level=v["level"],
+            need=max(v["required_personnel"] - v["locked"], 0),
+            locked=v["locked"],
+            latitude=_coordinate(v["village_election__desa__latitude"]),
+            longitude=_coordinate(v["village_election__desa__longitude"]),
+            sea_access_only=v["village_election__desa__sea_access_only"],
+        )
+        for v in villages
+    ]
+    result = allocate(groups=groups, villages=demands)
+
+    summary_villages = [
+        {
+            "village_election_id": v["village_election_id"],
+            "desa": v["village_election__desa__name"],
+            "kecamatan": v["kecamatan__name"],
+            "level": v["level"],
+            "required": v["required_personnel"],
+            "existing": outcome.locked,
+            "added": outcome.added,
+            "shortfall": outcome.shortfall,
+            "sea_access_only": outcome.sea_access_only,
+            "polairud": sea_contact if outcome.sea_access_only else "",
+        }
+        for v, outcome in zip(villages, result.villages, strict=True)
+        if outcome.need or outcome.added or outcome.locked
+    ]
+    proposal = AllocationProposal.objects.create(
+        operation=operation,
+        stage=stage,
+        based_on_version=operation.assignment_version,
+        created_by=by,
+        total_distance_km=Decimal(result.total_distance_m) / 1000,
+        total_shortfall=result.total_shortfall,
+        summary={
+            "villages": summary_villages,
+            "shortfall_by_level": {str(level): n for level, n in result.unmet_by_level.items()},
+            "free_officers": free_count,
+            "proposed_officers": len(result.placements),
+            "exclude_bko": exclude_bko,
+            "optimal": result.optimal,
+            "timing_ms": {
+                "read": round(read_seconds * 1000, 2),
+                "build": round(result.build_seconds * 1000, 2),
+                "solve": round(result.solve_seconds * 1000, 2),
+            },
+        },
+    )
+    ProposalItem.objects.bulk_create(
+        ProposalItem(
+            proposal=proposal,
+            officer_id=p.officer_id,
+            village_election_id=p.village_id,
+            duty=Duty.VILLAGE_GUARD,
+            distance_km=Decimal(p.distance_m) / 1000,
+        )
+        for p in result.placements
+    )
+    return proposal
+
+
+def _lock_open(proposal: AllocationProposal) -> tuple[AllocationProposal, Operation]:
+    operation = Operation.objects.select_for_update().get(pk=proposal.operation_id)
+    proposal = AllocationProposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.status != AllocationProposal.Status.OPEN:
+        raise ValidationError(
+            _("Usulan ini sudah %(status)s.") % {"status": proposal.get_status_display().lower()},
+            code=CLOSED_CODE,
+        )
+    return proposal, operation
+
+
+@transaction.atomic
+def proposal_apply(*, proposal: AllocationProposal, by: AbstractBaseUser) -> list[Assignment]:
+    """Post every officer of the proposal in one step, or nothing if the deployment changed since."""
+    proposal, operation = _lock_open(proposal)
+    if operation.assignment_version != proposal.based_on_version:
+        raise ValidationError(
+            _("Usulan sudah basi: penugasan berubah sejak usulan dibuat. Buat usulan baru."),
+            code=STALE_CODE,
+        )
+    items = proposal.items.values_list("officer_id", "village_election_id", "duty", "candidate_id")
+    assignments = assignments_create_many(
+        operation=operation,
+        stage=proposal.stage,
+        postings=[
+            PostingRequest(
+                officer_id=officer_id,
+                village_election_id=village_election_id,
+                duty=duty,
+                candidate_id=candidate_id,
+                note=_("Dari usulan alokasi #%(pk)s") % {"pk": proposal.pk},
+            )
+            for officer_id, village_election_id, duty, candidate_id in items
+        ],
+        by=by,
+    )
+    proposal.status = AllocationProposal.Status.APPLIED
+    proposal.decided_at = timezone.now()
+    proposal.save(update_fields=["status", "decided_at"])
+    return assignments
+
+
+@transaction.atomic
+def proposal_discard(*, proposal: AllocationProposal, by: AbstractBaseUser) -> AllocationProposal:
+    proposal, _operation = _lock_open(proposal)
+    proposal.status = AllocationProposal.Status.DISCARDED
+    proposal.decided_at = timezone.now()
+    proposal.save(update_fields=["status", "decided_at"])
+    return proposal

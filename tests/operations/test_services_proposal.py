@@ -1,0 +1,203 @@
+"""Allocation proposals: computed from free officers and stored need, applied atomically or refused."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from operations.models import (
+    AllocationProposal,
+    Assignment,
+    BkoContingent,
+    Duty,
+    RiskLevel,
+    Unit,
+    VillageStanding,
+)
+from operations.services.assignments import assignment_create
+from operations.services.proposals import (
+    CLOSED_CODE,
+    STALE_CODE,
+    proposal_apply,
+    proposal_create,
+    proposal_discard,
+)
+from tests.factories import DesaFactory, UnitFactory, VillageElectionFactory
+from tests.operations.deployment_setup import build_world, officers
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(make_user):
+    return build_world(make_user)
+
+
+def standing(world, village):
+    return VillageStanding.objects.get(operation=world.operation, village_election=village)
+
+
+def set_level(world, village, level, required):
+    VillageStanding.objects.filter(operation=world.operation, village_election=village).update(
+        level=level, required_personnel=required, shortfall=required
+    )
+
+
+def added_by_village(proposal) -> dict[int, int]:
+    return {v["village_election_id"]: v["added"] for v in proposal.summary["villages"]}
+
+
+def test_proposal_fills_riskiest_village_first_and_reports_shortfall(world):
+    set_level(world, world.own[0], RiskLevel.AMAN, 2)
+    set_level(world, world.own[1], RiskLevel.SANGAT_RAWAN, 4)
+    set_level(world, world.foreign, RiskLevel.RAWAN, 2)
+    officers(world.polres, 4)
+
+    proposal = proposal_create(operation=world.operation, by=world.kabag)
+
+    added = added_by_village(proposal)
+    assert added[world.own[1].pk] == 4
+    assert proposal.items.count() == 4
+    assert proposal.total_shortfall == 4
+    assert proposal.summary["shortfall_by_level"] == {"3": 0, "2": 2, "1": 2}
+    assert proposal.based_on_version == world.operation.assignment_version
+
+
+def test_existing_postings_are_kept_and_counted(world):
+    set_level(world, world.own[0], RiskLevel.SANGAT_RAWAN, 4)
+    for village in (world.own[1], world.foreign):
+        set_level(world, village, RiskLevel.AMAN, 0)
+    first, second = officers(world.polres, 2)
+    assignment_create(
+        operation=world.operation,
+        officer=first,
+        duty=Duty.VILLAGE_GUARD,
+        village_election=world.own[0],
+        by=world.kabag,
+    )
+    officers(world.polres, 5)
+
+    proposal = proposal_create(operation=world.operation, by=world.kabag)
+
+    row = next(v for v in proposal.summary["villages"] if v["village_election_id"] == world.own[0].pk)
+    assert (row["existing"], row["added"], row["shortfall"]) == (1, 3, 0)
+    assert not proposal.items.filter(officer=first).exists()
+
+
+def test_polsek_officers_are_proposed_only_inside_their_area(world):
+    for village in world.own:
+        set_level(world, village, RiskLevel.AMAN, 2)
+    set_level(world, world.foreign, RiskLevel.SANGAT_RAWAN, 10)
+    officers(world.polsek, 4)
+
+    proposal = proposal_create(operation=world.operation, by=world.kabag)
+
+    assert set(proposal.items.values_list("village_election_id", flat=True)) == {v.pk for v in world.own}
+
+
+def test_bko_pool_can_be_left_out_to_show_the_shortfall(world):
+    set_level(world, world.own[0], RiskLevel.SANGAT_RAWAN, 4)
+    for village in (world.own[1], world.foreign):
+        set_level(world, village, RiskLevel.AMAN, 0)
+    officers(world.brimob, 4)
+
+    with_bko = proposal_create(operation=world.operation, by=world.kabag)
+    without_bko = proposal_create(operation=world.operation, by=world.kabag, exclude_bko=True)
+
+    assert with_bko.total_shortfall == 0
+    assert without_bko.total_shortfall == 4
+    assert without_bko.items.count() == 0
+
+
+def test_bko_not_yet_arrived_is_not_proposed(make_user):
+    world = build_world(make_user, bko_status=BkoContingent.Status.EXPECTED)
+    officers(world.brimob, 4)
+
+    proposal = proposal_create(operation=world.operation, by=world.kabag)
+
+    assert proposal.items.count() == 0
+    assert proposal.summary["free_officers"] == 0
+
+
+def test_sea_village_names_the_polairud_unit(world):
+    UnitFactory(kind=Unit.Kind.POLAIRUD, name="Satpolairud Polres Uji")
+    island = VillageElectionFactory(
+        election=world.operation.election,
+        desa=DesaFactory(kecamatan=world.own[0].desa.kecamatan, sea_access_only=True),
+    )
+    from operations.services.standings import standings_refresh
+
+    standings_refresh(operation=world.operation)
+
+    proposal = proposal_create(operation=world.operation, by=world.kabag)
+
+    row = next(v for v in proposal.summary["villages"] if v["village_election_id"] == island.pk)
+    assert row["sea_access_only"]
+    assert row["polairud"] == "Satpolairud Polres Uji"
+
+
+def test_apply_posts_every_officer_and_recounts(world):
+    officers(world.polres, 6)
+    proposal = proposal_create(operation=world.operation, by=world.kabag)
+
+    created = proposal_apply(proposal=proposal, by=world.kabag)
+
+    proposal.refresh_from_db()
+    assert proposal.status == AllocationProposal.Status.APPLIED
+    assert len(created) == proposal.items.count() == Assignment.objects.count() == 6
+    assigned = sum(s.assigned_personnel for s in VillageStanding.objects.filter(operation=world.operation))
+    assert assigned == 6
+
+
+def test_second_proposal_from_same_state_is_refused_and_nothing_half_applied(world):
+    officers(world.polres, 6)
+    first = proposal_create(operation=world.operation, by=world.kabag)
+    second = proposal_create(operation=world.operation, by=world.kabag)
+    proposal_apply(proposal=first, by=world.kabag)
+    before = Assignment.objects.count()
+
+    with pytest.raises(ValidationError) as excinfo:
+        proposal_apply(proposal=second, by=world.kabag)
+
+    assert excinfo.value.code == STALE_CODE
+    assert "basi" in excinfo.value.messages[0]
+    assert Assignment.objects.count() == before
+    second.refresh_from_db()
+    assert second.status == AllocationProposal.Status.OPEN
+
+
+def test_apply_rechecks_the_rules_all_or_nothing(world):
+    keep, leaver = officers(world.polres, 2)
+    proposal = proposal_create(operation=world.operation, by=world.kabag)
+    leaver.is_active = False
+    leaver.save()
+
+    with pytest.raises(ValidationError) as excinfo:
+        proposal_apply(proposal=proposal, by=world.kabag)
+
+    assert "tidak aktif" in excinfo.value.messages[0]
+    assert not Assignment.objects.exists()
+
+
+def test_discarded_proposal_cannot_be_applied(world):
+    officers(world.polres, 2)
+    proposal = proposal_create(operation=world.operation, by=world.kabag)
+
+    proposal_discard(proposal=proposal, by=world.kabag)
+    with pytest.raises(ValidationError) as excinfo:
+        proposal_apply(proposal=proposal, by=world.kabag)
+
+    assert excinfo.value.code == CLOSED_CODE
+    assert not Assignment.objects.exists()
+
+
+@pytest.mark.parametrize("villages", [3, 30])
+def test_proposal_reads_in_a_fixed_number_of_queries(make_user, villages):
+    world = build_world(make_user, own_villages=villages)
+    officers(world.polres, villages)
+    officers(world.polsek, villages)
+
+    with CaptureQueriesContext(connection) as queries:
+        proposal_create(operation=world.operation, by=world.kabag)
+
+    assert len(queries) <= 12
