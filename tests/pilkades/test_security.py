@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -60,7 +61,11 @@ def test_api_token_endpoint_is_locked_out_too(api_client, officer_user):
 
 @pytest.fixture
 def tight_rates(monkeypatch):
+    # Counts live in the cache and user ids repeat across rolled-back tests: start from zero.
+    cache.clear()
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "2/min", "user": "3/min"})
+    yield
+    cache.clear()
 
 
 def test_user_throttle_answers_429_with_retry_after(api_client, officer_user, tight_rates):
