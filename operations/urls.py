@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from operations import views
+from operations.pages import deployment as deployment_pages
 from operations.pages import ranking as ranking_pages
 from operations.pages import reports as report_pages
 
@@ -16,4 +17,31 @@ urlpatterns = [
     path("operasi/<int:operation_id>/peringkat/", ranking_pages.ranking, name="ranking"),
     path("desa/<int:pk>/", ranking_pages.village_detail, name="village-detail"),
     path("desa/<int:pk>/tetapkan/", ranking_pages.village_override, name="village-override"),
+    path("penempatan/", deployment_pages.board_latest, name="deployment-latest"),
+    path("operasi/<int:operation_id>/penempatan/", deployment_pages.board, name="deployment-board"),
+    path(
+        "operasi/<int:operation_id>/penempatan/desa/<int:village_election_id>/",
+        deployment_pages.assignment_add,
+        name="deployment-add",
+    ),
+    path(
+        "operasi/<int:operation_id>/penempatan/desa/<int:village_election_id>/ketua/",
+        deployment_pages.team_leader,
+        name="deployment-team-leader",
+    ),
+    path(
+        "operasi/<int:operation_id>/penempatan/desa/<int:village_election_id>/ringkasan.txt",
+        deployment_pages.team_text,
+        name="deployment-team-text",
+    ),
+    path("penugasan/<int:pk>/lepas/", deployment_pages.assignment_remove, name="deployment-remove"),
+    path("operasi/<int:operation_id>/usulan/", deployment_pages.proposal_create, name="deployment-propose"),
+    path("usulan/<int:pk>/", deployment_pages.proposal_detail, name="deployment-proposal"),
+    path("usulan/<int:pk>/terapkan/", deployment_pages.proposal_apply, name="deployment-proposal-apply"),
+    path("usulan/<int:pk>/batalkan/", deployment_pages.proposal_discard, name="deployment-proposal-discard"),
+    re_path(
+        r"^operasi/(?P<operation_id>[0-9]+)/sprin\.(?P<file_format>pdf|xlsx|csv)$",
+        deployment_pages.order,
+        name="deployment-order",
+    ),
 ]
