@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -21,7 +22,7 @@ from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from operations.models import Operation, RiskLevel
-from operations.selectors.deployment import Board, VillageTeam, team_leader
+from operations.selectors.deployment import Board, VillageTeam, deployment_board, team_leader
 
 
 @dataclass(frozen=True)
@@ -263,6 +264,21 @@ def order_csv(*, board: Board) -> str:
     writer.writerow(_headers())
     writer.writerows(_row(line) for line in order_lines(board))
     return buffer.getvalue()
+
+
+ORDER_FORMATS = ("pdf", "xlsx", "csv")
+
+
+def order_file(*, operation: Operation, file_format: str) -> tuple[bytes | str, str, str]:
+    """The order of an operation as (body, content type, file name), for the pages and the API."""
+    board = deployment_board(operation=operation)
+    filename = f"lampiran-sprin-{slugify(operation.name)}.{file_format}"
+    if file_format == "pdf":
+        return order_pdf(operation=operation, board=board), "application/pdf", filename
+    if file_format == "xlsx":
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return order_xlsx(operation=operation, board=board), content_type, filename
+    return order_csv(board=board), "text/csv; charset=utf-8", filename
 
 
 def team_summary_text(*, operation: Operation, team: VillageTeam) -> str:

@@ -1,8 +1,8 @@
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from operations.api import organisation, risk
+from operations.api import deployment, organisation, risk
 
 router = DefaultRouter()
 router.register("kecamatan", organisation.KecamatanViewSet, basename="kecamatan")
@@ -15,6 +15,8 @@ router.register("officers", organisation.OfficerViewSet, basename="officer")
 router.register("operations", organisation.OperationViewSet, basename="operation")
 router.register("risk-reports", risk.RiskReportViewSet, basename="risk-report")
 router.register("risk-indicators", risk.RiskIndicatorViewSet, basename="risk-indicator")
+router.register("assignments", deployment.AssignmentViewSet, basename="assignment")
+router.register("proposals", deployment.ProposalViewSet, basename="proposal")
 
 urlpatterns = [
     # Scripts and other clients exchange a username and password for their API token here.
@@ -28,6 +30,16 @@ urlpatterns = [
         "village-elections/<int:pk>/override/",
         risk.VillageOverrideView.as_view(),
         name="village-election-override",
+    ),
+    path(
+        "operations/<int:operation_id>/proposal/",
+        deployment.OperationProposalView.as_view(),
+        name="operation-proposal",
+    ),
+    re_path(
+        r"^operations/(?P<operation_id>[0-9]+)/order\.(?P<file_format>pdf|xlsx|csv)$",
+        deployment.OperationOrderView.as_view(),
+        name="operation-order",
     ),
     *router.urls,
 ]

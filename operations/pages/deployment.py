@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -226,25 +225,11 @@ def proposal_discard(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("deployment-board", operation_id=proposal.operation_id)
 
 
-def _order_filename(operation: Operation, extension: str) -> str:
-    return f"lampiran-sprin-{slugify(operation.name)}.{extension}"
-
-
-def order_response(operation: Operation, file_format: str) -> HttpResponse:
-    """The order in one of pdf, xlsx, csv: shared by the page and the API."""
-    board_data = deployment_board(operation=operation)
-    if file_format == "pdf":
-        body, content_type = exports.order_pdf(operation=operation, board=board_data), "application/pdf"
-    elif file_format == "xlsx":
-        body = exports.order_xlsx(operation=operation, board=board_data)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        body, content_type = exports.order_csv(board=board_data), "text/csv; charset=utf-8"
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{_order_filename(operation, file_format)}"'
-    return response
-
-
 @allowed(permissions.is_hq)
 def order(request: HttpRequest, operation_id: int, file_format: str) -> HttpResponse:
-    return order_response(_operation(operation_id), file_format)
+    body, content_type, filename = exports.order_file(
+        operation=_operation(operation_id), file_format=file_format
+    )
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,288 @@
+"""Deployment API: assignments, allocation proposals (compute, apply, discard) and the order files.
+
+Input serializers parse, the assignment and proposal services decide, output serializers answer.
+HQ reads; only Kabag Ops writes. Token authentication comes first so an anonymous call gets 401.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import permissions as drf_permissions
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from operations import exports, permissions
+from operations.models import (
+    AllocationProposal,
+    Assignment,
+    Duty,
+    Officer,
+    Operation,
+    ProposalItem,
+    Stage,
+)
+from operations.services import assignments as assignment_services
+from operations.services import proposals as proposal_services
+from villages.models import Candidate, Kecamatan, VillageElection
+
+AUTHENTICATION = [TokenAuthentication, SessionAuthentication]
+
+ERRORS = {
+    400: OpenApiResponse(description="Data tidak valid: {detail, errors: {field: [pesan]}}"),
+    401: OpenApiResponse(description="Belum masuk"),
+    403: OpenApiResponse(description="Tidak berwenang"),
+    404: OpenApiResponse(description="Tidak ditemukan"),
+}
+CONFLICT = {
+    409: OpenApiResponse(description="Usulan basi atau sudah diputuskan: {detail, code}"),
+}
+
+
+class HQReadsKabagOpsWrites(drf_permissions.BasePermission):
+    def has_permission(self, request, view) -> bool:
+        if request.method in drf_permissions.SAFE_METHODS:
+            return permissions.is_hq(request.user)
+        return permissions.can_assign(request.user)
+
+
+# --- assignments -------------------------------------------------------------------------------
+
+
+class AssignmentFilter(filters.FilterSet):
+    unit = filters.NumberFilter(field_name="officer__unit", label="Satuan")
+
+    class Meta:
+        model = Assignment
+        fields = ["operation", "stage", "duty", "village_election", "officer", "unit"]
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    officer_name = serializers.CharField(source="officer.name", read_only=True)
+    officer_nrp = serializers.CharField(source="officer.nrp", read_only=True)
+    officer_rank = serializers.CharField(source="officer.get_rank_display", read_only=True)
+    unit = serializers.CharField(source="officer.unit.name", read_only=True)
+    assigned_by = serializers.CharField(source="assigned_by.get_username", read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "id",
+            "operation",
+            "stage",
+            "duty",
+            "officer",
+            "officer_name",
+            "officer_nrp",
+            "officer_rank",
+            "unit",
+            "village_election",
+            "candidate",
+            "kecamatan",
+            "is_team_leader",
+            "note",
+            "assigned_by",
+            "assigned_at",
+        ]
+        read_only_fields = fields
+
+
+class AssignmentInputSerializer(serializers.Serializer):
+    operation = serializers.PrimaryKeyRelatedField(queryset=Operation.objects.all())
+    officer = serializers.PrimaryKeyRelatedField(queryset=Officer.objects.all())
+    duty = serializers.ChoiceField(choices=Duty.choices)
+    stage = serializers.ChoiceField(choices=Stage.choices, default=Stage.VOTING)
+    village_election = serializers.PrimaryKeyRelatedField(
+        queryset=VillageElection.objects.all(), required=False, allow_null=True, default=None
+    )
+    candidate = serializers.PrimaryKeyRelatedField(
+        queryset=Candidate.objects.all(), required=False, allow_null=True, default=None
+    )
+    kecamatan = serializers.PrimaryKeyRelatedField(
+        queryset=Kecamatan.objects.all(), required=False, allow_null=True, default=None
+    )
+    note = serializers.CharField(max_length=250, required=False, allow_blank=True, default="")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Daftar penugasan", responses={200: AssignmentSerializer, **ERRORS}),
+    retrieve=extend_schema(summary="Satu penugasan", responses={200: AssignmentSerializer, **ERRORS}),
+    create=extend_schema(
+        summary="Tugaskan personel (Kabag Ops)",
+        description="Aturan: aktif, BKO sudah tiba, Polsek di wilayahnya, netralitas, tanpa tugas ganda.",
+        request=AssignmentInputSerializer,
+        responses={201: AssignmentSerializer, **ERRORS},
+    ),
+    destroy=extend_schema(summary="Lepas penugasan (Kabag Ops)", responses={204: None, **ERRORS}),
+)
+class AssignmentViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    authentication_classes = AUTHENTICATION
+    permission_classes = [HQReadsKabagOpsWrites]
+    serializer_class = AssignmentSerializer
+    filterset_class = AssignmentFilter
+    ordering_fields = ["assigned_at", "officer__rank"]
+    queryset = Assignment.objects.select_related("officer__unit", "assigned_by").order_by("pk")
+
+    def create(self, request, *args, **kwargs):
+        data = AssignmentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        assignment = assignment_services.assignment_create(**data.validated_data, by=request.user)
+        return Response(AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request, *args, **kwargs):
+        assignment_services.assignment_delete(assignment=self.get_object(), by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- proposals ---------------------------------------------------------------------------------
+
+
+class ProposalItemSerializer(serializers.ModelSerializer):
+    officer_name = serializers.CharField(source="officer.name", read_only=True)
+    officer_nrp = serializers.CharField(source="officer.nrp", read_only=True)
+    unit = serializers.CharField(source="officer.unit.name", read_only=True)
+
+    class Meta:
+        model = ProposalItem
+        fields = ["officer", "officer_name", "officer_nrp", "unit", "village_election", "duty", "distance_km"]
+        read_only_fields = fields
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    items = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AllocationProposal
+        fields = [
+            "id",
+            "operation",
+            "stage",
+            "status",
+            "based_on_version",
+            "created_at",
+            "decided_at",
+            "total_distance_km",
+            "total_shortfall",
+            "summary",
+            "items",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ProposalItemSerializer(many=True))
+    def get_items(self, proposal: AllocationProposal) -> list[dict]:
+        items = proposal.items.select_related("officer__unit").order_by("village_election_id", "officer_id")
+        return ProposalItemSerializer(items, many=True).data
+
+
+class ProposalInputSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=Stage.choices, default=Stage.VOTING)
+    exclude_bko = serializers.BooleanField(default=False)
+
+
+class ConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+
+
+def _conflict(exc: DjangoValidationError) -> Response:
+    return Response({"detail": " ".join(exc.messages), "code": exc.code}, status=status.HTTP_409_CONFLICT)
+
+
+class OperationProposalView(APIView):
+    authentication_classes = AUTHENTICATION
+    permission_classes = [HQReadsKabagOpsWrites]
+
+    @extend_schema(
+        summary="Hitung usulan alokasi (Kabag Ops)",
+        description="Desa Sangat Rawan dipenuhi lebih dulu, lalu Rawan, lalu Aman; lalu jarak terpendek.",
+        request=ProposalInputSerializer,
+        responses={201: ProposalSerializer, **ERRORS},
+    )
+    def post(self, request, operation_id: int):
+        operation = get_object_or_404(Operation, pk=operation_id)
+        data = ProposalInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        proposal = proposal_services.proposal_create(
+            operation=operation, by=request.user, **data.validated_data
+        )
+        return Response(ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    retrieve=extend_schema(summary="Satu usulan alokasi", responses={200: ProposalSerializer, **ERRORS}),
+)
+class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    authentication_classes = AUTHENTICATION
+    permission_classes = [HQReadsKabagOpsWrites]
+    serializer_class = ProposalSerializer
+    queryset = AllocationProposal.objects.all()
+
+    @extend_schema(
+        summary="Terapkan usulan (Kabag Ops)",
+        description="Sekaligus dan atomik; ditolak (409) bila penugasan berubah sejak usulan dibuat.",
+        request=None,
+        responses={200: ProposalSerializer, 409: ConflictSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def apply(self, request, pk=None):
+        proposal = self.get_object()
+        try:
+            proposal_services.proposal_apply(proposal=proposal, by=request.user)
+        except DjangoValidationError as exc:
+            if exc.code in (proposal_services.STALE_CODE, proposal_services.CLOSED_CODE):
+                return _conflict(exc)
+            raise
+        proposal.refresh_from_db()
+        return Response(ProposalSerializer(proposal).data)
+
+    @extend_schema(
+        summary="Batalkan usulan (Kabag Ops)",
+        request=None,
+        responses={200: ProposalSerializer, 409: ConflictSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def discard(self, request, pk=None):
+        try:
+            proposal = proposal_services.proposal_discard(proposal=self.get_object(), by=request.user)
+        except DjangoValidationError as exc:
+            if exc.code == proposal_services.CLOSED_CODE:
+                return _conflict(exc)
+            raise
+        return Response(ProposalSerializer(proposal).data)
+
+
+# --- order -------------------------------------------------------------------------------------
+
+
+class OperationOrderView(APIView):
+    authentication_classes = AUTHENTICATION
+    permission_classes = [HQReadsKabagOpsWrites]
+
+    @extend_schema(
+        summary="Lampiran Sprin (PDF, XLSX atau CSV)",
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,
+            (200, "text/csv"): OpenApiTypes.STR,
+            **ERRORS,
+        },
+    )
+    def get(self, request, operation_id: int, file_format: str):
+        operation = get_object_or_404(Operation.objects.select_related("election"), pk=operation_id)
+        body, content_type, filename = exports.order_file(operation=operation, file_format=file_format)
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
