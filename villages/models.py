@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 KECAMATAN_CODE_RE = r"^\d{2}\.\d{2}\.\d{2}$"
 DESA_CODE_RE = r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"
@@ -25,6 +26,8 @@ class Kecamatan(models.Model):
     )
     name = models.CharField(_("nama"), max_length=100)
     kabupaten_name = models.CharField(_("kabupaten/kota"), max_length=100, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("kecamatan")
@@ -73,6 +76,8 @@ class Desa(models.Model):
 
     objects = DesaQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("desa")
         verbose_name_plural = _("desa")
@@ -112,6 +117,8 @@ class Election(models.Model):
     voting_day = models.DateField(_("hari pemungutan suara"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("pilkades")
         verbose_name_plural = _("pilkades")
@@ -145,6 +152,8 @@ class VillageElection(models.Model):
         help_text=_("Kosong bila panitia pilkades desa belum dibentuk."),
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PREPARATION)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("pilkades desa")
@@ -204,6 +213,8 @@ class Candidate(models.Model):
         help_text=_("Calon (dan tim suksesnya) mendapat pengawalan melekat."),
     )
     notes = models.TextField(_("catatan"), blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("calon kepala desa")

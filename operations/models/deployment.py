@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from operations.models.operation import Operation
 from operations.models.organisation import Officer, Unit
@@ -93,6 +94,8 @@ class Assignment(models.Model):
     assigned_at = models.DateTimeField(_("ditugaskan pada"), auto_now_add=True)
 
     objects = AssignmentQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("penugasan")

@@ -4,6 +4,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from operations.models.levels import RiskLevel
 from operations.models.organisation import Unit
@@ -49,6 +50,8 @@ class Operation(models.Model):
         help_text=_("Naik setiap kali penugasan berubah; usulan yang basi ditolak saat diterapkan."),
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("operasi")
         verbose_name_plural = _("operasi")
@@ -88,6 +91,8 @@ class BkoContingent(models.Model):
     expected_strength = models.PositiveIntegerField(_("kekuatan yang diharapkan"), default=0)
     arrived_on = models.DateField(_("tiba tanggal"), null=True, blank=True)
     released_on = models.DateField(_("dikembalikan tanggal"), null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("kontingen BKO")

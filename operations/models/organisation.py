@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from operations.ranks import Pangkat
 from villages.models import Desa, Kecamatan
@@ -65,6 +66,8 @@ class Unit(models.Model):
         verbose_name=_("wilayah hukum"),
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("satuan")
         verbose_name_plural = _("satuan")
@@ -100,6 +103,8 @@ class Jurisdiction(models.Model):
         verbose_name=_("kecamatan"),
         error_messages={"unique": _("Kecamatan ini sudah menjadi wilayah Polsek lain.")},
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("wilayah hukum")
@@ -166,6 +171,8 @@ class Officer(models.Model):
     is_demo = models.BooleanField(_("data demo"), default=False, editable=False)
 
     objects = OfficerQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("personel")

@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from operations.models.levels import RiskLevel
 from villages.models import VillageElection
@@ -37,6 +38,8 @@ class RiskIndicator(models.Model):
     is_active = models.BooleanField(_("aktif"), default=True)
     order = models.PositiveSmallIntegerField(_("urutan"), default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("indikator kerawanan")
         verbose_name_plural = _("indikator kerawanan")
@@ -61,6 +64,8 @@ class LevelThreshold(models.Model):
     min_score = models.DecimalField(
         _("skor minimal"), max_digits=7, decimal_places=2, validators=[MinValueValidator(0)]
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("ambang tingkat kerawanan")
@@ -111,6 +116,8 @@ class SecurityPattern(models.Model):
     linmas = models.PositiveSmallIntegerField(
         _("jumlah Linmas"), default=0, help_text=_("Per kelompok TPS (L) atau per desa.")
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("pola pengamanan")
@@ -193,6 +200,8 @@ class RiskReport(models.Model):
 
     objects = RiskReportQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("laporan kerawanan")
         verbose_name_plural = _("laporan kerawanan")
@@ -248,6 +257,8 @@ class RiskReportAnswer(models.Model):
     contribution = models.DecimalField(
         _("kontribusi skor"), max_digits=7, decimal_places=2, null=True, blank=True, editable=False
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("isian indikator")
@@ -326,6 +337,8 @@ class VillageRisk(models.Model):
     )
     override_at = models.DateTimeField(_("ditetapkan pada"), null=True, blank=True)
     last_report_at = models.DateTimeField(_("laporan terakhir"), null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("kerawanan desa saat ini")
