@@ -127,25 +127,41 @@ class AllocationResult:
         return sum(self.unmet_by_level.values())
 
 
-def travel_km(group: SupplyGroup, villages: Sequence[VillageDemand]) -> np.ndarray:
-    """Kilometres from the group's HQ to each village, with the documented fallback."""
-    km = np.empty(len(villages), dtype=float)
-    has_coords = np.array([v.latitude is not None and v.longitude is not None for v in villages], dtype=bool)
-    if group.latitude is not None and group.longitude is not None and has_coords.any():
-        idx = np.flatnonzero(has_coords)
-        km[idx] = haversine_km_matrix(
-            np.array([group.latitude]),
-            np.array([group.longitude]),
-            np.array([villages[i].latitude for i in idx], dtype=float),
-            np.array([villages[i].longitude for i in idx], dtype=float),
-        )[0]
-        missing = np.flatnonzero(~has_coords)
-    else:
-        missing = np.arange(len(villages))
-    own_area = group.allowed_village_ids or frozenset()
-    for i in missing:
-        km[i] = NOMINAL_KM_IN_JURISDICTION if villages[i].village_id in own_area else FALLBACK_KM_ELSEWHERE
+def _allowed_mask(
+    groups: Sequence[SupplyGroup], village_index: Mapping[int, int], n_villages: int
+) -> np.ndarray:
+    """allowed[g, v]: may group g serve village v (its own area for a Polsek, anywhere otherwise)."""
+    allowed = np.ones((len(groups), n_villages), dtype=bool)
+    for gi, group in enumerate(groups):
+        if group.allowed_village_ids is not None:
+            allowed[gi] = False
+            allowed[gi, [village_index[v] for v in group.allowed_village_ids if v in village_index]] = True
+    return allowed
+
+
+def travel_km_matrix(
+    groups: Sequence[SupplyGroup], villages: Sequence[VillageDemand], allowed: np.ndarray | None = None
+) -> np.ndarray:
+    """Kilometres from every group's HQ (rows) to every village (columns), with the fallback."""
+    nan = float("nan")
+    group_lat = np.array([nan if g.latitude is None else g.latitude for g in groups], dtype=float)
+    group_lon = np.array([nan if g.longitude is None else g.longitude for g in groups], dtype=float)
+    village_lat = np.array([nan if v.latitude is None else v.latitude for v in villages], dtype=float)
+    village_lon = np.array([nan if v.longitude is None else v.longitude for v in villages], dtype=float)
+    km = haversine_km_matrix(group_lat, group_lon, village_lat, village_lon)
+    if allowed is None:
+        allowed = _allowed_mask(groups, {v.village_id: i for i, v in enumerate(villages)}, len(villages))
+    restricted = np.array([g.allowed_village_ids is not None for g in groups], dtype=bool)[:, None]
+    own_area = allowed & restricted
+    missing = np.isnan(km)
+    km[missing & own_area] = NOMINAL_KM_IN_JURISDICTION
+    km[missing & ~own_area] = FALLBACK_KM_ELSEWHERE
     return km
+
+
+def travel_km(group: SupplyGroup, villages: Sequence[VillageDemand]) -> np.ndarray:
+    """Kilometres from one group's HQ to each village (see ``travel_km_matrix``)."""
+    return travel_km_matrix([group], villages)[0]
 
 
 def _needs_pair(village: VillageDemand) -> bool:
@@ -173,12 +189,10 @@ def allocate(
     # Capacity of every group→village pair: its officers minus those living there; 0 = no arc.
     pair_caps = np.repeat(strength[:, None], n_villages, axis=1)
     pair_caps[:, [not _reachable(v) for v in villages]] = 0
-    km = np.zeros((n_groups, n_villages))
+    allowed = _allowed_mask(groups, village_index, n_villages)
+    pair_caps[~allowed] = 0
+    km = travel_km_matrix(groups, villages, allowed)
     for gi, group in enumerate(groups):
-        km[gi] = travel_km(group, villages)
-        if group.allowed_village_ids is not None:
-            outside = [v.village_id not in group.allowed_village_ids for v in villages]
-            pair_caps[gi, outside] = 0
         for village_id in group.home_village_ids.values():
             if village_id in village_index:
                 pair_caps[gi, village_index[village_id]] -= 1

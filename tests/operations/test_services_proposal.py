@@ -1,7 +1,11 @@
 """Allocation proposals: computed from free officers and stored need, applied atomically or refused."""
 
+from io import StringIO
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -10,6 +14,7 @@ from operations.models import (
     Assignment,
     BkoContingent,
     Duty,
+    Operation,
     RiskLevel,
     Unit,
     VillageStanding,
@@ -22,6 +27,7 @@ from operations.services.proposals import (
     proposal_create,
     proposal_discard,
 )
+from operations.services.standings import standings_refresh
 from tests.factories import DesaFactory, UnitFactory, VillageElectionFactory
 from tests.operations.deployment_setup import build_world, officers
 
@@ -125,8 +131,6 @@ def test_sea_village_names_the_polairud_unit(world):
         election=world.operation.election,
         desa=DesaFactory(kecamatan=world.own[0].desa.kecamatan, sea_access_only=True),
     )
-    from operations.services.standings import standings_refresh
-
     standings_refresh(operation=world.operation)
 
     proposal = proposal_create(operation=world.operation, by=world.kabag)
@@ -201,3 +205,32 @@ def test_proposal_reads_in_a_fixed_number_of_queries(make_user, villages):
         proposal_create(operation=world.operation, by=world.kabag)
 
     assert len(queries) <= 12
+
+
+@pytest.fixture
+def demo_operation(db):
+    call_command("load_demo", stdout=StringIO())
+    return Operation.objects.get()
+
+
+def test_serang_demo_proposed_and_applied_end_to_end(demo_operation):
+    kabag = get_user_model().objects.filter(groups__name="Kabag Ops").first()
+
+    without_bko = proposal_create(operation=demo_operation, by=kabag, exclude_bko=True)
+    proposal = proposal_create(operation=demo_operation, by=kabag)
+    proposal_apply(proposal=proposal, by=kabag)
+
+    short = {v["desa"]: v["shortfall"] for v in without_bko.summary["villages"]}
+    assert short["Mekarsari"] == short["Lamaran"] == 0
+    assert without_bko.total_shortfall > 0
+    assert without_bko.summary["shortfall_by_level"]["3"] == 0
+    standings = {
+        s.village_election.desa.name: s
+        for s in VillageStanding.objects.filter(operation=demo_operation).select_related(
+            "village_election__desa"
+        )
+    }
+    for name in ("Mekarsari", "Lamaran"):
+        assert standings[name].assigned_personnel == standings[name].required_personnel
+    wargasara = next(v for v in proposal.summary["villages"] if v["desa"] == "Wargasara")
+    assert wargasara["polairud"] == "Sat Polairud Polres Serang"
