@@ -61,6 +61,14 @@ class OfficerResource(resources.ModelResource):
         clean_model_instances = True
         use_transactions = True
 
+    def before_import(self, dataset, **kwargs):
+        # Here, not only in roster_import, so the admin's import (with its dry-run preview) refuses
+        # the same files as the command does.
+        problems = _structure_problems(dataset)
+        if problems:
+            raise RosterImportError(problems)
+        super().before_import(dataset, **kwargs)
+
     def get_export_queryset(self, request=None):
         return Officer.objects.select_related("unit").order_by("unit__name", "-rank", "nrp")
 
@@ -100,15 +108,6 @@ def read_dataset(*, data: bytes, file_format: str) -> tablib.Dataset:
 def roster_import(*, data: bytes, file_format: str, dry_run: bool = False) -> RosterImportReport:
     """Import officers, matched by NRP (updated, never doubled): every row or none."""
     dataset = read_dataset(data=data, file_format=file_format)
-    if not dataset.height:
-        raise RosterImportError([(0, "berkas kosong: tidak ada baris personel")])
-    missing = [c for c in ("NRP", "Nama", "Pangkat", "Satuan") if c not in (dataset.headers or [])]
-    if missing:
-        raise RosterImportError([(1, f"kolom wajib tidak ada: {', '.join(missing)}")])
-    duplicates = _duplicate_nrps(dataset)
-    if duplicates:
-        raise RosterImportError(duplicates)
-
     result = OfficerResource().import_data(
         dataset,
         dry_run=dry_run,
@@ -122,7 +121,11 @@ def roster_import(*, data: bytes, file_format: str, dry_run: bool = False) -> Ro
         for field, messages in invalid.error_dict.items()
     ]
     problems += [(number + 1, str(error.error)) for number, errors in result.row_errors() for error in errors]
-    problems += [(0, str(error.error)) for error in result.base_errors]
+    for error in result.base_errors:
+        if isinstance(error.error, RosterImportError):
+            problems += error.error.line_errors
+        else:
+            problems.append((0, str(error.error)))
     if problems:
         raise RosterImportError(sorted(problems))
     return RosterImportReport(
@@ -131,6 +134,15 @@ def roster_import(*, data: bytes, file_format: str, dry_run: bool = False) -> Ro
         unchanged=result.totals["skip"],
         dry_run=dry_run,
     )
+
+
+def _structure_problems(dataset: tablib.Dataset) -> list[tuple[int, str]]:
+    if not dataset.height:
+        return [(0, "berkas kosong: tidak ada baris personel")]
+    missing = [c for c in ("NRP", "Nama", "Pangkat", "Satuan") if c not in (dataset.headers or [])]
+    if missing:
+        return [(1, f"kolom wajib tidak ada: {', '.join(missing)}")]
+    return _duplicate_nrps(dataset)
 
 
 def _duplicate_nrps(dataset: tablib.Dataset) -> list[tuple[int, str]]:

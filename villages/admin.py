@@ -1,11 +1,18 @@
 from collections.abc import Callable
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from villages.models import Candidate, Desa, Election, Kecamatan, VillageElection
+from villages.services import RegionImportError, regions_import
 
 # Who may see which kecamatan is a police rule (operations.permissions). villages never imports
 # operations, so the police side installs the rule here at start-up (operations/admin/__init__.py).
@@ -18,7 +25,7 @@ def set_kecamatan_scope(scope: Callable[[object], frozenset[int] | None]) -> Non
     _kecamatan_scope = scope
 
 
-class KecamatanScopedAdmin(admin.ModelAdmin):
+class KecamatanScopedAdmin(SimpleHistoryAdmin):
     """Changelist and change pages show only rows in the kecamatan the user may see."""
 
     kecamatan_lookup: str
@@ -34,12 +41,60 @@ class KecamatanScopedAdmin(admin.ModelAdmin):
         return queryset.filter(**{f"{self.kecamatan_lookup}__in": ids})
 
 
+class RegionImportForm(forms.Form):
+    file = forms.FileField(label=_("Berkas kode wilayah (CSV/TSV kode,nama atau SQL INSERT)"))
+    prefix = forms.CharField(
+        label=_("Hanya kode berawalan"), required=False, help_text=_("Mis. 36 (provinsi) atau 36.04.")
+    )
+    encoding = forms.CharField(label=_("Encoding"), initial="utf-8")
+
+
 @admin.register(Kecamatan)
-class KecamatanAdmin(admin.ModelAdmin):
+class KecamatanAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name", "kabupaten_name", "desa_count"]
     list_filter = ["kabupaten_name"]
     search_fields = ["code", "name"]
     ordering = ["code"]
+    change_list_template = "admin/villages/kecamatan/change_list.html"
+
+    def get_urls(self):
+        own = [
+            path(
+                "impor-wilayah/",
+                self.admin_site.admin_view(self.import_regions_view),
+                name="villages_kecamatan_import_regions",
+            )
+        ]
+        return own + super().get_urls()
+
+    def import_regions_view(self, request: HttpRequest) -> HttpResponse:
+        """Kemendagri code list upload: all rows or none, every bad line listed on the page."""
+        if not (
+            request.user.has_perm("villages.add_kecamatan") and request.user.has_perm("villages.add_desa")
+        ):
+            raise PermissionDenied
+        form = RegionImportForm(request.POST or None, request.FILES or None)
+        line_errors: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                report = regions_import(
+                    data=form.cleaned_data["file"].read(),
+                    prefix=form.cleaned_data["prefix"],
+                    encoding=form.cleaned_data["encoding"] or "utf-8",
+                )
+            except RegionImportError as exc:
+                line_errors = exc.messages
+            else:
+                messages.success(request, _("Impor selesai — %(summary)s.") % {"summary": report.summary()})
+                return redirect("admin:villages_kecamatan_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Impor kode wilayah Kemendagri"),
+            "form": form,
+            "line_errors": line_errors,
+        }
+        return TemplateResponse(request, "admin/villages/kecamatan/import_regions.html", context)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(desa_count=Count("desa_set"))
@@ -65,7 +120,7 @@ class DesaAdmin(KecamatanScopedAdmin):
 
 
 @admin.register(Election)
-class ElectionAdmin(admin.ModelAdmin):
+class ElectionAdmin(SimpleHistoryAdmin):
     list_display = ["name", "voting_day", "status", "village_count"]
     list_filter = ["status"]
     search_fields = ["name"]

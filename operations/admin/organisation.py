@@ -4,8 +4,11 @@ from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
 from operations.models import BkoContingent, Jurisdiction, Officer, Operation, Unit
+from operations.roster import OfficerResource
 
 
 class JurisdictionFormSet(BaseInlineFormSet):
@@ -26,7 +29,7 @@ class JurisdictionInline(admin.TabularInline):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(SimpleHistoryAdmin):
     list_display = ["name", "kind", "parent", "supplies_bko", "officer_count"]
     list_filter = ["kind", "supplies_bko"]
     search_fields = ["name"]
@@ -48,7 +51,10 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Officer)
-class OfficerAdmin(admin.ModelAdmin):
+class OfficerAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    # Roster import with a dry-run preview and CSV/XLSX export, through the same resource as
+    # `manage.py import_roster`.
+    resource_classes = [OfficerResource]
     list_display = ["nrp", "name", "rank", "position", "unit", "home_desa", "is_active", "is_demo"]
     list_filter = ["unit__kind", "unit", "rank", "is_active", "is_demo"]
     search_fields = ["nrp", "name", "position"]
@@ -65,7 +71,7 @@ class BkoContingentInline(admin.TabularInline):
 
 
 @admin.register(Operation)
-class OperationAdmin(admin.ModelAdmin):
+class OperationAdmin(SimpleHistoryAdmin):
     list_display = ["name", "election", "sprin_number", "starts_on", "ends_on", "status", "pattern_set"]
     list_filter = ["status", "election"]
     search_fields = ["name", "sprin_number"]
@@ -77,7 +83,7 @@ class OperationAdmin(admin.ModelAdmin):
 
 
 @admin.register(BkoContingent)
-class BkoContingentAdmin(admin.ModelAdmin):
+class BkoContingentAdmin(SimpleHistoryAdmin):
     list_display = ["unit", "operation", "status", "expected_strength", "arrived_on", "released_on"]
     list_filter = ["status", "operation", "unit"]
     search_fields = ["unit__name", "operation__name"]

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from operations.admin.organisation import OperationAdmin
 from operations.models import (
@@ -58,7 +59,7 @@ class JurisdictionLimitedAdmin(admin.ModelAdmin):
 
 
 @admin.register(RiskIndicator)
-class RiskIndicatorAdmin(admin.ModelAdmin):
+class RiskIndicatorAdmin(SimpleHistoryAdmin):
     list_display = ["code", "label", "kind", "weight", "full_weight_at", "unit_label", "is_active", "order"]
     list_editable = ["weight", "is_active", "order"]
     list_filter = ["kind", "is_active"]
@@ -67,7 +68,7 @@ class RiskIndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(LevelThreshold)
-class LevelThresholdAdmin(admin.ModelAdmin):
+class LevelThresholdAdmin(SimpleHistoryAdmin):
     list_display = ["level", "min_score"]
     ordering = ["level"]
 
@@ -118,7 +119,7 @@ class ReturnReasonForm(forms.Form):
 
 
 @admin.register(RiskReport)
-class RiskReportAdmin(JurisdictionLimitedAdmin, ReadOnlyAdmin):
+class RiskReportAdmin(JurisdictionLimitedAdmin, ReadOnlyAdmin, SimpleHistoryAdmin):
     """Reports are written by Polsek officers on their form; here they are read and decided."""
 
     kecamatan_lookup = "village_election__desa__kecamatan"
@@ -192,7 +193,7 @@ class OverrideAdminForm(forms.ModelForm):
 
 
 @admin.register(VillageRisk)
-class VillageRiskAdmin(JurisdictionLimitedAdmin):
+class VillageRiskAdmin(JurisdictionLimitedAdmin, SimpleHistoryAdmin):
     """Current risk is kept by the services; only the override is editable, through its service."""
 
     kecamatan_lookup = "village_election__desa__kecamatan"

@@ -1,0 +1,112 @@
+"""Imports in the admin: the Kemendagri region list and the personnel roster (with a dry run)."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from operations.models import Officer
+from operations.roles import KABAG_OPS, PIMPINAN
+from tests.factories import UnitFactory
+from villages.models import Desa, Kecamatan
+
+pytestmark = pytest.mark.django_db
+
+REGIONS = b"kode,nama\n36.04,KAB. SERANG\n36.04.17,Carenang\n36.04.17.2010,Mekarsari\n"
+
+
+@pytest.fixture
+def kabag(client, make_user):
+    client.force_login(make_user(KABAG_OPS))
+    return client
+
+
+def _upload(client, payload: bytes, **fields):
+    return client.post(
+        reverse("admin:villages_kecamatan_import_regions"),
+        {"file": SimpleUploadedFile("wilayah.csv", payload), "prefix": "", "encoding": "utf-8", **fields},
+    )
+
+
+def test_kabag_ops_imports_regions_from_the_kecamatan_changelist(kabag):
+    changelist = kabag.get(reverse("admin:villages_kecamatan_changelist"))
+    assert reverse("admin:villages_kecamatan_import_regions") in changelist.content.decode()
+    response = _upload(kabag, REGIONS)
+    assert response.status_code == 302
+    assert Desa.objects.get(code="36.04.17.2010").kecamatan.kabupaten_name == "KAB. SERANG"
+
+
+def test_region_upload_with_bad_rows_lists_each_and_imports_nothing(kabag):
+    response = _upload(kabag, REGIONS + b"36.04.99.2001,Yatim\n36.4,Rusak\n")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "baris 5" in page and "baris 6" in page
+    assert "tidak ada data yang diubah" in page
+    assert not Kecamatan.objects.exists()
+
+
+def test_pimpinan_cannot_import_regions(client, make_user):
+    client.force_login(make_user(PIMPINAN, is_staff=True))
+    assert _upload(client, REGIONS).status_code == 403
+    assert not Kecamatan.objects.exists()
+
+
+def _roster_preview(client, payload: bytes):
+    url = reverse("admin:operations_officer_import")
+    form = client.get(url)
+    assert form.status_code == 200
+    csv_choice = next(
+        value for value, label in form.context["form"].fields["format"].choices if str(label).lower() == "csv"
+    )
+    return client.post(
+        url,
+        {
+            "import_file": SimpleUploadedFile("roster.csv", payload),
+            "format": csv_choice,
+            "resource": 0,
+        },
+    )
+
+
+def test_roster_import_in_admin_previews_without_writing(kabag):
+    UnitFactory(name="Polsek Carenang", kind="polsek")
+    response = _roster_preview(
+        kabag, b"NRP,Nama,Pangkat,Jabatan,Satuan\n85010001,Ahmad,BRIPKA,Kanit,Polsek Carenang\n"
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "85010001" in page and "Ahmad" in page
+    assert not Officer.objects.filter(nrp="85010001").exists()
+
+
+def test_roster_import_in_admin_shows_the_bad_row(kabag):
+    UnitFactory(name="Polsek Carenang", kind="polsek")
+    response = _roster_preview(
+        kabag, b"NRP,Nama,Pangkat,Jabatan,Satuan\n85010001,Ahmad,Kopral,Kanit,Polsek Carenang\n"
+    )
+    assert "pangkat &#x27;Kopral&#x27; tidak dikenal" in response.content.decode()
+    assert not Officer.objects.filter(nrp="85010001").exists()
+
+
+def test_roster_export_from_admin_contains_officers(kabag):
+    unit = UnitFactory(name="Polsek Carenang", kind="polsek")
+    Officer.objects.create(nrp="85010001", name="Ahmad Fauzi", rank=23, unit=unit)
+    url = reverse("admin:operations_officer_export")
+    form = kabag.get(url)
+    csv_choice = next(
+        value for value, label in form.context["form"].fields["format"].choices if str(label).lower() == "csv"
+    )
+    response = kabag.post(
+        url,
+        {
+            "format": csv_choice,
+            "resource": 0,
+            "officerresource_nrp": True,
+            "officerresource_name": True,
+            "officerresource_rank": True,
+            "officerresource_position": True,
+            "officerresource_unit": True,
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "85010001" in body and "Bripka" in body
