@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, field
 
+import openpyxl
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -116,3 +119,39 @@ def _upsert_desa(rows, kec_ids: dict[str, int], prefix: str, report: RegionImpor
     )
     report.created["desa"] += len(new)
     report.updated["desa"] += len(changed)
+
+
+def regions_export(*, prefix: str = "", file_format: str = "csv") -> bytes:
+    """The stored kecamatan and desa as a Kemendagri-style list (`kode,nama`), kabupaten rows included,
+    so that importing the export gives back the same data."""
+    rows: list[tuple[str, str]] = []
+    kabupaten_seen: set[str] = set()
+    kecamatan = Kecamatan.objects.filter(code__startswith=prefix).order_by("code")
+    desa_by_kecamatan: dict[int, list[tuple[str, str]]] = {}
+    for kecamatan_id, code, name in (
+        Desa.objects.filter(code__startswith=prefix)
+        .order_by("code")
+        .values_list("kecamatan_id", "code", "name")
+    ):
+        desa_by_kecamatan.setdefault(kecamatan_id, []).append((code, name))
+    for kec in kecamatan:
+        kabupaten_code = kec.code.rsplit(".", 1)[0]
+        if kec.kabupaten_name and kabupaten_code not in kabupaten_seen:
+            kabupaten_seen.add(kabupaten_code)
+            rows.append((kabupaten_code, kec.kabupaten_name))
+        rows.append((kec.code, kec.name))
+        rows.extend(desa_by_kecamatan.get(kec.pk, []))
+    if file_format == "xlsx":
+        workbook = openpyxl.Workbook(write_only=True)
+        sheet = workbook.create_sheet("wilayah")
+        sheet.append(["kode", "nama"])
+        for row in rows:
+            sheet.append(list(row))
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(["kode", "nama"])
+    writer.writerows(rows)
+    return text.getvalue().encode("utf-8")

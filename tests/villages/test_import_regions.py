@@ -133,3 +133,30 @@ def test_command_imports_with_prefix(tmp_path, capsys):
     call_command("import_regions", str(path), "--prefix", "36.04.18")
     assert list(Desa.objects.values_list("name", flat=True)) == ["Lamaran"]
     assert "1 baru" in capsys.readouterr().out
+
+
+def test_export_then_import_into_an_empty_database_gives_the_same_regions(tmp_path):
+    regions_import(data=(SERANG_CSV + "36.04.18.2003,Renged\n").encode())
+    before = _snapshot()
+    path = tmp_path / "wilayah.csv"
+    call_command("export_regions", str(path))
+    Desa.objects.all().delete()
+    Kecamatan.objects.all().delete()
+    regions_import(data=path.read_bytes())
+    assert _snapshot() == before
+
+
+def test_xlsx_export_lists_kabupaten_kecamatan_and_desa():
+    import io
+
+    import openpyxl
+
+    from villages.services import regions_export
+
+    regions_import(data=SERANG_CSV.encode())
+    sheet = openpyxl.load_workbook(io.BytesIO(regions_export(file_format="xlsx"))).active
+    rows = [tuple(row) for row in sheet.iter_rows(values_only=True)]
+    assert rows[0] == ("kode", "nama")
+    assert ("36.04", "KAB. SERANG") in rows
+    assert ("36.04.17.2010", "Mekarsari") in rows
+    assert len(rows) == 1 + 1 + 2 + 3

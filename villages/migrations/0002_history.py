@@ -8,128 +8,400 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('villages', '0001_initial'),
+        ("villages", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalCandidate',
+            name="HistoricalCandidate",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('ballot_number', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1)], verbose_name='nomor urut')),
-                ('full_name', models.CharField(max_length=150, verbose_name='nama lengkap')),
-                ('head_status', models.CharField(choices=[('none', 'Bukan kepala desa'), ('incumbent', 'Petahana (kepala desa menjabat)'), ('former', 'Mantan kepala desa')], default='none', max_length=10, verbose_name='status kepala desa')),
-                ('lost_before', models.BooleanField(default=False, verbose_name='pernah mencalonkan dan kalah')),
-                ('status', models.CharField(choices=[('registered', 'Terdaftar'), ('confirmed', 'Ditetapkan'), ('rejected', 'Ditolak')], default='registered', max_length=10, verbose_name='status')),
-                ('estimated_supporters', models.PositiveIntegerField(blank=True, null=True, verbose_name='perkiraan massa pendukung')),
-                ('needs_close_escort', models.BooleanField(default=False, help_text='Calon (dan tim suksesnya) mendapat pengawalan melekat.', verbose_name='perlu pam melekat')),
-                ('notes', models.TextField(blank=True, verbose_name='catatan')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('village_election', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='villages.villageelection', verbose_name='pilkades desa')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "ballot_number",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="nomor urut",
+                    ),
+                ),
+                ("full_name", models.CharField(max_length=150, verbose_name="nama lengkap")),
+                (
+                    "head_status",
+                    models.CharField(
+                        choices=[
+                            ("none", "Bukan kepala desa"),
+                            ("incumbent", "Petahana (kepala desa menjabat)"),
+                            ("former", "Mantan kepala desa"),
+                        ],
+                        default="none",
+                        max_length=10,
+                        verbose_name="status kepala desa",
+                    ),
+                ),
+                (
+                    "lost_before",
+                    models.BooleanField(default=False, verbose_name="pernah mencalonkan dan kalah"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("registered", "Terdaftar"),
+                            ("confirmed", "Ditetapkan"),
+                            ("rejected", "Ditolak"),
+                        ],
+                        default="registered",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "estimated_supporters",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="perkiraan massa pendukung"
+                    ),
+                ),
+                (
+                    "needs_close_escort",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Calon (dan tim suksesnya) mendapat pengawalan melekat.",
+                        verbose_name="perlu pam melekat",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="catatan")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "village_election",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="villages.villageelection",
+                        verbose_name="pilkades desa",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical calon kepala desa',
-                'verbose_name_plural': 'historical calon kepala desa',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical calon kepala desa",
+                "verbose_name_plural": "historical calon kepala desa",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalDesa',
+            name="HistoricalDesa",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, max_length=13, validators=[django.core.validators.RegexValidator('^\\d{2}\\.\\d{2}\\.\\d{2}\\.\\d{4}$', 'Kode desa harus berbentuk PP.KK.CC.DDDD, misalnya 36.04.17.2010.')], verbose_name='kode Kemendagri')),
-                ('name', models.CharField(max_length=100, verbose_name='nama')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(-90), django.core.validators.MaxValueValidator(90)], verbose_name='lintang')),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(-180), django.core.validators.MaxValueValidator(180)], verbose_name='bujur')),
-                ('access_notes', models.TextField(blank=True, verbose_name='catatan akses')),
-                ('sea_access_only', models.BooleanField(default=False, help_text='Desa kepulauan (mis. Pulau Tunda): perlu angkutan laut Polairud.', verbose_name='hanya dapat dicapai lewat laut')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('kecamatan', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='villages.kecamatan', verbose_name='kecamatan')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        db_index=True,
+                        max_length=13,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{2}\\.\\d{2}\\.\\d{2}\\.\\d{4}$",
+                                "Kode desa harus berbentuk PP.KK.CC.DDDD, misalnya 36.04.17.2010.",
+                            )
+                        ],
+                        verbose_name="kode Kemendagri",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="nama")),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-90),
+                            django.core.validators.MaxValueValidator(90),
+                        ],
+                        verbose_name="lintang",
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-180),
+                            django.core.validators.MaxValueValidator(180),
+                        ],
+                        verbose_name="bujur",
+                    ),
+                ),
+                ("access_notes", models.TextField(blank=True, verbose_name="catatan akses")),
+                (
+                    "sea_access_only",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Desa kepulauan (mis. Pulau Tunda): perlu angkutan laut Polairud.",
+                        verbose_name="hanya dapat dicapai lewat laut",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "kecamatan",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="villages.kecamatan",
+                        verbose_name="kecamatan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical desa',
-                'verbose_name_plural': 'historical desa',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical desa",
+                "verbose_name_plural": "historical desa",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalElection',
+            name="HistoricalElection",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=150, verbose_name='nama')),
-                ('voting_day', models.DateField(verbose_name='hari pemungutan suara')),
-                ('status', models.CharField(choices=[('planned', 'Direncanakan'), ('ongoing', 'Berlangsung'), ('finished', 'Selesai')], default='planned', max_length=10, verbose_name='status')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("name", models.CharField(db_index=True, max_length=150, verbose_name="nama")),
+                ("voting_day", models.DateField(verbose_name="hari pemungutan suara")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Direncanakan"),
+                            ("ongoing", "Berlangsung"),
+                            ("finished", "Selesai"),
+                        ],
+                        default="planned",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical pilkades',
-                'verbose_name_plural': 'historical pilkades',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical pilkades",
+                "verbose_name_plural": "historical pilkades",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalKecamatan',
+            name="HistoricalKecamatan",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, max_length=8, validators=[django.core.validators.RegexValidator('^\\d{2}\\.\\d{2}\\.\\d{2}$', 'Kode kecamatan harus berbentuk PP.KK.CC, misalnya 36.04.17.')], verbose_name='kode Kemendagri')),
-                ('name', models.CharField(max_length=100, verbose_name='nama')),
-                ('kabupaten_name', models.CharField(blank=True, max_length=100, verbose_name='kabupaten/kota')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        db_index=True,
+                        max_length=8,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{2}\\.\\d{2}\\.\\d{2}$",
+                                "Kode kecamatan harus berbentuk PP.KK.CC, misalnya 36.04.17.",
+                            )
+                        ],
+                        verbose_name="kode Kemendagri",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="nama")),
+                (
+                    "kabupaten_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="kabupaten/kota"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical kecamatan',
-                'verbose_name_plural': 'historical kecamatan',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical kecamatan",
+                "verbose_name_plural": "historical kecamatan",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalVillageElection',
+            name="HistoricalVillageElection",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('tps_count', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='jumlah TPS')),
-                ('registered_voters', models.PositiveIntegerField(verbose_name='jumlah DPT')),
-                ('committee_formed_on', models.DateField(blank=True, help_text='Kosong bila panitia pilkades desa belum dibentuk.', null=True, verbose_name='panitia dibentuk tanggal')),
-                ('status', models.CharField(choices=[('preparation', 'Persiapan'), ('candidacy', 'Pencalonan'), ('campaign', 'Kampanye'), ('voted', 'Pemungutan suara selesai'), ('decided', 'Hasil ditetapkan'), ('postponed', 'Ditunda')], default='preparation', max_length=12, verbose_name='status')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('desa', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='villages.desa', verbose_name='desa')),
-                ('election', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='villages.election', verbose_name='pilkades')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "tps_count",
+                    models.PositiveSmallIntegerField(
+                        validators=[django.core.validators.MinValueValidator(1)], verbose_name="jumlah TPS"
+                    ),
+                ),
+                ("registered_voters", models.PositiveIntegerField(verbose_name="jumlah DPT")),
+                (
+                    "committee_formed_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="Kosong bila panitia pilkades desa belum dibentuk.",
+                        null=True,
+                        verbose_name="panitia dibentuk tanggal",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("preparation", "Persiapan"),
+                            ("candidacy", "Pencalonan"),
+                            ("campaign", "Kampanye"),
+                            ("voted", "Pemungutan suara selesai"),
+                            ("decided", "Hasil ditetapkan"),
+                            ("postponed", "Ditunda"),
+                        ],
+                        default="preparation",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "desa",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="villages.desa",
+                        verbose_name="desa",
+                    ),
+                ),
+                (
+                    "election",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="villages.election",
+                        verbose_name="pilkades",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical pilkades desa',
-                'verbose_name_plural': 'historical pilkades desa',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical pilkades desa",
+                "verbose_name_plural": "historical pilkades desa",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
