@@ -1,7 +1,9 @@
 """Shared set-up for the benchmark scripts: a database of their own, Django configured, figures printed.
 
-Each script takes --db sqlite|postgres. SQLite lives in bench/out/; PostgreSQL uses the database
-`pilkades_bench` on 127.0.0.1:5432 (user postgres, as on this machine kind).
+Each script takes --db sqlite|postgres. SQLite lives in bench/out/<name>.sqlite3; PostgreSQL uses
+the database `pilkades_<name>` on 127.0.0.1:5432 (user postgres, as on this machine kind). The
+default world is named `bench`; smaller worlds (a kabupaten, a province) get names of their own so
+that building one never clobbers another.
 """
 
 from __future__ import annotations
@@ -17,23 +19,23 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
-PG_URL = "postgresql://postgres@127.0.0.1:5432/pilkades_bench"
+PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 
 
-def database_url(db: str) -> str:
-    return PG_URL if db == "postgres" else f"sqlite:///{OUT / 'bench.sqlite3'}"
+def database_url(db: str, name: str = "bench") -> str:
+    return f"{PG_SERVER}/pilkades_{name}" if db == "postgres" else f"sqlite:///{OUT / f'{name}.sqlite3'}"
 
 
-def setup_django(db: str, *, fresh: bool = False) -> None:
+def setup_django(db: str, *, fresh: bool = False, name: str = "bench") -> None:
     """Point Django at the benchmark database, optionally recreated empty, and migrate it."""
     OUT.mkdir(parents=True, exist_ok=True)
     if fresh:
         if db == "postgres":
-            for sql in ("DROP DATABASE IF EXISTS pilkades_bench", "CREATE DATABASE pilkades_bench"):
+            for sql in (f"DROP DATABASE IF EXISTS pilkades_{name}", f"CREATE DATABASE pilkades_{name}"):
                 subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
         else:
-            (OUT / "bench.sqlite3").unlink(missing_ok=True)
-    os.environ["DATABASE_URL"] = database_url(db)
+            (OUT / f"{name}.sqlite3").unlink(missing_ok=True)
+    os.environ["DATABASE_URL"] = database_url(db, name)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pilkades.settings_test")
     sys.path.insert(0, str(ROOT))
     import django
@@ -42,6 +44,14 @@ def setup_django(db: str, *, fresh: bool = False) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+
+
+def machine_note() -> str:
+    """The load on the machine while measuring: figures taken beside other work are inflated."""
+    one, five, _ = os.getloadavg()
+    note = f"   machine: {os.cpu_count()} cores, load average {one:.1f} (1 min) {five:.1f} (5 min)"
+    print(note, flush=True)
+    return note
 
 
 def peak_rss_mb() -> float:

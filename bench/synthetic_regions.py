@@ -35,9 +35,12 @@ def _name(rng: random.Random) -> str:
     return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))).title()
 
 
-def write_regions(path: Path, desa_total: int = 84_000, seed: int = 2019) -> tuple[int, int]:
+def write_regions(
+    path: Path, desa_total: int = 84_000, seed: int = 2019, kabupaten_per_province: int = 14
+) -> tuple[int, int]:
+    """Write the list; 14 kabupaten per province gives ~158 desa each, 7 gives ~316 (Kab. Serang: 326)."""
     rng = random.Random(seed)
-    provinces, kabupaten_per_province = 38, 14
+    provinces = 38
     kecamatan_total = round(desa_total / 11.5)
     kecamatan_per_kab = max(1, kecamatan_total // (provinces * kabupaten_per_province))
     desa_per_kec = desa_total / (provinces * kabupaten_per_province * kecamatan_per_kab)
@@ -65,8 +68,9 @@ def main() -> None:
     )
     parser.add_argument("path", type=Path)
     parser.add_argument("--desa", type=int, default=84_000)
+    parser.add_argument("--kabupaten-per-province", type=int, default=14)
     args = parser.parse_args()
-    kecamatan, desa = write_regions(args.path, args.desa)
+    kecamatan, desa = write_regions(args.path, args.desa, kabupaten_per_province=args.kabupaten_per_province)
     print(f"wrote {args.path}: {kecamatan} kecamatan, {desa} desa")
 
 

@@ -1,0 +1,306 @@
+"""Allocation proposals at three scales: a kabupaten, a province, the nation solved Polres by Polres.
+
+Kabupaten and province go through the service a user calls, `proposal_create` (read the stored need
+and the free officers, build the flow network, solve, store the proposal), each in a world of its
+own built from a region list shaped like Banten: 5 kabupaten of 326 desa per province.
+
+    kabupaten  `bench_alloc_kab`   prefix 11.01: 326 desa, ~720 officers (Polsek, Polres HQ, BKO)
+    province   `bench_alloc_prov`  prefix 11:  1,630 desa, ~3,600 officers
+
+`proposal_create` has no scope below the operation, and the solver's network is dense (every unit
+group × every village), so the nation (the world `bench`, 84,000 desa in 266 Polres) is read once
+with the service's own readers and solved Polres by Polres with the same pure solver: each Polres
+gets its Polsek, its HQ and a share of its province's BKO pool in proportion to its need.
+
+    python bench/bench_allocation.py --db sqlite [--repeat 5] [--skip-nation]
+
+Worlds that do not exist yet are built first (bench/build_world.py; the nation must be built by hand).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from bench_ranking import world_exists
+from common import machine_note, row, setup_django
+
+HERE = Path(__file__).resolve().parent
+REGIONS = {"desa": 38 * 5 * 326, "kabupaten_per_province": 5}
+WORLDS = {"kabupaten": ("bench_alloc_kab", "11.01"), "province": ("bench_alloc_prov", "11")}
+TARGET_MS = {"kabupaten": 50, "province": 500, "nation": 5000}
+FLOOR_MS = {"kabupaten": 3.5, "province": 86, "nation": 450}  # OR-Tools min-cost flow alone
+
+
+def _bench_user():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get_or_create(username="bench")[0]
+
+
+def _lone_villages(outcomes) -> int:
+    """Villages that would end up with exactly one officer (locked plus proposed): the pairs rule."""
+    return sum(1 for v in outcomes if v.locked + v.added == 1)
+
+
+def measure_service(repeat: int) -> dict:
+    """proposal_create on the only operation of a kabupaten or province world, rolled back each time."""
+    from django.db import transaction
+
+    from operations.models import Operation, ProposalItem, VillageStanding
+    from operations.services.proposals import proposal_create
+
+    operation = Operation.objects.get()
+    user = _bench_user()
+    samples, timings = [], []
+    for _ in range(repeat + 1):
+        with transaction.atomic():
+            started = time.perf_counter()
+            proposal = proposal_create(operation=operation, by=user)
+            samples.append((time.perf_counter() - started) * 1000)
+            timings.append(proposal.summary["timing_ms"])
+            summary = proposal.summary
+            per_village = Counter(
+                ProposalItem.objects.filter(proposal=proposal).values_list("village_election_id", flat=True)
+            )
+            existing = {v["village_election_id"]: v["existing"] for v in summary["villages"]}
+            lone = sum(1 for village, n in per_village.items() if n + existing.get(village, 0) == 1)
+            transaction.set_rollback(True)
+    samples, timings = samples[1:], timings[1:]  # the first call warms caches and imports
+    standings = VillageStanding.objects.filter(operation=operation)
+    return {
+        "villages": standings.count(),
+        "need": sum(standings.values_list("required_personnel", flat=True)),
+        "free_officers": summary["free_officers"],
+        "proposed": summary["proposed_officers"],
+        "shortfall": proposal.total_shortfall,
+        "shortfall_by_level": summary["shortfall_by_level"],
+        "optimal": summary["optimal"],
+        "lone_villages": lone,
+        "total_ms": statistics.median(samples),
+        "read_ms": statistics.median(t["read"] for t in timings),
+        "build_ms": statistics.median(t["build"] for t in timings),
+        "solve_ms": statistics.median(t["solve"] for t in timings),
+    }
+
+
+def _kabupaten_of_groups(groups, kabupaten_of_village: dict[int, str]) -> dict[int, str | None]:
+    """The kabupaten of each unit group: a Polsek's from its area, a Polres HQ's from its Polsek."""
+    from operations.models import Unit
+
+    units = {pk: (kind, parent) for pk, kind, parent in Unit.objects.values_list("pk", "kind", "parent_id")}
+    found: dict[int, str | None] = {}
+    for group in groups:
+        if group.allowed_village_ids:
+            found[group.unit_id] = kabupaten_of_village[next(iter(group.allowed_village_ids))]
+    for unit_id, (kind, parent) in units.items():
+        if kind == Unit.Kind.POLSEK and unit_id in found and parent is not None:
+            found.setdefault(parent, found[unit_id])
+    return {g.unit_id: found.get(g.unit_id) for g in groups}
+
+
+def _share(officer_ids: tuple[int, ...], weights: dict[str, int]) -> dict[str, tuple[int, ...]]:
+    """Split a BKO pool over kabupaten in proportion to their need (largest remainder)."""
+    total = sum(weights.values()) or 1
+    exact = {k: len(officer_ids) * w / total for k, w in weights.items()}
+    counts = {k: int(x) for k, x in exact.items()}
+    for k in sorted(exact, key=lambda k: exact[k] - counts[k], reverse=True)[
+        : len(officer_ids) - sum(counts.values())
+    ]:
+        counts[k] += 1
+    shares, start = {}, 0
+    for k in sorted(counts):
+        shares[k] = officer_ids[start : start + counts[k]]
+        start += counts[k]
+    return shares
+
+
+def measure_nation() -> dict:
+    """Read the national operation once with the service's readers, solve each Polres apart."""
+    from dataclasses import replace
+
+    from operations.allocation.solver import VillageDemand, allocate
+    from operations.models import Operation, Stage, Unit
+    from operations.services.proposals import _coordinate, _read_groups, _read_villages
+    from villages.models import Kecamatan
+
+    operation = Operation.objects.filter(name__startswith="Ops bench").latest("pk")
+    started = time.perf_counter()
+    villages = _read_villages(operation=operation, stage=Stage.VOTING)
+    groups, free_count = _read_groups(
+        operation=operation, stage=Stage.VOTING, exclude_bko=False, villages=villages
+    )
+    read_ms = (time.perf_counter() - started) * 1000
+
+    started = time.perf_counter()
+    kabupaten_of_kecamatan = {pk: code[:5] for pk, code in Kecamatan.objects.values_list("pk", "code")}
+    kabupaten_of_village = {
+        v["village_election_id"]: kabupaten_of_kecamatan[v["kecamatan_id"]] for v in villages
+    }
+    demands: dict[str, list[VillageDemand]] = defaultdict(list)
+    for v in villages:
+        demands[kabupaten_of_village[v["village_election_id"]]].append(
+            VillageDemand(
+                village_id=v["village_election_id"],
+                level=v["level"],
+                need=max(v["required_personnel"] - v["locked"], 0),
+                locked=v["locked"],
+                latitude=_coordinate(v["village_election__desa__latitude"]),
+                longitude=_coordinate(v["village_election__desa__longitude"]),
+                sea_access_only=v["village_election__desa__sea_access_only"],
+            )
+        )
+    need_of_kabupaten = {k: sum(d.need for d in ds) for k, ds in demands.items()}
+    kabupaten_of_group = _kabupaten_of_groups(groups, kabupaten_of_village)
+    bko_province = {
+        pk: name.rsplit(" ", 1)[-1]
+        for pk, name in Unit.objects.filter(supplies_bko=True).values_list("pk", "name")
+    }
+    supply: dict[str, list] = defaultdict(list)
+    for group in groups:
+        if kabupaten_of_group[group.unit_id] is not None:
+            supply[kabupaten_of_group[group.unit_id]].append(group)
+        elif group.unit_id in bko_province:
+            province = bko_province[group.unit_id]
+            weights = {k: n for k, n in need_of_kabupaten.items() if k.startswith(province + ".")}
+            for kabupaten, officer_ids in _share(group.officer_ids, weights).items():
+                supply[kabupaten].append(replace(group, officer_ids=officer_ids))
+    partition_ms = (time.perf_counter() - started) * 1000
+
+    build, solve, per_polres, lone, optimal = [], [], [], 0, 0
+    shortfall: Counter[int] = Counter()
+    proposed = 0
+    for kabupaten in sorted(demands):
+        started = time.perf_counter()
+        result = allocate(groups=supply[kabupaten], villages=demands[kabupaten])
+        per_polres.append((time.perf_counter() - started) * 1000)
+        build.append(result.build_seconds * 1000)
+        solve.append(result.solve_seconds * 1000)
+        lone += _lone_villages(result.villages)
+        optimal += result.optimal
+        shortfall.update(result.unmet_by_level)
+        proposed += len(result.placements)
+    return {
+        "villages": len(villages),
+        "polres": len(demands),
+        "need": sum(need_of_kabupaten.values()),
+        "free_officers": free_count,
+        "proposed": proposed,
+        "shortfall": sum(shortfall.values()),
+        "shortfall_by_level": {str(k): v for k, v in sorted(shortfall.items())},
+        "optimal_polres": optimal,
+        "lone_villages": lone,
+        "read_ms": read_ms,
+        "partition_ms": partition_ms,
+        "build_ms": sum(build),
+        "solve_ms": sum(solve),
+        "solver_ms": sum(per_polres),
+        "slowest_polres_ms": max(per_polres),
+        "total_ms": read_ms + partition_ms + sum(per_polres),
+    }
+
+
+def report(scale: str, f: dict) -> None:
+    print(
+        f"== allocation, {scale}: {f['villages']} villages, need {f['need']},"
+        f" {f['free_officers']} free officers"
+    )
+    print(
+        f"   proposed {f['proposed']}, shortfall {f['shortfall']} (by level {f['shortfall_by_level']}),"
+        f" villages with a lone officer {f['lone_villages']}"
+        + (
+            f", optimal {f['optimal']}"
+            if "optimal" in f
+            else f", proven optimal in {f['optimal_polres']} of {f['polres']} Polres"
+        )
+    )
+    if scale == "nation":
+        row("read (service readers, whole nation, ms)", f["read_ms"], "ms")
+        row("split by Polres (ms)", f["partition_ms"], "ms")
+        row(f"build, sum over {f['polres']} Polres (ms)", f["build_ms"], "ms")
+        row(f"solve, sum over {f['polres']} Polres (ms)", f["solve_ms"], "ms", floor=FLOOR_MS[scale])
+        row("slowest Polres, build + solve + name officers (ms)", f["slowest_polres_ms"], "ms")
+        row(
+            "nation Polres by Polres, read + split + solve (ms)",
+            f["total_ms"],
+            "ms",
+            TARGET_MS[scale],
+            FLOOR_MS[scale],
+        )
+        return
+    row("read (ms)", f["read_ms"], "ms")
+    row("build the network (ms)", f["build_ms"], "ms")
+    row("solve incl. pairs repair (ms)", f["solve_ms"], "ms", floor=FLOOR_MS[scale])
+    row(
+        f"{scale}: read + build + solve (ms)",
+        f["read_ms"] + f["build_ms"] + f["solve_ms"],
+        "ms",
+        TARGET_MS[scale],
+        FLOOR_MS[scale],
+    )
+    row(
+        f"{scale}: whole proposal_create incl. storing it (ms)",
+        f["total_ms"],
+        "ms",
+        TARGET_MS[scale],
+        FLOOR_MS[scale],
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--skip-nation", action="store_true")
+    parser.add_argument("--scale", choices=["kabupaten", "province", "nation"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.scale:  # one world per process: Django is set up once
+        name = "bench" if args.scale == "nation" else WORLDS[args.scale][0]
+        setup_django(args.db, name=name)
+        figures = measure_nation() if args.scale == "nation" else measure_service(args.repeat)
+        print(json.dumps(figures))
+        return
+
+    scales = ["kabupaten", "province"] + ([] if args.skip_nation else ["nation"])
+    for scale in scales:
+        if scale in WORLDS and not world_exists(args.db, WORLDS[scale][0]):
+            name, prefix = WORLDS[scale]
+            subprocess.run(
+                [
+                    sys.executable,
+                    str(HERE / "build_world.py"),
+                    "--db",
+                    args.db,
+                    "--prefix",
+                    prefix,
+                    "--name",
+                    name,
+                ]
+                + [
+                    "--desa",
+                    str(REGIONS["desa"]),
+                    "--kabupaten-per-province",
+                    str(REGIONS["kabupaten_per_province"]),
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+        output = subprocess.run(
+            [sys.executable, __file__, "--db", args.db, "--scale", scale, "--repeat", str(args.repeat)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        report(scale, json.loads(output.strip().splitlines()[-1]))
+        machine_note()
+
+
+if __name__ == "__main__":
+    main()
