@@ -387,9 +387,13 @@ def _name_officers(
                 mover = next(o for o, s in placed.items() if s != forbidden and home.get(o) != forbidden)
                 slot = placed[mover]
                 placed[mover] = forbidden
-                free_slots[forbidden] -= 1
+                taken = forbidden
             else:
-                free_slots[slot] -= 1
+                taken = slot
+            free_slots[taken] -= 1
+            if not free_slots[taken]:
+                # Drop filled slots so the scan above stays short: a Polres HQ group fills hundreds.
+                del free_slots[taken]
             placed[officer] = slot
         placements.extend(
             Placement(
