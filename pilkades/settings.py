@@ -169,6 +169,11 @@ REST_FRAMEWORK = {
     },
 }
 
+# Importing the roster writes officers; exporting it reads their phone numbers. Without these the
+# library lets any staff user do both.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pilkades Ops API",
     "DESCRIPTION": "Pengamanan Pilkades serentak: desa, kerawanan, personel, penugasan.",

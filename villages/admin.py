@@ -9,8 +9,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from pilkades.admin_history import AuditHistoryAdmin
 from villages.models import Candidate, Desa, Election, Kecamatan, VillageElection
 from villages.services import RegionImportError, regions_import
 
@@ -25,7 +25,7 @@ def set_kecamatan_scope(scope: Callable[[object], frozenset[int] | None]) -> Non
     _kecamatan_scope = scope
 
 
-class KecamatanScopedAdmin(SimpleHistoryAdmin):
+class KecamatanScopedAdmin(AuditHistoryAdmin):
     """Changelist and change pages show only rows in the kecamatan the user may see."""
 
     kecamatan_lookup: str
@@ -50,7 +50,7 @@ class RegionImportForm(forms.Form):
 
 
 @admin.register(Kecamatan)
-class KecamatanAdmin(SimpleHistoryAdmin):
+class KecamatanAdmin(AuditHistoryAdmin):
     list_display = ["code", "name", "kabupaten_name", "desa_count"]
     list_filter = ["kabupaten_name"]
     search_fields = ["code", "name"]
@@ -120,7 +120,7 @@ class DesaAdmin(KecamatanScopedAdmin):
 
 
 @admin.register(Election)
-class ElectionAdmin(SimpleHistoryAdmin):
+class ElectionAdmin(AuditHistoryAdmin):
     list_display = ["name", "voting_day", "status", "village_count"]
     list_filter = ["status"]
     search_fields = ["name"]

@@ -5,10 +5,10 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
-from simple_history.admin import SimpleHistoryAdmin
 
 from operations.models import BkoContingent, Jurisdiction, Officer, Operation, Unit
 from operations.roster import OfficerResource
+from pilkades.admin_history import AuditHistoryAdmin
 
 
 class JurisdictionFormSet(BaseInlineFormSet):
@@ -29,7 +29,7 @@ class JurisdictionInline(admin.TabularInline):
 
 
 @admin.register(Unit)
-class UnitAdmin(SimpleHistoryAdmin):
+class UnitAdmin(AuditHistoryAdmin):
     list_display = ["name", "kind", "parent", "supplies_bko", "officer_count"]
     list_filter = ["kind", "supplies_bko"]
     search_fields = ["name"]
@@ -51,7 +51,7 @@ class UnitAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Officer)
-class OfficerAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class OfficerAdmin(ImportExportModelAdmin, AuditHistoryAdmin):
     # Roster import with a dry-run preview and CSV/XLSX export, through the same resource as
     # `manage.py import_roster`.
     resource_classes = [OfficerResource]
@@ -71,7 +71,7 @@ class BkoContingentInline(admin.TabularInline):
 
 
 @admin.register(Operation)
-class OperationAdmin(SimpleHistoryAdmin):
+class OperationAdmin(AuditHistoryAdmin):
     list_display = ["name", "election", "sprin_number", "starts_on", "ends_on", "status", "pattern_set"]
     list_filter = ["status", "election"]
     search_fields = ["name", "sprin_number"]
@@ -83,7 +83,7 @@ class OperationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(BkoContingent)
-class BkoContingentAdmin(SimpleHistoryAdmin):
+class BkoContingentAdmin(AuditHistoryAdmin):
     list_display = ["unit", "operation", "status", "expected_strength", "arrived_on", "released_on"]
     list_filter = ["status", "operation", "unit"]
     search_fields = ["unit__name", "operation__name"]

@@ -11,7 +11,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from operations.admin.organisation import OperationAdmin
 from operations.models import (
@@ -34,6 +33,7 @@ from operations.services.standings import (
     standings_refresh_for_pattern_set,
     standings_refresh_for_village_elections,
 )
+from pilkades.admin_history import AuditHistoryAdmin
 from villages.admin import CandidateAdmin, VillageElectionAdmin
 from villages.models import Candidate, VillageElection
 
@@ -59,7 +59,7 @@ class JurisdictionLimitedAdmin(admin.ModelAdmin):
 
 
 @admin.register(RiskIndicator)
-class RiskIndicatorAdmin(SimpleHistoryAdmin):
+class RiskIndicatorAdmin(AuditHistoryAdmin):
     list_display = ["code", "label", "kind", "weight", "full_weight_at", "unit_label", "is_active", "order"]
     list_editable = ["weight", "is_active", "order"]
     list_filter = ["kind", "is_active"]
@@ -68,7 +68,7 @@ class RiskIndicatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(LevelThreshold)
-class LevelThresholdAdmin(SimpleHistoryAdmin):
+class LevelThresholdAdmin(AuditHistoryAdmin):
     list_display = ["level", "min_score"]
     ordering = ["level"]
 
@@ -119,7 +119,7 @@ class ReturnReasonForm(forms.Form):
 
 
 @admin.register(RiskReport)
-class RiskReportAdmin(JurisdictionLimitedAdmin, ReadOnlyAdmin, SimpleHistoryAdmin):
+class RiskReportAdmin(JurisdictionLimitedAdmin, ReadOnlyAdmin, AuditHistoryAdmin):
     """Reports are written by Polsek officers on their form; here they are read and decided."""
 
     kecamatan_lookup = "village_election__desa__kecamatan"
@@ -193,7 +193,7 @@ class OverrideAdminForm(forms.ModelForm):
 
 
 @admin.register(VillageRisk)
-class VillageRiskAdmin(JurisdictionLimitedAdmin, SimpleHistoryAdmin):
+class VillageRiskAdmin(JurisdictionLimitedAdmin, AuditHistoryAdmin):
     """Current risk is kept by the services; only the override is editable, through its service."""
 
     kecamatan_lookup = "village_election__desa__kecamatan"

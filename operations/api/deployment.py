@@ -237,7 +237,7 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         responses={200: ProposalSerializer, 409: ConflictSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"])
-    def apply(self, request, pk=None):
+    def apply(self, request, pk=None, **kwargs):
         proposal = self.get_object()
         try:
             proposal_services.proposal_apply(proposal=proposal, by=request.user)
@@ -254,7 +254,7 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         responses={200: ProposalSerializer, 409: ConflictSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"])
-    def discard(self, request, pk=None):
+    def discard(self, request, pk=None, **kwargs):
         try:
             proposal = proposal_services.proposal_discard(proposal=self.get_object(), by=request.user)
         except DjangoValidationError as exc:

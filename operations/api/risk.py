@@ -52,6 +52,20 @@ class IsKabagOps(drf_permissions.BasePermission):
         return permissions.is_kabag_ops(request.user)
 
 
+class ReportPermission(drf_permissions.BasePermission):
+    """Checked before the body is read: Polsek officers write reports, Kabag Ops decides them.
+
+    Which rows a caller sees follows his jurisdiction (the queryset); authorship is the service's.
+    """
+
+    def has_permission(self, request, view) -> bool:
+        if view.action in ("verify", "return_"):
+            return permissions.can_verify_reports(request.user)
+        if view.action in ("create", "partial_update", "submit"):
+            return permissions.is_polsek(request.user)
+        return request.user.is_authenticated
+
+
 class IsKabagOpsOrReadOnly(drf_permissions.BasePermission):
     def has_permission(self, request, view) -> bool:
         if request.method in drf_permissions.SAFE_METHODS:
@@ -167,6 +181,7 @@ def _output(report: RiskReport, request: Request, code: int = status.HTTP_200_OK
 )
 class RiskReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ReportOutputSerializer
+    permission_classes = [ReportPermission]
     filterset_fields = ["status", "village_election"]
     ordering_fields = ["created_at", "submitted_at", "decided_at"]
 
@@ -180,7 +195,7 @@ class RiskReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         request=ReportCreateSerializer,
         responses={201: ReportOutputSerializer, 400: ERRORS[400], 403: ERRORS[403]},
     )
-    def create(self, request: Request) -> Response:
+    def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = ReportCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -198,7 +213,7 @@ class RiskReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         request=ReportUpdateSerializer,
         responses={200: ReportOutputSerializer, 400: ERRORS[400], 403: ERRORS[403], 404: ERRORS[404]},
     )
-    def partial_update(self, request: Request, pk=None) -> Response:
+    def partial_update(self, request: Request, pk=None, **kwargs) -> Response:
         report = self.get_object()
         serializer = ReportUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -217,7 +232,7 @@ class RiskReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         responses={200: ReportOutputSerializer, 400: ERRORS[400], 403: ERRORS[403], 404: ERRORS[404]},
     )
     @action(detail=True, methods=["post"])
-    def submit(self, request: Request, pk=None) -> Response:
+    def submit(self, request: Request, pk=None, **kwargs) -> Response:
         report = report_services.report_submit(report=self.get_object(), by=request.user)
         return _output(report, request)
 
@@ -227,7 +242,7 @@ class RiskReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         responses={200: ReportOutputSerializer, 400: ERRORS[400], 403: ERRORS[403], 404: ERRORS[404]},
     )
     @action(detail=True, methods=["post"])
-    def verify(self, request: Request, pk=None) -> Response:
+    def verify(self, request: Request, pk=None, **kwargs) -> Response:
         report = report_services.report_verify(report=self.get_object(), by=request.user)
         return _output(report, request)
 
@@ -237,7 +252,7 @@ class RiskReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         responses={200: ReportOutputSerializer, 400: ERRORS[400], 403: ERRORS[403], 404: ERRORS[404]},
     )
     @action(detail=True, methods=["post"], url_path="return")
-    def return_(self, request: Request, pk=None) -> Response:
+    def return_(self, request: Request, pk=None, **kwargs) -> Response:
         report = self.get_object()
         serializer = ReturnSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
