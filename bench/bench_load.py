@@ -185,6 +185,55 @@ def submitted_count(user_id: int) -> int:
     return count
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _process_tree(pid: int) -> list[int]:
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except FileNotFoundError:
+        return []
+    return [pid] + [p for child in children for p in _process_tree(int(child))]
+
+
+def _database_backends() -> list[int]:
+    """PostgreSQL server processes serving the benchmark database (none for SQLite: in-process)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        pids = [pid for (pid,) in cursor.fetchall()]
+    connection.close()
+    return pids
+
+
+def cpu_snapshot(server: subprocess.Popen) -> dict[str, dict[int, float]]:
+    """CPU seconds (user + system) so far of gunicorn's processes and of the database's backends.
+
+    The machine is shared, so wall-clock figures depend on what else runs; CPU per request does not.
+    """
+
+    def seconds(pids: list[int]) -> dict[int, float]:
+        found = {}
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except FileNotFoundError:
+                continue
+            found[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        return found
+
+    return {"app": seconds(_process_tree(server.pid)), "db": seconds(_database_backends())}
+
+
+def cpu_used(before: dict, after: dict) -> dict[str, float]:
+    return {side: sum(cpu - before[side].get(pid, 0.0) for pid, cpu in after[side].items()) for side in after}
+
+
 def start_gunicorn(url: str, port: int, workers: int, log: Path) -> subprocess.Popen:
     env = {
         **os.environ,
@@ -280,6 +329,7 @@ def main() -> None:
         server = start_gunicorn(database_url(args.db, args.name), port, args.workers, log)
         try:
             base = f"http://127.0.0.1:{port}"
+            start = cpu_snapshot(server)
             ranking = run_wrk(
                 wrk,
                 lua,
@@ -289,6 +339,8 @@ def main() -> None:
                 duration=args.duration,
                 args=["get", ids["hq_token"]],
             )
+            middle = cpu_snapshot(server)
+            ranking["cpu"] = cpu_used(start, middle)
             before = submitted_count(ids["polsek_user"])
             submission = run_wrk(
                 wrk,
@@ -299,6 +351,7 @@ def main() -> None:
                 duration=args.duration,
                 args=["chain", ids["polsek_token"], ids["create_body"], " ".join(map(str, ids["villages"]))],
             )
+            submission["cpu"] = cpu_used(middle, cpu_snapshot(server))
             stored = submitted_count(ids["polsek_user"]) - before
         finally:
             stop_gunicorn(server)
@@ -325,6 +378,13 @@ def main() -> None:
         )
         row(f"  {name}: p99 latency (ms)", f["p99_us"] / 1000, "ms")
         row(f"  {name}: errors (non-2xx, socket, timeouts)", errors, "", target=0)
+        per = f["requests"] or 1
+        row(f"  {name}: gunicorn CPU per request (ms)", f["cpu"]["app"] * 1000 / per, "ms")
+        if f["cpu"]["db"]:
+            row(f"  {name}: PostgreSQL CPU per request (ms)", f["cpu"]["db"] * 1000 / per, "ms")
+        busy = (f["cpu"]["app"] + f["cpu"]["db"]) / per
+        # An estimate, not a measurement: what 2 otherwise idle cores would serve at this CPU cost.
+        row(f"  {name}: req/s on 2 idle cores (estimate)", 2 / busy if busy else 0, "req/s")
     seconds = submission["duration_us"] / 1e6
     print(
         f"   submissions: {submission['submits']} by wrk's count, {stored} submitted reports stored"
@@ -335,6 +395,10 @@ def main() -> None:
         f"   {'report submissions per second (create + submit)':<52} {rate:>10.1f} /s     target ≥ 100 /s"
         f" [{'OK ' if rate >= 100 else 'MISS'}]"
     )
+    cpu = submission["cpu"]["app"] + submission["cpu"]["db"]
+    if submission["submits"]:
+        estimate = 2 * submission["submits"] / cpu
+        print(f"   {'submissions per second on 2 idle cores (estimate)':<52} {estimate:>10.1f} /s")
     print(f"   gunicorn log: {log}")
     sys.stdout.flush()
 
