@@ -36,7 +36,6 @@ from __future__ import annotations
 import heapq
 import itertools
 import time
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -352,10 +351,13 @@ def _name_officers(
 ) -> tuple[Placement, ...]:
     """Turn per-group counts into named officers, never one at the village he lives in.
 
-    Slots of a group: its counts per village plus its unused officers. An officer who lives in a
-    village with slots takes any slot elsewhere; if only slots at his home are left, he swaps with
-    an already placed officer who does not live there. Such an officer exists because the arc
-    capacity kept the slots at that village at most the group's non-residents (Hall's condition).
+    Slots of a group: its counts per village plus its unused officers. Officers come in the
+    caller's order (seniority): the first take the unused slots, so a unit's commanders stay free
+    when it has officers to spare, and the rest go to the village with the most open slots (a
+    heap), so the senior officers spread over the teams. An officer never takes a slot at the
+    village he lives in; if only such slots are left, he swaps with a placed officer who does not
+    live there. Such an officer exists because the arc capacity kept the slots at that village at
+    most the group's non-residents (Hall's condition), whatever the order.
     """
     placements: list[Placement] = []
     used = np.flatnonzero(travel_flow > 0)
@@ -364,13 +366,15 @@ def _name_officers(
         by_group.setdefault(int(tails[arc]), []).append(int(arc))
     for gi, group_arcs in by_group.items():
         group = groups[gi]
-        free_slots: Counter[int | None] = Counter()
+        open_slots: dict[int, int] = {}
         metres: dict[int, int] = {}
         for arc in group_arcs:
             vi = int(travel_heads[arc])
-            free_slots[vi] += int(travel_flow[arc])
+            open_slots[vi] = open_slots.get(vi, 0) + int(travel_flow[arc])
             metres[vi] = int(travel_cost[arc])
-        free_slots[None] = len(group.officer_ids) - sum(free_slots.values())
+        unused = len(group.officer_ids) - sum(open_slots.values())
+        fullest = [(-n, vi) for vi, n in open_slots.items()]
+        heapq.heapify(fullest)
         village_index = {villages[vi].village_id: vi for vi in metres}
         home = {
             officer: village_index[village]
@@ -378,23 +382,26 @@ def _name_officers(
             if village in village_index
         }
         placed: dict[int, int | None] = {}
-        constrained = [o for o in group.officer_ids if o in home]
-        others = [o for o in group.officer_ids if o not in home]
-        for officer in constrained + others:
-            forbidden = home.get(officer, _NO_SLOT)
-            slot = next((s for s, n in free_slots.items() if n > 0 and s != forbidden), _NO_SLOT)
-            if slot is _NO_SLOT:
-                mover = next(o for o, s in placed.items() if s != forbidden and home.get(o) != forbidden)
-                slot = placed[mover]
-                placed[mover] = forbidden
-                taken = forbidden
+        for officer in group.officer_ids:
+            if unused:
+                unused -= 1
+                placed[officer] = None
+                continue
+            forbidden = home.get(officer)
+            skipped = heapq.heappop(fullest) if fullest and fullest[0][1] == forbidden else None
+            if fullest:
+                count, vi = heapq.heappop(fullest)
+                if count < -1:
+                    heapq.heappush(fullest, (count + 1, vi))
+                placed[officer] = vi
             else:
-                taken = slot
-            free_slots[taken] -= 1
-            if not free_slots[taken]:
-                # Drop filled slots so the scan above stays short: a Polres HQ group fills hundreds.
-                del free_slots[taken]
-            placed[officer] = slot
+                mover = next(o for o, s in placed.items() if s != forbidden and home.get(o) != forbidden)
+                placed[officer] = placed[mover]
+                placed[mover] = forbidden
+                count, vi = skipped
+                skipped = (count + 1, vi) if count < -1 else None
+            if skipped is not None:
+                heapq.heappush(fullest, skipped)
         placements.extend(
             Placement(
                 officer_id=officer,
@@ -407,6 +414,3 @@ def _name_officers(
         )
     placements.sort(key=lambda p: (p.village_id, p.officer_id))
     return tuple(placements)
-
-
-_NO_SLOT = object()

@@ -280,3 +280,15 @@ def test_locked_officers_count_towards_pairs():
 
     assert result.villages[0].total == 2
     assert result.villages[0].shortfall == 0
+
+
+def test_commanders_stay_free_and_seniors_spread_over_the_teams():
+    # Officers are listed most senior first, as the proposal service reads them.
+    groups = [SupplyGroup(1, (1, 2, 3, 4, 5), -6.0, 106.0)]
+    villages = [village(10, 3, 2, -6.1, 106.1), village(11, 3, 2, -6.2, 106.2)]
+
+    result = allocate(groups=groups, villages=villages)
+
+    by_officer = {p.officer_id: p.village_id for p in result.placements}
+    assert 1 not in by_officer
+    assert by_officer[2] != by_officer[3]
