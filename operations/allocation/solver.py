@@ -29,6 +29,8 @@ Each node's flow optimum is a lexicographic lower bound for every solution in it
 a first pairs-respecting answer, then best-first search proves it (or finds a better one) optimal.
 If the re-solve budget runs out first, the best answer found is returned flagged as not proven
 optimal. In practice the rule rarely binds and the first solve is the answer.
+A village that already has exactly one locked officer may receive more or none: the proposal cannot
+remove him, and the level penalty already pulls a second officer there when one is free.
 """
 
 from __future__ import annotations
