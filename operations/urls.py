@@ -1,12 +1,15 @@
 from django.urls import path, re_path
 
 from operations import views
+from operations.pages import dashboard as dashboard_pages
 from operations.pages import deployment as deployment_pages
 from operations.pages import ranking as ranking_pages
 from operations.pages import reports as report_pages
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("dasbor/", dashboard_pages.dashboard_latest, name="dashboard-latest"),
+    path("operasi/<int:operation_id>/dasbor/", dashboard_pages.dashboard, name="dashboard"),
     path("laporan/", report_pages.report_list, name="report-list"),
     path("laporan/baru/", report_pages.report_create, name="report-create"),
     path("laporan/<int:pk>/ubah/", report_pages.report_edit, name="report-edit"),

@@ -1,6 +1,7 @@
 """Small readers for environment settings that fail loudly on bad values."""
 
 import os
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -42,3 +43,11 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from exc
+
+
+def url_origin(name: str, url: str) -> str:
+    """The scheme and host of a URL template, as a CSP source ("{s}" subdomains become a wildcard)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ImproperlyConfigured(f"{name}={url!r} is not an http(s) URL.")
+    return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"

@@ -1,6 +1,7 @@
 """Settings for Pilkades Ops, read from the environment (see README)."""
 
 from datetime import timedelta
+from importlib.util import find_spec
 from pathlib import Path
 
 import dj_database_url
@@ -8,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 from django.utils.translation import gettext_lazy as _
 
-from pilkades.env import env_bool, env_int, env_list, env_str
+from pilkades.env import env_bool, env_int, env_list, env_str, url_origin
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -125,11 +126,18 @@ LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
+# Indonesian dates written out ("20 Oktober 2019"), not Django's abbreviated default.
+FORMAT_MODULE_PATH = ["pilkades.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # Leaflet for the dashboard map, from the django-leaflet package (served as static/leaflet/). Not
+    # an installed app: its admin module needs GeoDjango (GDAL), which this project does not use.
+    ("leaflet", Path(find_spec("leaflet").origin).parent / "static" / "leaflet"),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -144,11 +152,9 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
 
 REST_FRAMEWORK = {
-    # Token first: DRF answers 401 with the first class's WWW-Authenticate challenge; with
-    # session auth first, a missing or revoked token would get 403 instead.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -168,11 +174,6 @@ REST_FRAMEWORK = {
         "user": env_str("DJANGO_API_THROTTLE_USER", "1200/min"),
     },
 }
-
-# Importing the roster writes officers; exporting it reads their phone numbers. Without these the
-# library lets any staff user do both.
-IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
-IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pilkades Ops API",
@@ -222,6 +223,14 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# Dashboard map tiles, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png. Empty (the default): no
+# tiles; the map still draws the villages and the kecamatan outlines, so it works without internet.
+MAP_TILE_URL = env_str("PILKADES_MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = env_str("PILKADES_MAP_TILE_ATTRIBUTION", "")
+if MAP_TILE_URL:
+    # The browser fetches the tiles itself, so the CSP must allow images from the tile host.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(url_origin("PILKADES_MAP_TILE_URL", MAP_TILE_URL))
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

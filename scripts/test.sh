@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
+bash scripts/ensure_chromium.sh
 export DJANGO_SETTINGS_MODULE=pilkades.settings_test
 
 echo "== ruff"

@@ -2,8 +2,11 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -38,13 +41,52 @@ def _apply_service_errors(form: RiskReportForm, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+def _wants_json(request: HttpRequest) -> bool:
+    """The phone form's script saves in the background and asks for JSON; a plain form post gets HTML."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
 def _saved(request: HttpRequest, report: RiskReport) -> HttpResponse:
-    if request.POST.get("action") == "submit":
-        report_services.report_submit(report=report, by=request.user)
+    submitting = request.POST.get("action") == "submit"
+    # A retried submission (its first answer lost on the way) finds the report already submitted:
+    # it is answered like the first one, not submitted twice and not refused.
+    if submitting and report.is_editable:
+        report = report_services.report_submit(report=report, by=request.user)
+    if submitting:
         messages.success(request, _("Laporan diajukan ke Kabag Ops."))
-    else:
+    elif not _wants_json(request):
         messages.success(request, _("Draf laporan disimpan."))
-    return redirect("report-list")
+    if not _wants_json(request):
+        return redirect("report-list")
+    return JsonResponse(
+        {
+            "id": report.pk,
+            "status": report.status,
+            "status_label": report.get_status_display(),
+            "edit_url": reverse("report-edit", args=[report.pk]),
+            "next": reverse("report-list") if submitting else None,
+            "saved_at": time_format(timezone.localtime(report.updated_at), "TIME_FORMAT"),
+        }
+    )
+
+
+def _form_errors(form: RiskReportForm) -> JsonResponse:
+    return JsonResponse(
+        {"errors": {field: [str(e) for e in errors] for field, errors in form.errors.items()}}, status=400
+    )
+
+
+def _save_new(request: HttpRequest, form: RiskReportForm) -> RiskReport:
+    data = form.cleaned_data
+    fields = {
+        "village_election": data["village_election"],
+        "author": request.user,
+        "narrative": data["narrative"],
+        "answers": form.answers(),
+    }
+    if data["idempotency_key"] is None:
+        return report_services.report_create(**fields)
+    return report_services.report_save(idempotency_key=data["idempotency_key"], **fields)
 
 
 @allowed(permissions.is_polsek)
@@ -70,16 +112,11 @@ def report_create(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            report = report_services.report_create(
-                village_election=form.cleaned_data["village_election"],
-                author=request.user,
-                narrative=form.cleaned_data["narrative"],
-                answers=form.answers(),
-                idempotency_key=form.cleaned_data["idempotency_key"],
-            )
-            return _saved(request, report)
+            return _saved(request, _save_new(request, form))
         except ValidationError as exc:
             _apply_service_errors(form, exc)
+    if request.method == "POST" and _wants_json(request):
+        return _form_errors(form)
     return render(request, "operations/report_form.html", {"form": form, "report": None})
 
 
@@ -87,6 +124,12 @@ def report_create(request: HttpRequest) -> HttpResponse:
 def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(reports_of_author(author=request.user), pk=pk)
     if not report.is_editable:
+        if request.method == "POST" and request.POST.get("action") == "submit":
+            return _saved(request, report)
+        if _wants_json(request):
+            return JsonResponse(
+                {"errors": {"__all__": [_("Laporan ini tidak dapat diubah lagi.")]}}, status=409
+            )
         messages.warning(request, _("Laporan ini tidak dapat diubah lagi; buat laporan baru bila perlu."))
         return redirect("report-list")
     form = _report_form(
@@ -107,6 +150,8 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return _saved(request, report)
         except ValidationError as exc:
             _apply_service_errors(form, exc)
+    if request.method == "POST" and _wants_json(request):
+        return _form_errors(form)
     return render(request, "operations/report_form.html", {"form": form, "report": report})
 
 

@@ -140,6 +140,36 @@ def report_create(
     return report
 
 
+def report_save(
+    *,
+    village_election: VillageElection,
+    author: AbstractBaseUser,
+    idempotency_key: uuid.UUID,
+    narrative: str = "",
+    answers: Iterable[AnswerData] = (),
+) -> RiskReport:
+    """Create the draft with this key, or bring the one already created with it up to date.
+
+    The phone form autosaves and retries with one key per new report, so a save whose answer was
+    lost, and every save after the first, updates instead of duplicating. A report with that key
+    that is no longer editable (submitted or verified) comes back unchanged: the save is older than
+    the submission.
+    """
+    existing = RiskReport.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is None:
+        return report_create(
+            village_election=village_election,
+            author=author,
+            narrative=narrative,
+            answers=answers,
+            idempotency_key=idempotency_key,
+        )
+    existing = _same_author_or_refuse(existing, author)
+    if not existing.is_editable:
+        return existing
+    return report_update(report=existing, by=author, narrative=narrative, answers=answers)
+
+
 def _same_author_or_refuse(report: RiskReport, author: AbstractBaseUser) -> RiskReport:
     if report.author_id != author.pk:
         raise ValidationError({"idempotency_key": _("Kunci idempotensi ini sudah dipakai laporan lain.")})

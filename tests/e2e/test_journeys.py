@@ -1,0 +1,238 @@
+"""The three journeys of issue #7 in a real browser, each against a live server with the demo data."""
+
+import io
+import re
+from decimal import Decimal
+
+import pytest
+from django.apps import apps as django_apps
+from django.core.management import call_command
+from django.db.models import Count, Q, Sum
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from operations.models import (
+    AllocationProposal,
+    Assignment,
+    Operation,
+    RiskIndicator,
+    RiskLevel,
+    RiskReport,
+    Stage,
+    VillageStanding,
+)
+from operations.roles import sync_role_groups
+from operations.seed import seed_catalogues
+from operations.services.reports import AnswerData, report_create, report_submit
+from tests.e2e.conftest import DESKTOP, PHONE, login, screenshot
+from villages.models import Desa, VillageElection
+
+# The live server reads committed rows, so these tests commit and the tables are flushed after each.
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo():
+    # A flush by an earlier transactional test also removed what the migrations seeded.
+    seed_catalogues(django_apps)
+    sync_role_groups(django_apps)
+    call_command("load_demo", stdout=io.StringIO())
+    return Operation.objects.get()
+
+
+def _only_network_errors(errors: list[str], pattern: str) -> None:
+    """The browser itself logs a failed request; those expected are fine, anything else is not."""
+    unexpected = [e for e in errors if not re.search(pattern, e)]
+    assert unexpected == []
+
+
+def test_polsek_officer_reports_from_a_phone_through_a_dropped_connection(open_page, demo):
+    page, console = open_page(PHONE)
+    login(page, "polsek.carenang", "Demo-Carenang-2019!")
+    nav = page.locator("nav.nav")
+    expect(nav).to_contain_text("Laporan kerawanan")
+    for hq_only in ("Dasbor", "Peringkat kerawanan", "Penempatan personel", "Verifikasi laporan"):
+        expect(nav).not_to_contain_text(hq_only)
+
+    wargasara = VillageElection.objects.get(desa__name="Wargasara")  # Kec. Tirtayasa, another Polsek
+    response = page.goto(f"/laporan/baru/?desa={wargasara.pk}")
+    assert response.status == 404
+    expect(page.locator("h1")).to_have_text("Halaman tidak ditemukan")
+    _only_network_errors(console.take(), r"status of 404")
+
+    mekarsari = VillageElection.objects.get(desa__name="Mekarsari")
+    before = RiskReport.objects.filter(village_election=mekarsari).count()
+    page.goto("/")
+    nav.get_by_role("link", name="Laporan kerawanan").click()
+    page.get_by_role("link", name="Buat laporan baru").click()
+    options = page.locator("#id_village_election option")
+    expect(options).to_have_count(1 + 15)  # the placeholder and the 15 desa of Carenang and Binuang
+    expect(options.filter(has_text="Wargasara")).to_have_count(0)
+    page.select_option("#id_village_election", str(mekarsari.pk))
+    for code in ("former_head_strong_rival", "split_camps", "conflict_history", "ormas_mobilisation"):
+        page.check(f"#id_value_{code}")
+    page.fill("#id_evidence_former_head_strong_rival", "Mantan kades maju lagi melawan pesaing kuat.")
+    page.fill("#id_value_travel_minutes", "10")
+    page.fill("#id_value_candidate_count", "3")
+    page.get_by_role("button", name="Simpan draf").click()
+    status = page.locator("#save-status")
+    expect(status).to_contain_text("Draf tersimpan")
+    page.wait_for_url(re.compile(r"/laporan/\d+/ubah/$"))
+    key = page.input_value("[name=idempotency_key]")
+    draft = RiskReport.objects.get(idempotency_key=key)
+    assert (draft.status, draft.village_election_id) == (RiskReport.Status.DRAFT, mekarsari.pk)
+    assert draft.answers.filter(flag=True).count() == 4
+    # Touch targets: the checkboxes' labels and the buttons are at least 44 px high on the phone.
+    assert page.locator("label.check").first.bounding_box()["height"] >= 44
+    assert page.get_by_role("button", name="Ajukan").bounding_box()["height"] >= 44
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.locator("#id_value_candidate_count").scroll_into_view_if_needed()
+    screenshot(page, "phone-form", full_page=False)
+
+    page.context.set_offline(True)
+    page.fill("#id_narrative", "Diketik tanpa sinyal: kubu saling berhadapan di balai desa.")
+    page.get_by_role("button", name="Ajukan").click()
+    expect(status).to_contain_text("Koneksi terputus")
+    [stored] = page.evaluate("Object.values(localStorage).map(JSON.parse)")
+    assert stored["submit"] is True
+    assert stored["values"]["narrative"].startswith("Diketik tanpa sinyal")
+    assert RiskReport.objects.get(pk=draft.pk).status == RiskReport.Status.DRAFT
+
+    page.context.set_offline(False)
+    page.wait_for_url(re.compile(r"/laporan/$"))
+    expect(page.locator(".messages")).to_contain_text("Laporan diajukan ke Kabag Ops.")
+    row = page.locator("table tbody tr", has_text="Mekarsari").filter(has_text="Diajukan")
+    expect(row).to_have_count(1)
+    assert page.evaluate("localStorage.length") == 0
+    _only_network_errors(console.take(), r"ERR_INTERNET_DISCONNECTED")
+
+    submitted = RiskReport.objects.get(idempotency_key=key)
+    assert submitted.status == RiskReport.Status.SUBMITTED
+    assert submitted.narrative.startswith("Diketik tanpa sinyal")
+    assert RiskReport.objects.filter(village_election=mekarsari).count() == before + 1
+    screenshot(page, "journey-1-polsek-submitted")
+    assert console.take() == []
+
+
+def _submitted_mekarsari_report() -> RiskReport:
+    """What journey 1 leaves behind: the Polsek's submitted report on Mekarsari."""
+    from django.contrib.auth import get_user_model
+
+    author = get_user_model().objects.get(username="polsek.carenang")
+    indicators = dict(RiskIndicator.objects.values_list("code", "pk"))
+    flags = ["former_head_strong_rival", "split_camps", "conflict_history", "ormas_mobilisation"]
+    report = report_create(
+        village_election=VillageElection.objects.get(desa__name="Mekarsari"),
+        author=author,
+        narrative="Kubu mantan kades dan pesaingnya sama kuat.",
+        answers=[AnswerData(indicator_id=indicators[c], flag=True) for c in flags]
+        + [AnswerData(indicator_id=indicators["travel_minutes"], number=Decimal(10))],
+    )
+    return report_submit(report=report, by=author)
+
+
+def test_kabag_ops_verifies_ranks_allocates_and_prints_the_order(open_page, demo):
+    report = _submitted_mekarsari_report()
+    page, console = open_page(DESKTOP)
+    login(page, "kabagops", "Demo-Kabagops-2019!")
+
+    page.locator("nav.nav").get_by_role("link", name="Verifikasi laporan").click()
+    card = page.locator("section.card", has_text="Mekarsari")
+    expect(card).to_contain_text("Kubu mantan kades dan pesaingnya sama kuat.")
+    card.get_by_role("button", name="Verifikasi").click()
+    expect(page.locator(".messages")).to_contain_text("Laporan Mekarsari diverifikasi")
+    report.refresh_from_db()
+    assert report.status == RiskReport.Status.VERIFIED
+
+    page.locator("nav.nav").get_by_role("link", name="Peringkat kerawanan").click()
+    first = page.locator("table tbody tr").first
+    expect(first).to_contain_text("Mekarsari")
+    expect(first).to_contain_text("Sangat Rawan")
+
+    page.locator("nav.nav").get_by_role("link", name="Penempatan personel").click()
+    page.get_by_role("button", name="Usulkan alokasi").click()
+    expect(page.locator("h1")).to_contain_text("Usulan alokasi")
+    page.get_by_role("button", name="Terapkan").click()
+    page.wait_for_url(re.compile(r"/penempatan/$"))
+    standing = VillageStanding.objects.get(village_election__desa__name="Mekarsari")
+    assert standing.assigned_personnel >= standing.required_personnel > 0
+    mekarsari_row = page.locator("table tbody tr", has_text="Mekarsari")
+    expect(mekarsari_row.locator("td.num").nth(2)).to_have_text(str(standing.assigned_personnel))
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="PDF").click()
+    pdf = download.value.path().read_bytes()
+    assert pdf.startswith(b"%PDF")
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    posted = Assignment.objects.filter(
+        operation=demo, stage=Stage.VOTING, village_election=standing.village_election
+    ).select_related("officer")
+    assert posted and all(a.officer.nrp in text for a in posted)
+    assert "Mekarsari" in text
+
+    screenshot(page, "deployment-board")
+    assert console.take() == []
+
+
+def test_kapolres_sees_the_dashboard_and_cannot_change_anything(open_page, demo):
+    page, console = open_page(DESKTOP)
+    login(page, "kapolres", "Demo-Kapolres-2019!")
+    nav = page.locator("nav.nav")
+    expect(nav).not_to_contain_text("Verifikasi laporan")
+    expect(nav).not_to_contain_text("Laporan kerawanan")
+    nav.get_by_role("link", name="Dasbor").click()
+    expect(page.locator("h1")).to_contain_text("Dasbor")
+
+    with_coordinates = Desa.objects.filter(
+        village_elections__election=demo.election, latitude__isnull=False
+    ).count()
+    assert with_coordinates == 16
+    expect(page.locator("#map path.village-marker")).to_have_count(with_coordinates)
+    expect(page.locator("#map .village-level-3")).to_have_count(
+        VillageStanding.objects.filter(operation=demo, level=RiskLevel.SANGAT_RAWAN).count()
+    )
+    labels = page.locator("#map .kecamatan-label").all_inner_texts()
+    assert sorted(labels) == ["Binuang", "Carenang", "Tirtayasa"]
+
+    rows = VillageStanding.objects.filter(operation=demo)
+    counts = rows.aggregate(
+        n3=Count("pk", filter=Q(level=3)),
+        n2=Count("pk", filter=Q(level=2)),
+        n1=Count("pk", filter=Q(level=1)),
+        total=Count("pk"),
+        required=Sum("required_personnel"),
+        assigned=Sum("assigned_personnel"),
+        short=Sum("shortfall"),
+    )
+    expect(page.locator("#count-level-3")).to_have_text(str(counts["n3"]))
+    expect(page.locator("#count-level-2")).to_have_text(str(counts["n2"]))
+    expect(page.locator("#count-level-1")).to_have_text(str(counts["n1"]))
+    expect(page.locator("#count-total")).to_have_text(str(counts["total"]))
+    expect(page.locator("#personnel-required")).to_have_text(str(counts["required"]))
+    expect(page.locator("#personnel-assigned")).to_have_text(str(counts["assigned"]))
+    expect(page.locator("#personnel-shortfall")).to_have_text(str(counts["short"]))
+    assert counts["short"] > 0
+    expect(page.locator("#top-villages tbody tr").first).to_contain_text("Mekarsari")
+    expect(page.locator("#waiting-total")).to_have_text(
+        str(RiskReport.objects.filter(status=RiskReport.Status.SUBMITTED).count())
+    )
+    screenshot(page, "dashboard")
+
+    for path in ("/peringkat/", "/penempatan/", "/dasbor/"):
+        page.goto(path)
+        expect(page.locator("main form[method=post]")).to_have_count(0)
+    expect(page.get_by_role("button", name="Usulkan alokasi")).to_have_count(0)
+
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    refused = page.request.post(
+        f"/operasi/{demo.pk}/usulan/", form={"csrfmiddlewaretoken": token}, headers={"X-CSRFToken": token}
+    )
+    assert refused.status == 403
+    assert not AllocationProposal.objects.exists()
+    pending = RiskReport.objects.filter(status=RiskReport.Status.SUBMITTED).first()
+    refused = page.request.post(f"/laporan/{pending.pk}/verifikasi/", headers={"X-CSRFToken": token})
+    assert refused.status == 403
+    pending.refresh_from_db()
+    assert pending.status == RiskReport.Status.SUBMITTED
+    screenshot(page, "journey-3-kapolres")
+    assert console.take() == []
