@@ -234,5 +234,11 @@ def test_kapolres_sees_the_dashboard_and_cannot_change_anything(open_page, demo)
     assert refused.status == 403
     pending.refresh_from_db()
     assert pending.status == RiskReport.Status.SUBMITTED
+    page.goto("/dasbor/")
+    page.locator("form.lang select").select_option("en")
+    page.locator("form.lang").get_by_role("button").click()
+    expect(page.locator("h1")).to_contain_text("Dashboard")
+    expect(page.locator("nav.nav")).to_contain_text("Risk ranking")
+    expect(page.locator("#map path.village-marker")).to_have_count(with_coordinates)
     screenshot(page, "journey-3-kapolres")
     assert console.take() == []
