@@ -1,7 +1,12 @@
 """One error shape for the whole API: {"detail": ..., "errors": {field: [messages]}}."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions
+from django.http import JsonResponse
+from django.utils.translation import gettext_lazy as _
+from django.views import defaults
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import exceptions, serializers
+from rest_framework.permissions import AllowAny
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -25,3 +30,69 @@ def exception_handler(exc, context):
         data = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
         response.data = {"detail": "Data tidak valid.", "errors": data}
     return response
+
+
+class ApiErrorSerializer(serializers.Serializer):
+    """The body of every 4xx answer of the API."""
+
+    detail = serializers.CharField(help_text=_("Pesan kesalahan untuk manusia."))
+    errors = serializers.DictField(
+        child=serializers.JSONField(),
+        required=False,
+        help_text=_("Hanya pada 400: pesan per field, {field: [pesan]}; non_field_errors untuk keseluruhan."),
+    )
+
+
+RETRY_AFTER = {
+    "Retry-After": {
+        "schema": {"type": "integer"},
+        "description": _("Detik sampai permintaan boleh dicoba lagi."),
+    }
+}
+
+
+class ApiSchema(AutoSchema):
+    """Documents the error answers each operation can give, all in the shared error shape.
+
+    Derived from what the view can actually do, so a new endpoint cannot forget them: 401/403
+    behind a permission, 404 with a path parameter or a page number, 400 with input, 429 with a
+    throttle. An error a view documents itself keeps its description and, if it has none, gets
+    the shared body.
+    """
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for code, description in self._error_codes().items():
+            documented = responses.setdefault(code, {"description": description})
+            if "content" not in documented:
+                documented["content"] = self._get_response_for_code(
+                    ApiErrorSerializer, code, media_types=["application/json"], direction=direction
+                )["content"]
+            if code == "429":
+                documented["headers"] = RETRY_AFTER
+        return responses
+
+    def _error_codes(self) -> dict[str, str]:
+        codes = {}
+        has_input = self.method not in ("GET", "HEAD", "OPTIONS") or any(
+            parameter["in"] == "query" for parameter in self._get_parameters()
+        )
+        if has_input:
+            codes["400"] = _("Data tidak valid.")
+        if not all(isinstance(permission, AllowAny) for permission in self.view.get_permissions()):
+            codes["401"] = _("Belum masuk atau token tidak sah.")
+            codes["403"] = _("Tidak berwenang.")
+        if "{" in self.path:
+            codes["404"] = _("Tidak ditemukan atau di luar wilayah hukum.")
+        elif self._is_list_view() and self._get_paginator():
+            codes["404"] = _("Halaman di luar jangkauan.")
+        if self.view.get_throttles():
+            codes["429"] = _("Terlalu banyak permintaan; coba lagi setelah Retry-After detik.")
+        return codes
+
+
+def not_found(request, exception):
+    """A 404 outside any API view (a path no route matches) still answers the API in JSON."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(_("Tidak ditemukan."))}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -5,6 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+handler404 = "pilkades.api_errors.not_found"
+
 urlpatterns = [
     path("", include("operations.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

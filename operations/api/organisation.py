@@ -82,7 +82,8 @@ class ElectionFilter(filters.FilterSet):
 
 
 class VillageElectionFilter(filters.FilterSet):
-    kecamatan = filters.NumberFilter(field_name="desa__kecamatan")
+    # A choice filter, like the generated ones: an unknown id is a 400, never a query with it.
+    kecamatan = filters.ModelChoiceFilter(field_name="desa__kecamatan", queryset=Kecamatan.objects.all())
     search = filters.CharFilter(method=_search(["desa__name", "desa__code"]), label=_("nama atau kode desa"))
 
     class Meta:

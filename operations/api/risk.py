@@ -142,7 +142,9 @@ class ReportOutputSerializer(serializers.ModelSerializer):
     desa = serializers.CharField(source="village_election.desa.name", read_only=True)
     kecamatan = serializers.CharField(source="village_election.desa.kecamatan.name", read_only=True)
     author = serializers.CharField(source="author.get_username", read_only=True)
-    decided_by = serializers.CharField(source="decided_by.get_username", read_only=True, default=None)
+    decided_by = serializers.CharField(
+        source="decided_by.get_username", read_only=True, default=None, allow_null=True
+    )
     answers = AnswerOutputSerializer(many=True, read_only=True)
     transitions = TransitionOutputSerializer(many=True, read_only=True)
 
@@ -342,7 +344,7 @@ class RankingFilterSerializer(serializers.Serializer):
 class StandingSerializer(serializers.ModelSerializer):
     desa = serializers.CharField(source="village_election.desa.name", read_only=True)
     kecamatan_name = serializers.CharField(source="kecamatan.name", read_only=True)
-    polsek_name = serializers.CharField(source="polsek.name", read_only=True, default=None)
+    polsek_name = serializers.CharField(source="polsek.name", read_only=True, default=None, allow_null=True)
     level_label = serializers.CharField(source="get_level_display", read_only=True)
 
     class Meta:
@@ -408,7 +410,9 @@ class OverrideInputSerializer(serializers.Serializer):
 
 
 class VillageRiskSerializer(serializers.ModelSerializer):
-    override_by = serializers.CharField(source="override_by.get_username", read_only=True, default=None)
+    override_by = serializers.CharField(
+        source="override_by.get_username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = VillageRisk
