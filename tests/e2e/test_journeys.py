@@ -86,7 +86,7 @@ def test_polsek_officer_reports_from_a_phone_through_a_dropped_connection(open_p
     assert page.locator("label.check").first.bounding_box()["height"] >= 44
     assert page.get_by_role("button", name="Ajukan").bounding_box()["height"] >= 44
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    page.locator("#id_value_candidate_count").scroll_into_view_if_needed()
+    page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "phone-form", full_page=False)
 
     page.context.set_offline(True)
@@ -170,7 +170,8 @@ def test_kabag_ops_verifies_ranks_allocates_and_prints_the_order(open_page, demo
     assert posted and all(a.officer.nrp in text for a in posted)
     assert "Mekarsari" in text
 
-    screenshot(page, "deployment-board")
+    page.evaluate("window.scrollTo(0, 0)")
+    screenshot(page, "deployment-board", full_page=False)
     assert console.take() == []
 
 
