@@ -71,9 +71,7 @@ def jurisdiction_kecamatan_ids(user: User) -> frozenset[int] | None:
     if cached is None:
         from operations.models import Jurisdiction
 
-        cached = frozenset(
-            Jurisdiction.objects.filter(unit=unit).values_list("kecamatan_id", flat=True)
-        )
+        cached = frozenset(Jurisdiction.objects.filter(unit=unit).values_list("kecamatan_id", flat=True))
         user._jurisdiction_ids = cached
     return cached
 
