@@ -292,13 +292,14 @@ def main() -> None:
                 check=True,
                 stdout=subprocess.DEVNULL,
             )
-        output = subprocess.run(
+        measured = subprocess.run(
             [sys.executable, __file__, "--db", args.db, "--scale", scale, "--repeat", str(args.repeat)],
-            check=True,
             capture_output=True,
             text=True,
-        ).stdout
-        report(scale, json.loads(output.strip().splitlines()[-1]))
+        )
+        if measured.returncode:
+            sys.exit(f"measuring the {scale} failed:\n{measured.stderr}")
+        report(scale, json.loads(measured.stdout.strip().splitlines()[-1]))
         machine_note()
 
 

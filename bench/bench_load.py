@@ -234,10 +234,10 @@ def cpu_used(before: dict, after: dict) -> dict[str, float]:
     return {side: sum(cpu - before[side].get(pid, 0.0) for pid, cpu in after[side].items()) for side in after}
 
 
-def start_gunicorn(url: str, port: int, workers: int, log: Path) -> subprocess.Popen:
+def start_gunicorn(url: str, port: int, workers: int, log: Path, settings: str) -> subprocess.Popen:
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "pilkades.settings",
+        "DJANGO_SETTINGS_MODULE": settings,
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
@@ -315,6 +315,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--name", default="bench", help="the world to load (default: the nation)")
+    parser.add_argument(
+        "--settings",
+        default="pilkades.settings",
+        help="gunicorn's settings module, to try a settings change without editing the app"
+        " (a module outside the repository: put its directory on PYTHONPATH)",
+    )
     args = parser.parse_args()
 
     wrk = ensure_wrk()
@@ -326,7 +332,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         lua = Path(tmp) / "bench.lua"
         lua.write_text(WRK_LUA)
-        server = start_gunicorn(database_url(args.db, args.name), port, args.workers, log)
+        server = start_gunicorn(database_url(args.db, args.name), port, args.workers, log, args.settings)
         try:
             base = f"http://127.0.0.1:{port}"
             start = cpu_snapshot(server)
@@ -358,7 +364,7 @@ def main() -> None:
 
     print(
         f"== API under load on {ids['vendor']}: gunicorn {args.workers} workers, {args.clients} clients,"
-        f" {args.duration} s per scenario, 127.0.0.1"
+        f" {args.duration} s per scenario, 127.0.0.1, settings {args.settings}"
     )
     print(note)
     for name, f in (("ranking page of 50", ranking), ("report create + submit", submission)):
