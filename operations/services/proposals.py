@@ -32,7 +32,10 @@ from operations.models import (
     Unit,
     VillageStanding,
 )
+from operations.ranks import Pangkat
 from operations.services.assignments import PostingRequest, assignments_create_many
+
+COMMAND_RANK = Pangkat.KOMPOL
 
 STALE_CODE = "stale_proposal"
 CLOSED_CODE = "proposal_closed"
@@ -85,6 +88,9 @@ def _read_groups(
     free = (
         Officer.objects.active()
         .filter(bko_rule)
+        # Kompol and above (Kapolres, Kabag Ops, Kasat) command the operation; a proposal never
+        # posts them to a village. The Kabag Ops may still assign one by hand.
+        .filter(rank__lt=COMMAND_RANK)
         .exclude(pk__in=Assignment.objects.for_stage(operation.pk, stage).values("officer_id"))
         .order_by("unit_id", "-rank", "nrp")
         .values_list("pk", "unit_id", "home_desa_id")

@@ -19,6 +19,7 @@ from operations.models import (
     Unit,
     VillageStanding,
 )
+from operations.ranks import Pangkat
 from operations.services.assignments import assignment_create
 from operations.services.proposals import (
     CLOSED_CODE,
@@ -28,7 +29,7 @@ from operations.services.proposals import (
     proposal_discard,
 )
 from operations.services.standings import standings_refresh
-from tests.factories import DesaFactory, UnitFactory, VillageElectionFactory
+from tests.factories import DesaFactory, OfficerFactory, UnitFactory, VillageElectionFactory
 from tests.operations.deployment_setup import build_world, officers
 
 pytestmark = pytest.mark.django_db
@@ -234,3 +235,20 @@ def test_serang_demo_proposed_and_applied_end_to_end(demo_operation):
         assert standings[name].assigned_personnel == standings[name].required_personnel
     wargasara = next(v for v in proposal.summary["villages"] if v["desa"] == "Wargasara")
     assert wargasara["polairud"] == "Sat Polairud Polres Serang"
+
+
+def test_command_ranks_are_never_proposed_but_can_be_assigned_by_hand(world):
+    set_level(world, world.own[0], RiskLevel.SANGAT_RAWAN, 4)
+    officers(world.polres, 4)
+    commander = OfficerFactory(unit=world.polres, rank=Pangkat.KOMPOL)
+    proposal = proposal_create(operation=world.operation, by=world.kabag)
+    assert not proposal.items.filter(officer=commander).exists()
+    assert proposal.items.exists()
+    posting = assignment_create(
+        operation=world.operation,
+        officer=commander,
+        duty=Duty.VILLAGE_GUARD,
+        village_election=world.own[0],
+        by=world.kabag,
+    )
+    assert posting.officer == commander
