@@ -1,7 +1,9 @@
 """Real-browser journeys: Debian's Chromium driven by Playwright against pytest-django's live server.
 
 Playwright's sync API runs an event loop in the test thread; the test's own ORM calls (setting up
-and checking data) are still plain synchronous code, so Django's async guard is switched off here.
+and checking data) are still plain synchronous code, so Django's async guard is switched off. It is
+off for the whole session, not per test: the session-scoped browser keeps that loop running until the
+end, so any later test in the same process would trip the guard too.
 """
 
 import os
