@@ -152,9 +152,11 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
 
 REST_FRAMEWORK = {
+    # Token first: DRF answers 401 with the first class's WWW-Authenticate challenge; with
+    # session auth first, a missing or revoked token would get 403 instead.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -174,6 +176,11 @@ REST_FRAMEWORK = {
         "user": env_str("DJANGO_API_THROTTLE_USER", "1200/min"),
     },
 }
+
+# Importing the roster writes officers; exporting it reads their phone numbers. Without these the
+# library lets any staff user do both.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pilkades Ops API",
