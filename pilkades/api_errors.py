@@ -63,13 +63,14 @@ class ApiSchema(AutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         for code, description in self._error_codes().items():
-            documented = responses.setdefault(code, {"description": description})
-            if "content" not in documented:
+            responses.setdefault(code, {"description": description})
+        for code, documented in responses.items():
+            if code.startswith("4") and "content" not in documented:
                 documented["content"] = self._get_response_for_code(
                     ApiErrorSerializer, code, media_types=["application/json"], direction=direction
                 )["content"]
-            if code == "429":
-                documented["headers"] = RETRY_AFTER
+        if "429" in responses:
+            responses["429"]["headers"] = RETRY_AFTER
         return responses
 
     def _error_codes(self) -> dict[str, str]:

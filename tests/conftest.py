@@ -47,3 +47,17 @@ def _postgres_only(request):
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (row locks, concurrent transactions): set DATABASE_URL")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Show the schema fuzzing counts (cases per role) in every run, not only with -s."""
+    lines = [
+        value
+        for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", [])
+        if report.when == "call"
+        for name, value in report.user_properties
+        if name == "fuzz_summary"
+    ]
+    if lines:
+        terminalreporter.write_sep("-", "schema fuzzing (schemathesis)")
+        terminalreporter.write_line("\n".join(lines))

@@ -28,6 +28,7 @@ from operations.models import (
     Operation,
     ProposalItem,
     Stage,
+    Unit,
 )
 from operations.services import assignments as assignment_services
 from operations.services import proposals as proposal_services
@@ -57,7 +58,8 @@ class HQReadsKabagOpsWrites(drf_permissions.BasePermission):
 
 
 class AssignmentFilter(filters.FilterSet):
-    unit = filters.NumberFilter(field_name="officer__unit", label="Satuan")
+    # A choice filter, like the generated ones: an unknown id is a 400, never a query with it.
+    unit = filters.ModelChoiceFilter(field_name="officer__unit", queryset=Unit.objects.all(), label="Satuan")
 
     class Meta:
         model = Assignment
