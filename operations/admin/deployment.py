@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from operations import permissions
 from operations.models import AllocationProposal, Assignment, ProposalItem
 from operations.services import assignments as assignment_services
+from pilkades.admin_history import AuditHistoryAdmin
 
 
 class AssignmentAddForm(forms.ModelForm):
@@ -52,7 +53,7 @@ class AssignmentAddForm(forms.ModelForm):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(AuditHistoryAdmin):
     form = AssignmentAddForm
     list_display = [
         "officer",
