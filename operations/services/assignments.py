@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from operations.models import VILLAGE_DUTIES, Assignment, BkoContingent, Duty, Officer, Operation, Stage, Unit
 from operations.models.organisation import Jurisdiction
@@ -239,7 +240,8 @@ def assignments_create_many(
         raise ValidationError(messages)
     try:
         with transaction.atomic():
-            Assignment.objects.bulk_create(assignments)
+            # With history: a proposal's postings enter the audit trail like single postings do.
+            bulk_create_with_history(assignments, Assignment, default_user=by)
     except IntegrityError as exc:
         raise _integrity_error(exc) from exc
     _after_change(
