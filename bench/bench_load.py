@@ -175,6 +175,25 @@ def prepare() -> dict:
     return figures
 
 
+def queries_per_submission(ids: dict) -> tuple[int, int]:
+    """Queries of one create and one submit, in process through Django's test Client."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    setup_test_environment()  # lets the test Client's host through ALLOWED_HOSTS
+    client = Client(HTTP_AUTHORIZATION=f"Token {ids['polsek_token']}")
+    body = ids["create_body"].replace("VILLAGE", str(ids["villages"][0]))
+    with CaptureQueriesContext(connection) as create:
+        response = client.post("/api/v1/risk-reports/", body, content_type="application/json")
+    assert response.status_code == 201, response.content[:300]
+    with CaptureQueriesContext(connection) as submit:
+        response = client.post(f"/api/v1/risk-reports/{response.json()['id']}/submit/")
+    assert response.status_code == 200, response.content[:300]
+    connection.close()
+    return len(create), len(submit)
+
+
 def submitted_count(user_id: int) -> int:
     from django.db import connection
 
@@ -326,6 +345,7 @@ def main() -> None:
     wrk = ensure_wrk()
     setup_django(args.db, name=args.name)
     ids = prepare()
+    create_queries, submit_queries = queries_per_submission(ids)
     note = machine_note()  # before the run: gunicorn and wrk load the machine themselves
     port = free_port()
     log = OUT / f"gunicorn-{args.db}.log"
@@ -396,6 +416,7 @@ def main() -> None:
         f"   submissions: {submission['submits']} by wrk's count, {stored} submitted reports stored"
         f" ({ids['indicators']} answers each, {submission['creates']} drafts created)"
     )
+    print(f"   queries per request (in process): create {create_queries}, submit {submit_queries}")
     rate = submission["submits"] / seconds
     print(
         f"   {'report submissions per second (create + submit)':<52} {rate:>10.1f} /s     target ≥ 100 /s"
