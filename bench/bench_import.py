@@ -18,7 +18,8 @@ def main() -> None:
 
     path = OUT / "regions.csv"
     kecamatan, desa = write_regions(path, args.desa)
-    setup_django(args.db, fresh=True)
+    # A database of its own: recreating it must not wipe the national world the other scripts use.
+    setup_django(args.db, fresh=True, name="bench_import")
     from villages.services import regions_import
 
     data = path.read_bytes()
