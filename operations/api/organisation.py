@@ -3,7 +3,7 @@
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, extend_schema_view
 from rest_framework import permissions, serializers, viewsets
 
 from operations.models import BkoContingent, Officer, Operation, Unit
@@ -180,6 +180,18 @@ class OfficerContactSerializer(OfficerSerializer):
         fields = [*OfficerSerializer.Meta.fields, "phone", "user", "username"]
 
 
+@extend_schema_serializer(component_name="Officer")
+class OfficerDocumentedSerializer(OfficerSerializer):
+    """The schema of both answers, whoever asks: the contact fields come only to the Kabag Ops."""
+
+    phone = serializers.CharField(required=False, help_text=_("Hanya untuk Kabag Ops."))
+    user = serializers.IntegerField(required=False, allow_null=True, help_text=_("Hanya untuk Kabag Ops."))
+    username = serializers.CharField(required=False, allow_null=True, help_text=_("Hanya untuk Kabag Ops."))
+
+    class Meta(OfficerSerializer.Meta):
+        fields = [*OfficerSerializer.Meta.fields, "phone", "user", "username"]
+
+
 class BkoContingentSerializer(serializers.ModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
 
@@ -263,8 +275,8 @@ CONTACT_NOTE = _("Telepon dan akun login hanya tampil untuk Kabag Ops.")
 
 
 @extend_schema_view(
-    list=extend_schema(description=CONTACT_NOTE),
-    retrieve=extend_schema(description=CONTACT_NOTE),
+    list=extend_schema(description=CONTACT_NOTE, responses=OfficerDocumentedSerializer),
+    retrieve=extend_schema(description=CONTACT_NOTE, responses=OfficerDocumentedSerializer),
 )
 class OfficerViewSet(ReadOnlyViewSet):
     queryset = Officer.objects.select_related("unit", "user")
