@@ -61,3 +61,23 @@ def pytest_terminal_summary(terminalreporter):
     if lines:
         terminalreporter.write_sep("-", "schema fuzzing (schemathesis)")
         terminalreporter.write_line("\n".join(lines))
+
+
+@pytest.fixture(autouse=True)
+def _reseed_after_flush(request):
+    """A transactional test flushes every table afterwards, the migrations' seed rows (indicator
+    catalogue, thresholds, pattern sets, role groups) included; put them back for the next one."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if not transactional:
+        return
+    from django.apps import apps as django_apps
+
+    from operations.roles import sync_role_groups
+    from operations.seed import seed_catalogues
+
+    request.getfixturevalue("transactional_db")
+    seed_catalogues(django_apps)
+    sync_role_groups(django_apps)

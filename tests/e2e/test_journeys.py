@@ -5,7 +5,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db.models import Count, Q, Sum
 from playwright.sync_api import expect
@@ -21,8 +20,6 @@ from operations.models import (
     Stage,
     VillageStanding,
 )
-from operations.roles import sync_role_groups
-from operations.seed import seed_catalogues
 from operations.services.reports import AnswerData, report_create, report_submit
 from tests.e2e.conftest import DESKTOP, PHONE, login, screenshot
 from villages.models import Desa, VillageElection
@@ -33,9 +30,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def demo():
-    # A flush by an earlier transactional test also removed what the migrations seeded.
-    seed_catalogues(django_apps)
-    sync_role_groups(django_apps)
     call_command("load_demo", stdout=io.StringIO())
     return Operation.objects.get()
 
