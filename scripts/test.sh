@@ -16,7 +16,8 @@ echo "== django checks"
 .venv/bin/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 echo "== pytest on ${DATABASE_URL:-SQLite}"
 status=0
-.venv/bin/python -m pytest -p no:cacheprovider "$@" || status=$?
+# Two workers: the machine kind has two cores. PYTEST_WORKERS=0 runs in one process.
+.venv/bin/python -m pytest -p no:cacheprovider -n "${PYTEST_WORKERS:-2}" "$@" || status=$?
 if [ "$status" = 5 ]; then
   echo "pytest collected no tests: that is a failure, not a pass." >&2
   exit 1
