@@ -14,7 +14,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework import permissions as drf_permissions
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -33,8 +32,6 @@ from operations.models import (
 from operations.services import assignments as assignment_services
 from operations.services import proposals as proposal_services
 from villages.models import Candidate, Kecamatan, VillageElection
-
-AUTHENTICATION = [TokenAuthentication, SessionAuthentication]
 
 ERRORS = {
     400: OpenApiResponse(description="Data tidak valid: {detail, errors: {field: [pesan]}}"),
@@ -131,7 +128,6 @@ class AssignmentViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    authentication_classes = AUTHENTICATION
     permission_classes = [HQReadsKabagOpsWrites]
     serializer_class = AssignmentSerializer
     filterset_class = AssignmentFilter
@@ -204,7 +200,6 @@ def _conflict(exc: DjangoValidationError) -> Response:
 
 
 class OperationProposalView(APIView):
-    authentication_classes = AUTHENTICATION
     permission_classes = [HQReadsKabagOpsWrites]
 
     @extend_schema(
@@ -227,7 +222,6 @@ class OperationProposalView(APIView):
     retrieve=extend_schema(summary="Satu usulan alokasi", responses={200: ProposalSerializer, **ERRORS}),
 )
 class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    authentication_classes = AUTHENTICATION
     permission_classes = [HQReadsKabagOpsWrites]
     serializer_class = ProposalSerializer
     queryset = AllocationProposal.objects.all()
@@ -270,7 +264,6 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
 
 class OperationOrderView(APIView):
-    authentication_classes = AUTHENTICATION
     permission_classes = [HQReadsKabagOpsWrites]
 
     @extend_schema(
