@@ -149,7 +149,7 @@ def measure(repeat: int) -> dict:
         "one Polsek, first page": f"{base}?page_size=50&polsek={polsek_id}",
     }
     # Where a first page's time goes: the paginator's COUNT, the page query, the serialiser.
-    from operations.api.risk import StandingSerializer
+    from operations.api.ranking import StandingSerializer
 
     count_ms, _ = timed(lambda: ranking_for_operation(operation=operation).count(), repeat=repeat)
     page_query_ms, page = timed(lambda: list(ranking_for_operation(operation=operation)[:50]), repeat=repeat)

@@ -1,4 +1,4 @@
-"""Risk API: reports and their lifecycle actions, the indicator catalogue, the ranking, the override.
+"""Risk API: reports and their lifecycle actions, the indicator catalogue, the override.
 
 Input serializers parse, the report services decide, output serializers answer. Rows are limited
 by the caller's jurisdiction through the same selectors the pages use.
@@ -8,32 +8,27 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework import permissions as drf_permissions
 from rest_framework.decorators import action
-from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from operations import permissions
 from operations.models import (
-    Operation,
     RiskIndicator,
     RiskLevel,
     RiskReport,
     RiskReportAnswer,
     RiskReportTransition,
-    Unit,
     VillageRisk,
-    VillageStanding,
 )
-from operations.selectors.ranking import ranking_for_operation
 from operations.selectors.reports import reports_visible
 from operations.selectors.villages import village_elections_visible
 from operations.services import reports as report_services
-from villages.models import Kecamatan, VillageElection
+from villages.models import VillageElection
 
 ERRORS = {
     400: OpenApiResponse(description="Data tidak valid: {detail, errors: {field: [pesan]}}"),
@@ -328,77 +323,6 @@ class RiskIndicatorViewSet(
     serializer_class = IndicatorSerializer
     permission_classes = [IsKabagOpsOrReadOnly]
     filterset_fields = ["is_active", "kind"]
-
-
-# --- ranking -----------------------------------------------------------------------------------
-
-
-class RankingFilterSerializer(serializers.Serializer):
-    kecamatan = serializers.PrimaryKeyRelatedField(queryset=Kecamatan.objects.all(), required=False)
-    polsek = serializers.PrimaryKeyRelatedField(
-        queryset=Unit.objects.filter(kind=Unit.Kind.POLSEK), required=False
-    )
-    level = serializers.ChoiceField(choices=RiskLevel.choices, required=False)
-
-
-class StandingSerializer(serializers.ModelSerializer):
-    desa = serializers.CharField(source="village_election.desa.name", read_only=True)
-    kecamatan_name = serializers.CharField(source="kecamatan.name", read_only=True)
-    polsek_name = serializers.CharField(source="polsek.name", read_only=True, default=None, allow_null=True)
-    level_label = serializers.CharField(source="get_level_display", read_only=True)
-
-    class Meta:
-        model = VillageStanding
-        fields = [
-            "village_election",
-            "desa",
-            "desa_code",
-            "kecamatan",
-            "kecamatan_name",
-            "polsek",
-            "polsek_name",
-            "level",
-            "level_label",
-            "computed_level",
-            "is_overridden",
-            "score",
-            "registered_voters",
-            "tps_count",
-            "escorted_candidates",
-            "required_personnel",
-            "required_linmas",
-            "assigned_personnel",
-            "shortfall",
-            "last_report_at",
-        ]
-
-
-@extend_schema(
-    summary="Peringkat kerawanan desa suatu operasi (HQ)",
-    parameters=[
-        OpenApiParameter("kecamatan", int, description="id kecamatan"),
-        OpenApiParameter("polsek", int, description="id Polsek"),
-        OpenApiParameter("level", int, enum=RiskLevel.values, description="1 Aman, 2 Rawan, 3 Sangat Rawan"),
-    ],
-    responses={200: StandingSerializer(many=True), 400: ERRORS[400], 403: ERRORS[403], 404: ERRORS[404]},
-)
-class OperationRankingView(ListAPIView):
-    serializer_class = StandingSerializer
-    permission_classes = [IsHQ]
-    filter_backends: list = []
-
-    def get_queryset(self):
-        operation = get_object_or_404(Operation, pk=self.kwargs["operation_id"])
-        filters = RankingFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        data = filters.validated_data
-        return ranking_for_operation(
-            operation=operation,
-            kecamatan_id=data["kecamatan"].pk if "kecamatan" in data else None,
-            polsek_id=data["polsek"].pk if "polsek" in data else None,
-            level=data.get("level"),
-            visible_kecamatan_ids=permissions.jurisdiction_kecamatan_ids(self.request.user),
-        )
 
 
 # --- override ----------------------------------------------------------------------------------

@@ -2,7 +2,7 @@ from django.urls import path, re_path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from operations.api import deployment, organisation, risk
+from operations.api import deployment, organisation, ranking, risk
 
 router = DefaultRouter()
 router.register("kecamatan", organisation.KecamatanViewSet, basename="kecamatan")
@@ -23,7 +23,7 @@ urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path(
         "operations/<int:operation_id>/ranking/",
-        risk.OperationRankingView.as_view(),
+        ranking.OperationRankingView.as_view(),
         name="operation-ranking",
     ),
     path(
