@@ -81,3 +81,13 @@ def _reseed_after_flush(request):
     request.getfixturevalue("transactional_db")
     seed_catalogues(django_apps)
     sync_role_groups(django_apps)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a rolled-back test may leave pages under ids reused next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from villages import regions
 from villages.models import Desa, Kecamatan
+from villages.signals import places_renamed
 
 
 @dataclass
@@ -19,6 +20,8 @@ class RegionImportReport:
     created: dict[str, int] = field(default_factory=lambda: {"kecamatan": 0, "desa": 0})
     updated: dict[str, int] = field(default_factory=lambda: {"kecamatan": 0, "desa": 0})
     unchanged: dict[str, int] = field(default_factory=lambda: {"kecamatan": 0, "desa": 0})
+    renamed_kecamatan_codes: list[str] = field(default_factory=list)
+    renamed_desa_codes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
@@ -74,6 +77,14 @@ def regions_import(*, data: bytes, prefix: str = "", encoding: str = "utf-8") ->
         _upsert_kecamatan(kecamatan_rows, existing_kec, kabupaten_names, report)
         kec_ids = dict(Kecamatan.objects.values_list("code", "pk"))
         _upsert_desa(desa_rows, kec_ids, prefix, report)
+        if report.renamed_kecamatan_codes or report.renamed_desa_codes:
+            places_renamed.send(
+                sender=regions_import,
+                kecamatan_ids=[kec_ids[code] for code in report.renamed_kecamatan_codes],
+                desa_ids=list(
+                    Desa.objects.filter(code__in=report.renamed_desa_codes).values_list("pk", flat=True)
+                ),
+            )
     return report
 
 
@@ -101,6 +112,7 @@ def _upsert_kecamatan(rows, existing, kabupaten_names, report: RegionImportRepor
     )
     report.created["kecamatan"] += len(new)
     report.updated["kecamatan"] += len(changed)
+    report.renamed_kecamatan_codes += [k.code for k in changed]
 
 
 def _upsert_desa(rows, kec_ids: dict[str, int], prefix: str, report: RegionImportReport) -> None:
@@ -119,6 +131,7 @@ def _upsert_desa(rows, kec_ids: dict[str, int], prefix: str, report: RegionImpor
     )
     report.created["desa"] += len(new)
     report.updated["desa"] += len(changed)
+    report.renamed_desa_codes += [d.code for d in changed]
 
 
 def regions_export(*, prefix: str = "", file_format: str = "csv") -> bytes:

@@ -8,6 +8,7 @@ from import_export.admin import ImportExportModelAdmin
 
 from operations.models import BkoContingent, Jurisdiction, Officer, Operation, Unit
 from operations.roster import OfficerResource
+from operations.services.standings import standings_refresh_places
 from pilkades.admin_history import AuditHistoryAdmin
 
 
@@ -44,6 +45,11 @@ class UnitAdmin(AuditHistoryAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(officer_count=Count("officers"))
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        # After the inline: kecamatan handed to or taken from this Polsek, or its new name.
+        super().save_related(request, form, formsets, change)
+        standings_refresh_places(unit_ids=[form.instance.pk])
 
     @admin.display(description=_("jumlah personel"), ordering="officer_count")
     def officer_count(self, obj: Unit) -> int:

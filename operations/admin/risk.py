@@ -29,13 +29,15 @@ from operations.models import (
 from operations.permissions import jurisdiction_kecamatan_ids
 from operations.services import reports as report_services
 from operations.services.standings import (
+    ranking_changed,
     standings_refresh,
     standings_refresh_for_pattern_set,
     standings_refresh_for_village_elections,
+    standings_refresh_places,
 )
 from pilkades.admin_history import AuditHistoryAdmin
-from villages.admin import CandidateAdmin, VillageElectionAdmin
-from villages.models import Candidate, VillageElection
+from villages.admin import CandidateAdmin, DesaAdmin, KecamatanAdmin, VillageElectionAdmin
+from villages.models import Candidate, Desa, Kecamatan, VillageElection
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -283,6 +285,20 @@ class VillageElectionRankingAdmin(VillageElectionAdmin):
         ids = [form.instance.pk]
         _refresh_or_warn(request, lambda: standings_refresh_for_village_elections(village_election_ids=ids))
 
+    def delete_model(self, request: HttpRequest, obj: VillageElection) -> None:
+        operation_ids = list(obj.standings.values_list("operation_id", flat=True))
+        super().delete_model(request, obj)
+        ranking_changed(operation_ids=operation_ids)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        operation_ids = list(
+            VillageStanding.objects.filter(village_election__in=queryset)
+            .values_list("operation_id", flat=True)
+            .distinct()
+        )
+        super().delete_queryset(request, queryset)
+        ranking_changed(operation_ids=operation_ids)
+
 
 admin.site.unregister(Candidate)
 
@@ -298,3 +314,26 @@ class CandidateRankingAdmin(CandidateAdmin):
         ids = [obj.village_election_id]
         super().delete_model(request, obj)
         _refresh_or_warn(request, lambda: standings_refresh_for_village_elections(village_election_ids=ids))
+
+
+# Ranking rows carry the names of their desa, kecamatan and Polsek: a rename or a move is copied.
+admin.site.unregister(Kecamatan)
+
+
+@admin.register(Kecamatan)
+class KecamatanRankingAdmin(KecamatanAdmin):
+    def save_model(self, request: HttpRequest, obj: Kecamatan, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change:
+            standings_refresh_places(kecamatan_ids=[obj.pk])
+
+
+admin.site.unregister(Desa)
+
+
+@admin.register(Desa)
+class DesaRankingAdmin(DesaAdmin):
+    def save_model(self, request: HttpRequest, obj: Desa, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change:
+            standings_refresh_places(desa_ids=[obj.pk])

@@ -4,10 +4,13 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from operations import permissions
 from operations.api.risk import ERRORS, IsHQ
 from operations.models import Operation, RiskLevel, Unit, VillageStanding
+from operations.ranking_cache import cached_ranking_page
 from operations.selectors.ranking import ranking_for_operation
 from villages.models import Kecamatan
 
@@ -17,14 +20,25 @@ class RankingFilterSerializer(serializers.Serializer):
     polsek = serializers.PrimaryKeyRelatedField(
         queryset=Unit.objects.filter(kind=Unit.Kind.POLSEK), required=False
     )
+    kabupaten = serializers.RegexField(
+        r"^\d{2}\.\d{2}$",
+        required=False,
+        error_messages={"invalid": "Kode kabupaten/kota berbentuk 2 angka, titik, 2 angka (mis. 36.04)."},
+    )
     level = serializers.ChoiceField(choices=RiskLevel.choices, required=False)
 
 
+class BlankAsNullCharField(serializers.CharField):
+    """A stored empty string ("no Polsek") is answered as null, as clients read it."""
+
+    def to_representation(self, value):
+        return value or None
+
+
 class StandingSerializer(serializers.ModelSerializer):
-    desa = serializers.CharField(source="village_election.desa.name", read_only=True)
-    kecamatan_name = serializers.CharField(source="kecamatan.name", read_only=True)
-    polsek_name = serializers.CharField(source="polsek.name", read_only=True, default=None, allow_null=True)
-    level_label = serializers.CharField(source="get_level_display", read_only=True)
+    desa = serializers.CharField(source="desa_name", read_only=True)
+    polsek_name = BlankAsNullCharField(read_only=True, allow_null=True)
+    level_label = serializers.CharField(read_only=True)
 
     class Meta:
         model = VillageStanding
@@ -34,6 +48,7 @@ class StandingSerializer(serializers.ModelSerializer):
             "desa_code",
             "kecamatan",
             "kecamatan_name",
+            "kabupaten_code",
             "polsek",
             "polsek_name",
             "level",
@@ -57,24 +72,44 @@ class StandingSerializer(serializers.ModelSerializer):
     parameters=[
         OpenApiParameter("kecamatan", int, description="id kecamatan"),
         OpenApiParameter("polsek", int, description="id Polsek"),
+        OpenApiParameter(
+            "kabupaten", str, pattern=r"^\d{2}\.\d{2}$", description="kode kabupaten/kota, mis. 36.04"
+        ),
         OpenApiParameter("level", int, enum=RiskLevel.values, description="1 Aman, 2 Rawan, 3 Sangat Rawan"),
     ],
     responses={200: StandingSerializer(many=True), 400: ERRORS[400], 403: ERRORS[403], 404: ERRORS[404]},
 )
 class OperationRankingView(ListAPIView):
+    """Pages are cached under the operation's ranking version, which every change of its rows bumps."""
+
     serializer_class = StandingSerializer
     permission_classes = [IsHQ]
     filter_backends: list = []
 
-    def get_queryset(self):
+    def list(self, request: Request, *args, **kwargs) -> Response:
         operation = get_object_or_404(Operation, pk=self.kwargs["operation_id"])
+        visible = permissions.jurisdiction_kecamatan_ids(request.user)
+        data = cached_ranking_page(
+            operation=operation,
+            request=request,
+            visible_kecamatan_ids=visible,
+            compute=lambda: self._page(operation, visible),
+        )
+        return Response(data)
+
+    def _page(self, operation: Operation, visible) -> dict:
         filters = RankingFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         data = filters.validated_data
-        return ranking_for_operation(
+        self.queryset_for_page = ranking_for_operation(
             operation=operation,
             kecamatan_id=data["kecamatan"].pk if "kecamatan" in data else None,
             polsek_id=data["polsek"].pk if "polsek" in data else None,
+            kabupaten=data.get("kabupaten"),
             level=data.get("level"),
-            visible_kecamatan_ids=permissions.jurisdiction_kecamatan_ids(self.request.user),
+            visible_kecamatan_ids=visible,
         )
+        return super().list(self.request).data
+
+    def get_queryset(self):
+        return self.queryset_for_page

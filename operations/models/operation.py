@@ -49,6 +49,12 @@ class Operation(models.Model):
         editable=False,
         help_text=_("Naik setiap kali penugasan berubah; usulan yang basi ditolak saat diterapkan."),
     )
+    ranking_version = models.PositiveIntegerField(
+        _("versi peringkat"),
+        default=0,
+        editable=False,
+        help_text=_("Naik setiap kali baris peringkat berubah; halaman peringkat di cache ikut basi."),
+    )
 
     history = HistoricalRecords()
 
@@ -134,7 +140,13 @@ class VillageStanding(models.Model):
     polsek = models.ForeignKey(
         Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("polsek")
     )
+    # Names and the kabupaten code are copied from the places (kept by the standings services), so a
+    # ranking page is one index scan of this table instead of a join over four.
     desa_code = models.CharField(_("kode desa"), max_length=13)
+    desa_name = models.CharField(_("desa"), max_length=100, default="")
+    kecamatan_name = models.CharField(_("nama kecamatan"), max_length=100, default="")
+    kabupaten_code = models.CharField(_("kode kabupaten"), max_length=5, default="")
+    polsek_name = models.CharField(_("nama polsek"), max_length=120, blank=True, default="")
     level = models.PositiveSmallIntegerField(_("tingkat"), choices=RiskLevel.choices)
     computed_level = models.PositiveSmallIntegerField(
         _("tingkat terhitung"), choices=RiskLevel.choices, null=True, blank=True
@@ -165,8 +177,35 @@ class VillageStanding(models.Model):
                 F("desa_code"),
                 name="standing_rank_order",
             ),
-            models.Index(fields=["operation", "kecamatan"], name="standing_kecamatan"),
-            models.Index(fields=["operation", "polsek"], name="standing_polsek"),
+            models.Index(
+                F("operation"),
+                F("kabupaten_code"),
+                F("level").desc(),
+                F("score").desc(),
+                F("registered_voters").desc(),
+                F("desa_code"),
+                name="standing_kabupaten_rank",
+            ),
+            # A Polsek's or a kecamatan's page is an index range already in ranking order: no sort,
+            # and no planner's guess between filtering the whole ranking and sorting a slice.
+            models.Index(
+                F("operation"),
+                F("kecamatan"),
+                F("level").desc(),
+                F("score").desc(),
+                F("registered_voters").desc(),
+                F("desa_code"),
+                name="standing_kecamatan_rank",
+            ),
+            models.Index(
+                F("operation"),
+                F("polsek"),
+                F("level").desc(),
+                F("score").desc(),
+                F("registered_voters").desc(),
+                F("desa_code"),
+                name="standing_polsek_rank",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -180,3 +219,8 @@ class VillageStanding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.village_election} — {self.operation}"
+
+    @property
+    def level_label(self) -> str:
+        # A property, not get_level_display: DRF inspects a callable source's signature on every row.
+        return str(RiskLevel(self.level).label)

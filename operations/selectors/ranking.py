@@ -16,8 +16,11 @@ def _standings(
     kecamatan_id: int | None,
     polsek_id: int | None,
     visible_kecamatan_ids: Collection[int] | None,
+    kabupaten: str | None = None,
 ) -> QuerySet[VillageStanding]:
     rows = VillageStanding.objects.filter(operation=operation)
+    if kabupaten is not None:
+        rows = rows.filter(kabupaten_code=kabupaten)
     if visible_kecamatan_ids is not None:
         rows = rows.filter(kecamatan_id__in=visible_kecamatan_ids)
     if kecamatan_id is not None:
@@ -33,21 +36,25 @@ def ranking_for_operation(
     kecamatan_id: int | None = None,
     polsek_id: int | None = None,
     level: int | None = None,
+    kabupaten: str | None = None,
     visible_kecamatan_ids: Collection[int] | None = None,
 ) -> QuerySet[VillageStanding]:
     """Villages ranked by (level, score, registered voters), riskiest first; one query per page.
 
-    ``visible_kecamatan_ids`` is the caller's jurisdiction (None = every kecamatan).
+    ``visible_kecamatan_ids`` is the caller's jurisdiction (None = every kecamatan); ``kabupaten``
+    a code such as ``36.04``. The rows carry the place names, so nothing is joined: a page and a
+    kabupaten are index scans in ranking order.
     """
     rows = _standings(
         operation=operation,
         kecamatan_id=kecamatan_id,
         polsek_id=polsek_id,
         visible_kecamatan_ids=visible_kecamatan_ids,
+        kabupaten=kabupaten,
     )
     if level is not None:
         rows = rows.filter(level=level)
-    return rows.select_related("village_election__desa", "kecamatan", "polsek").ranked()
+    return rows.ranked()
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,7 @@ def level_counts(
     operation: Operation,
     kecamatan_id: int | None = None,
     polsek_id: int | None = None,
+    kabupaten: str | None = None,
     visible_kecamatan_ids: Collection[int] | None = None,
 ) -> LevelCounts:
     """Villages per level under the same filters as the ranking (the level filter aside), one query.
@@ -83,6 +91,7 @@ def level_counts(
         kecamatan_id=kecamatan_id,
         polsek_id=polsek_id,
         visible_kecamatan_ids=visible_kecamatan_ids,
+        kabupaten=kabupaten,
     ).aggregate(
         aman=Count("pk", filter=Q(level=RiskLevel.AMAN)),
         rawan=Count("pk", filter=Q(level=RiskLevel.RAWAN)),

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext as _
 
@@ -23,6 +23,10 @@ REFRESHED_FIELDS = [
     "kecamatan",
     "polsek",
     "desa_code",
+    "desa_name",
+    "kecamatan_name",
+    "kabupaten_code",
+    "polsek_name",
     "level",
     "computed_level",
     "is_overridden",
@@ -35,6 +39,27 @@ REFRESHED_FIELDS = [
     "assigned_personnel",
     "shortfall",
     "last_report_at",
+]
+
+
+def kabupaten_code(kecamatan_code: str) -> str:
+    """``36.04`` of kecamatan ``36.04.17``: the kabupaten a Polres covers."""
+    return kecamatan_code[:5]
+
+
+def ranking_changed(*, operation_ids: Iterable[int]) -> None:
+    """Bump the operations' ranking version: cached ranking pages keyed by the old one are never served."""
+    Operation.objects.filter(pk__in=list(operation_ids)).update(ranking_version=F("ranking_version") + 1)
+
+
+PLACE_FIELDS = [
+    "kecamatan",
+    "polsek",
+    "desa_code",
+    "desa_name",
+    "kecamatan_name",
+    "kabupaten_code",
+    "polsek_name",
 ]
 
 
@@ -72,8 +97,12 @@ def standings_refresh(*, operation: Operation, village_election_ids: Iterable[in
         "tps_count",
         "registered_voters",
         "desa__code",
+        "desa__name",
         "desa__kecamatan_id",
+        "desa__kecamatan__code",
+        "desa__kecamatan__name",
         "desa__kecamatan__jurisdiction__unit_id",
+        "desa__kecamatan__jurisdiction__unit__name",
         "risk__score",
         "risk__computed_level",
         "risk__override_level",
@@ -113,6 +142,10 @@ def standings_refresh(*, operation: Operation, village_election_ids: Iterable[in
                 kecamatan_id=row["desa__kecamatan_id"],
                 polsek_id=row["desa__kecamatan__jurisdiction__unit_id"],
                 desa_code=row["desa__code"],
+                desa_name=row["desa__name"],
+                kecamatan_name=row["desa__kecamatan__name"],
+                kabupaten_code=kabupaten_code(row["desa__kecamatan__code"]),
+                polsek_name=row["desa__kecamatan__jurisdiction__unit__name"] or "",
                 level=level,
                 computed_level=computed_level,
                 is_overridden=override_level is not None,
@@ -133,6 +166,7 @@ def standings_refresh(*, operation: Operation, village_election_ids: Iterable[in
         unique_fields=["operation", "village_election"],
         update_fields=REFRESHED_FIELDS,
     )
+    ranking_changed(operation_ids=[operation.pk])
 
 
 @transaction.atomic
@@ -155,6 +189,7 @@ def standings_refresh_assigned(*, operation: Operation, village_election_ids: It
         assigned_personnel=assigned,
         shortfall=Greatest(F("required_personnel") - assigned, Value(0)),
     )
+    ranking_changed(operation_ids=[operation.pk])
 
 
 def standings_refresh_for_village_elections(*, village_election_ids: Iterable[int]) -> None:
@@ -169,3 +204,59 @@ def standings_refresh_for_pattern_set(*, pattern_set_id: int) -> None:
     """After the patterns of a set change, every operation measured with it is recomputed."""
     for operation in Operation.objects.filter(pattern_set_id=pattern_set_id):
         standings_refresh(operation=operation)
+
+
+@transaction.atomic
+def standings_refresh_places(
+    *,
+    desa_ids: Iterable[int] = (),
+    kecamatan_ids: Iterable[int] = (),
+    unit_ids: Iterable[int] = (),
+) -> int:
+    """Copy renamed or moved places into the ranking rows they appear in; returns the rows touched.
+
+    A desa moved to another kecamatan, a kecamatan handed to another Polsek, a renamed desa,
+    kecamatan or Polsek: only the place columns change, so no level or need is recomputed (and a
+    pattern set missing a level cannot make an import of names fail).
+    """
+    rows = VillageStanding.objects.filter(
+        Q(village_election__desa_id__in=list(desa_ids))
+        | Q(kecamatan_id__in=list(kecamatan_ids))
+        | Q(village_election__desa__kecamatan_id__in=list(kecamatan_ids))
+        | Q(polsek_id__in=list(unit_ids))
+        | Q(village_election__desa__kecamatan__jurisdiction__unit_id__in=list(unit_ids))
+    ).values_list("pk", "operation_id", "village_election_id")
+    found = list(rows)
+    if not found:
+        return 0
+    places = {
+        row["pk"]: row
+        for row in VillageElection.objects.filter(pk__in={ve for _pk, _op, ve in found}).values(
+            "pk",
+            "desa__code",
+            "desa__name",
+            "desa__kecamatan_id",
+            "desa__kecamatan__code",
+            "desa__kecamatan__name",
+            "desa__kecamatan__jurisdiction__unit_id",
+            "desa__kecamatan__jurisdiction__unit__name",
+        )
+    }
+    standings = []
+    for pk, _operation_id, village_election_id in found:
+        place = places[village_election_id]
+        standings.append(
+            VillageStanding(
+                pk=pk,
+                kecamatan_id=place["desa__kecamatan_id"],
+                polsek_id=place["desa__kecamatan__jurisdiction__unit_id"],
+                desa_code=place["desa__code"],
+                desa_name=place["desa__name"],
+                kecamatan_name=place["desa__kecamatan__name"],
+                kabupaten_code=kabupaten_code(place["desa__kecamatan__code"]),
+                polsek_name=place["desa__kecamatan__jurisdiction__unit__name"] or "",
+            )
+        )
+    VillageStanding.objects.bulk_update(standings, PLACE_FIELDS, batch_size=500)
+    ranking_changed(operation_ids={operation_id for _pk, operation_id, _ve in found})
+    return len(standings)

@@ -7,6 +7,7 @@ from operations.demo import OPERATION_NAME, demo_load
 from operations.demo_reports import demo_load_reports
 from operations.models import Operation, PatternSet, RiskLevel, RiskReport, VillageStanding
 from operations.selectors.ranking import level_counts, ranking_for_operation
+from operations.services.standings import standings_refresh_places
 from tests.factories import ElectionFactory, JurisdictionFactory, KecamatanFactory, OperationFactory
 from villages.models import Desa, VillageElection
 
@@ -124,6 +125,8 @@ def _bulk_ranking(size: int) -> Operation:
         )
         for n, (ve, d) in enumerate(zip(villages, desa, strict=True))
     )
+    # Rows written around the services carry no names yet; the places service copies them.
+    assert standings_refresh_places(kecamatan_ids=[kecamatan.pk]) == size
     return operation
 
 
@@ -133,5 +136,13 @@ def test_ranking_runs_in_constant_queries(size, django_assert_max_num_queries):
     with django_assert_max_num_queries(2):
         rows = list(ranking_for_operation(operation=operation))
         counts = level_counts(operation=operation)
-        shown = [(r.village_election.desa.name, r.kecamatan.name, r.polsek.name) for r in rows]
+        shown = [(r.desa_name, r.kecamatan_name, r.polsek_name) for r in rows]
     assert len(shown) == size == counts.total
+    # The copied names are the places' own names.
+    real = {
+        s.pk: (s.village_election.desa.name, s.kecamatan.name, s.polsek.name)
+        for s in VillageStanding.objects.filter(operation=operation).select_related(
+            "village_election__desa", "kecamatan", "polsek"
+        )
+    }
+    assert shown == [real[r.pk] for r in rows]
