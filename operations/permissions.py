@@ -9,8 +9,6 @@ from operations.roles import KABAG_OPS, PIMPINAN, POLSEK
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-    from operations.models import Officer, Unit
-
     User = AbstractBaseUser | AnonymousUser
 
 
@@ -41,20 +39,6 @@ def is_hq(user: User) -> bool:
     return is_kabag_ops(user) or is_pimpinan(user)
 
 
-def officer_of(user: User) -> Officer | None:
-    if not user.is_authenticated:
-        return None
-    return getattr(user, "officer", None)
-
-
-def polsek_unit_of(user: User) -> Unit | None:
-    """The Polsek whose villages a Polsek user reports on, from his linked officer record."""
-    officer = officer_of(user)
-    if officer is None or not is_polsek(user):
-        return None
-    return officer.unit
-
-
 def jurisdiction_kecamatan_ids(user: User) -> frozenset[int] | None:
     """The kecamatan a user may see: None means every kecamatan (HQ), empty means none.
 
@@ -64,14 +48,19 @@ def jurisdiction_kecamatan_ids(user: User) -> frozenset[int] | None:
         return frozenset()
     if is_hq(user):
         return None
-    unit = polsek_unit_of(user)
-    if unit is None:
+    if not is_polsek(user):
         return frozenset()
     cached = getattr(user, "_jurisdiction_ids", None)
     if cached is None:
         from operations.models import Jurisdiction
 
-        cached = frozenset(Jurisdiction.objects.filter(unit=unit).values_list("kecamatan_id", flat=True))
+        # From the user through his officer record to its Polsek's kecamatan in one query (every
+        # API write asks this first). Empty without an officer or for a unit without kecamatan.
+        cached = frozenset(
+            Jurisdiction.objects.filter(unit__officers__user=user)
+            .order_by()
+            .values_list("kecamatan_id", flat=True)
+        )
         user._jurisdiction_ids = cached
     return cached
 

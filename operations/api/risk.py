@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework import permissions as drf_permissions
@@ -25,7 +26,7 @@ from operations.models import (
     RiskReportTransition,
     VillageRisk,
 )
-from operations.selectors.reports import reports_visible
+from operations.selectors.reports import report_with_rows, reports_visible
 from operations.selectors.villages import village_elections_visible
 from operations.services import reports as report_services
 from villages.models import VillageElection
@@ -72,9 +73,9 @@ class IsKabagOpsOrReadOnly(drf_permissions.BasePermission):
 
 
 class AnswerInputSerializer(serializers.Serializer):
-    indicator = serializers.SlugRelatedField(
-        slug_field="code", queryset=RiskIndicator.objects.filter(is_active=True)
-    )
+    # The code only: the codes of all answers are resolved together, in one query, by
+    # ``_with_indicators`` (a related field would read the catalogue once per answer).
+    indicator = serializers.SlugField(max_length=50, help_text="Kode indikator aktif")
     flag = serializers.BooleanField(required=False, allow_null=True, default=None)
     number = serializers.DecimalField(
         max_digits=10, decimal_places=2, min_value=0, required=False, allow_null=True, default=None
@@ -82,10 +83,33 @@ class AnswerInputSerializer(serializers.Serializer):
     evidence = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
+def _with_indicators(answers: list[dict]) -> list[dict]:
+    """Each answer with its active indicator row in place of the code, or a 400 on the unknown ones.
+
+    Read from the database on every request, never cached: Kabag Ops edits the catalogue.
+    """
+    indicators = RiskIndicator.objects.filter(is_active=True).in_bulk(
+        {a["indicator"] for a in answers}, field_name="code"
+    )
+    errors = [
+        {}
+        if a["indicator"] in indicators
+        else {"indicator": [_("Indikator %(id)s tidak ada atau tidak aktif.") % {"id": a["indicator"]}]}
+        for a in answers
+    ]
+    if any(errors):
+        raise serializers.ValidationError(errors)
+    return [{**a, "indicator": indicators[a["indicator"]]} for a in answers]
+
+
 def _answers(validated: list[dict]) -> list[report_services.AnswerData]:
     return [
         report_services.AnswerData(
-            indicator_id=a["indicator"].pk, flag=a["flag"], number=a["number"], evidence=a["evidence"]
+            indicator_id=a["indicator"].pk,
+            indicator=a["indicator"],
+            flag=a["flag"],
+            number=a["number"],
+            evidence=a["evidence"],
         )
         for a in validated
     ]
@@ -106,10 +130,16 @@ class ReportCreateSerializer(serializers.Serializer):
                 visible_kecamatan_ids=permissions.jurisdiction_kecamatan_ids(request.user)
             )
 
+    def validate_answers(self, answers: list[dict]) -> list[dict]:
+        return _with_indicators(answers)
+
 
 class ReportUpdateSerializer(serializers.Serializer):
     narrative = serializers.CharField(required=False, allow_blank=True)
     answers = AnswerInputSerializer(many=True, required=False)
+
+    def validate_answers(self, answers: list[dict]) -> list[dict]:
+        return _with_indicators(answers)
 
 
 class ReturnSerializer(serializers.Serializer):
@@ -166,8 +196,19 @@ class ReportOutputSerializer(serializers.ModelSerializer):
 
 
 def _output(report: RiskReport, request: Request, code: int = status.HTTP_200_OK) -> Response:
-    fresh = reports_visible(visible_kecamatan_ids=None).get(pk=report.pk)
-    return Response(ReportOutputSerializer(fresh, context={"request": request}).data, status=code)
+    """The report as the caller sees it now, in a fixed number of queries.
+
+    The services hand back the row they wrote with the village, desa, kecamatan and users joined (a
+    new report: the caller's village and user). A report just created also holds its answers and
+    transition and is answered as it is; any other gets them read, in two queries.
+    """
+    held = getattr(report, "_prefetched_objects_cache", {})
+    if not {"answers", "transitions"} <= held.keys():
+        report = report_with_rows(report)
+    return Response(ReportOutputSerializer(report, context={"request": request}).data, status=code)
+
+
+WRITE_ACTIONS = {"partial_update", "submit", "verify", "return_"}
 
 
 @extend_schema_view(
@@ -183,9 +224,13 @@ class RiskReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     ordering_fields = ["created_at", "submitted_at", "decided_at"]
 
     def get_queryset(self):
-        return reports_visible(
-            visible_kecamatan_ids=permissions.jurisdiction_kecamatan_ids(self.request.user)
-        )
+        visible = permissions.jurisdiction_kecamatan_ids(self.request.user)
+        rows = reports_visible(visible_kecamatan_ids=visible)
+        if self.action in WRITE_ACTIONS:
+            # Only "is it visible to him": the service locks and re-reads the row with what it and
+            # the answer need, so nothing joined or prefetched here would be looked at.
+            rows = rows.select_related(None).prefetch_related(None)
+        return rows
 
     @extend_schema(
         summary="Buat draf laporan (Polsek)",

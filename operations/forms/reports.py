@@ -101,6 +101,7 @@ class RiskReportForm(forms.Form):
             result.append(
                 AnswerData(
                     indicator_id=indicator.pk,
+                    indicator=indicator,
                     flag=bool(value) if is_boolean else None,
                     number=None if is_boolean else value,
                     evidence=data.get(f"evidence_{indicator.code}", ""),

@@ -6,6 +6,7 @@ cannot disagree. Every status change writes a RiskReportTransition.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from operations import permissions, scoring
 from operations.models import (
@@ -38,17 +40,25 @@ Status = RiskReport.Status
 
 @dataclass(frozen=True)
 class AnswerData:
-    """One indicator answer as the form or the API parsed it."""
+    """One indicator answer as the form or the API parsed it.
+
+    ``indicator`` is the catalogue row of ``indicator_id`` when the caller has already read it (the
+    API resolves the codes, the form builds its fields from the rows): the service then checks it
+    without reading the catalogue a second time in the same request.
+    """
 
     indicator_id: int
     flag: bool | None = None
     number: Decimal | None = None
     evidence: str = ""
     attachment: File | None = None
+    indicator: RiskIndicator | None = None
 
 
-def _transition(report: RiskReport, *, from_status: str, by: AbstractBaseUser, reason: str = "") -> None:
-    RiskReportTransition.objects.create(
+def _transition(
+    report: RiskReport, *, from_status: str, by: AbstractBaseUser, reason: str = ""
+) -> RiskReportTransition:
+    return RiskReportTransition.objects.create(
         report=report, from_status=from_status, to_status=report.status, by=by, reason=reason
     )
 
@@ -64,12 +74,25 @@ def _require_verifier(user: AbstractBaseUser) -> None:
 
 
 def _locked(report: RiskReport) -> RiskReport:
-    return RiskReport.objects.select_for_update().select_related("village_election__desa").get(pk=report.pk)
+    """The report's row, locked, with the rows the jurisdiction check and the API's answer follow.
+
+    Only the report's row is locked: the joined rows are read, so reports on neighbouring villages
+    (same desa, same kecamatan) never wait for each other.
+    """
+    return (
+        RiskReport.objects.select_for_update(of=("self",))
+        .select_related("village_election__desa__kecamatan", "author", "decided_by")
+        .get(pk=report.pk)
+    )
 
 
 def _clean_answers(answers: Iterable[AnswerData]) -> list[AnswerData]:
+    """The answers checked against the catalogue, each carrying its indicator row."""
     answers = list(answers)
-    indicators = RiskIndicator.objects.in_bulk([a.indicator_id for a in answers])
+    indicators = {a.indicator_id: a.indicator for a in answers if a.indicator is not None}
+    unread = [a.indicator_id for a in answers if a.indicator_id not in indicators]
+    if unread:
+        indicators.update(RiskIndicator.objects.in_bulk(unread))
     errors, seen = [], set()
     for answer in answers:
         indicator = indicators.get(answer.indicator_id)
@@ -86,22 +109,65 @@ def _clean_answers(answers: Iterable[AnswerData]) -> list[AnswerData]:
         seen.add(answer.indicator_id)
     if errors:
         raise ValidationError({"answers": errors})
-    return answers
+    return [dataclasses.replace(a, indicator=indicators[a.indicator_id]) for a in answers]
 
 
-def _write_answers(report: RiskReport, answers: list[AnswerData]) -> None:
-    """Make the report's answers exactly ``answers``; an answer without a new file keeps its old one."""
-    existing = {a.indicator_id: a for a in report.answers.all()}
+ANSWER_FIELDS = ["flag", "number", "evidence"]
+
+
+def _write_answers(
+    report: RiskReport, answers: list[AnswerData], *, by: AbstractBaseUser, new_report: bool = False
+) -> list[RiskReportAnswer]:
+    """Make the report's answers exactly ``answers``; an answer without a new file keeps its old one.
+
+    ``answers`` come from ``_clean_answers``: indicators known and active, no duplicates, no negative
+    numbers. So each answer only needs its own fields checked (``clean_fields``): ``full_clean`` would
+    add a query per answer for the check constraint and the foreign keys, all of which are settled
+    already (and the database constraints stay the last line of defence). The rows and their history
+    are written in one insert each, not one per answer.
+    """
+    existing = {} if new_report else {a.indicator_id: a for a in report.answers.all()}
+    created, updated, with_new_file = [], [], []
     for data in answers:
-        answer = existing.pop(data.indicator_id, None) or RiskReportAnswer(
-            report=report, indicator_id=data.indicator_id
-        )
+        answer = existing.pop(data.indicator_id, None)
+        if answer is None:
+            answer = RiskReportAnswer(report=report)
+            created.append(answer)
+        elif data.attachment is not None:
+            with_new_file.append(answer)
+        else:
+            updated.append(answer)
+        answer.indicator = data.indicator
         answer.flag, answer.number, answer.evidence = data.flag, data.number, data.evidence
         if data.attachment is not None:
             answer.attachment = data.attachment
-        answer.full_clean(exclude=["report", "indicator"])
+        answer.clean_fields(exclude=["report", "indicator"])
+    if created:
+        # bulk_create stores new files too (FileField.pre_save runs per row).
+        bulk_create_with_history(created, RiskReportAnswer, default_user=by)
+    if updated:
+        bulk_update_with_history(updated, RiskReportAnswer, ANSWER_FIELDS, default_user=by)
+    for answer in with_new_file:
+        # bulk_update would write the file's name without storing the file.
         answer.save()
-    RiskReportAnswer.objects.filter(pk__in=[a.pk for a in existing.values()]).delete()
+    if existing:
+        RiskReportAnswer.objects.filter(pk__in=[a.pk for a in existing.values()]).delete()
+    # In the model's order (Meta.ordering), as a read of report.answers would give them.
+    return sorted(created + updated + with_new_file, key=lambda a: (a.indicator.order, a.indicator.code))
+
+
+def _hold_written(report: RiskReport, **rows: list) -> None:
+    """Keep the rows just written on the report as Django keeps prefetched ones.
+
+    ``report.answers.all()`` then answers from memory: the API echoes a new report without
+    reading back what this request wrote a moment ago.
+    """
+    cache = {}
+    for name, objs in rows.items():
+        held = getattr(report, name).all()  # the related queryset, not evaluated
+        held._result_cache, held._prefetch_done = objs, True
+        cache[name] = held
+    report._prefetched_objects_cache = cache
 
 
 def report_create(
@@ -115,6 +181,8 @@ def report_create(
     """A draft report by a Polsek officer on a village of his jurisdiction.
 
     A repeated idempotency key (a phone retrying over a bad connection) returns the first report.
+    A report created now comes back holding its answers and its first transition (see
+    ``_hold_written``); one found by its key does not.
     """
     _require_reporter(author, village_election)
     if idempotency_key is not None:
@@ -130,13 +198,14 @@ def report_create(
                 narrative=narrative,
                 idempotency_key=idempotency_key,
             )
-            _write_answers(report, answers)
-            _transition(report, from_status="", by=author)
+            written = _write_answers(report, answers, by=author, new_report=True)
+            transition = _transition(report, from_status="", by=author)
     except IntegrityError:
         # Two retries raced past the lookup; the unique key let exactly one of them in.
         if idempotency_key is None:
             raise
         return _same_author_or_refuse(RiskReport.objects.get(idempotency_key=idempotency_key), author)
+    _hold_written(report, answers=written, transitions=[transition])
     return report
 
 
@@ -198,7 +267,7 @@ def report_update(
     _require_editable(report, by)
     _require_reporter(by, report.village_election)
     if answers is not None:
-        _write_answers(report, _clean_answers(answers))
+        _write_answers(report, _clean_answers(answers), by=by)
     if narrative is not None:
         report.narrative = narrative
     report.save()
