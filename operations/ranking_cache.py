@@ -1,4 +1,4 @@
-"""Ranking pages kept in the cache under the operation's ranking version.
+"""Ranking pages kept in the cache, rendered, under the operation's ranking version.
 
 Every write to an operation's ranking rows bumps ``Operation.ranking_version`` in the same
 transaction (``services.standings.ranking_changed``), so a page cached under an older version is
@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db import connection
 from django.utils import translation
 from rest_framework.request import Request
 
@@ -19,29 +21,51 @@ from operations.models import Operation
 TIMEOUT_SECONDS = 300
 
 
+@dataclass(frozen=True)
+class RankingStamp:
+    operation_id: int
+    name: str
+    version: int
+
+
+def ranking_stamp(operation_id: int) -> RankingStamp | None:
+    """The operation's ranking version (None if there is no such operation), read on every request."""
+    meta = Operation._meta
+    quote = connection.ops.quote_name
+    name, version = (quote(meta.get_field(f).column) for f in ("name", "ranking_version"))
+    # Plain SQL: this runs on every cached page, where building an ORM query costs more than the rest.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {name}, {version} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s",
+            [operation_id],
+        )
+        found = cursor.fetchone()
+    return None if found is None else RankingStamp(operation_id, found[0], found[1])
+
+
 def ranking_page_key(
-    *, operation: Operation, request: Request, visible_kecamatan_ids: Collection[int] | None
+    *, stamp: RankingStamp, request: Request, visible_kecamatan_ids: Collection[int] | None
 ) -> str:
-    # The host and path make the page's next/previous links; the language its level labels.
+    # The host and path make the page's next/previous links, the language its level labels; the
+    # unique name guards against a deleted operation's id reused by a new one (SQLite reuses ids).
     visible = "all" if visible_kecamatan_ids is None else ",".join(map(str, sorted(visible_kecamatan_ids)))
-    # The unique name guards against a deleted operation's id reused by a new one (SQLite reuses ids).
     language = translation.get_language() or ""
-    parts = "|".join([operation.name, request.get_host(), request.get_full_path(), language, visible])
+    parts = "|".join([stamp.name, request.get_host(), request.get_full_path(), language, visible])
     digest = hashlib.blake2b(parts.encode(), digest_size=16).hexdigest()
-    return f"ranking:{operation.pk}:{operation.ranking_version}:{digest}"
+    return f"ranking:{stamp.operation_id}:{stamp.version}:{digest}"
 
 
 def cached_ranking_page(
     *,
-    operation: Operation,
+    stamp: RankingStamp,
     request: Request,
     visible_kecamatan_ids: Collection[int] | None,
-    compute: Callable[[], dict],
-) -> dict:
-    """The page's data from the cache, or computed and stored. An error raised by compute is not cached."""
-    key = ranking_page_key(operation=operation, request=request, visible_kecamatan_ids=visible_kecamatan_ids)
-    data = cache.get(key)
-    if data is None:
-        data = compute()
-        cache.set(key, data, TIMEOUT_SECONDS)
-    return data
+    render: Callable[[], bytes],
+) -> bytes:
+    """The rendered page from the cache, or rendered and stored. An error raised by render is not cached."""
+    key = ranking_page_key(stamp=stamp, request=request, visible_kecamatan_ids=visible_kecamatan_ids)
+    content = cache.get(key)
+    if content is None:
+        content = render()
+        cache.set(key, content, TIMEOUT_SECONDS)
+    return content

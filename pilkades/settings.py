@@ -163,7 +163,7 @@ REST_FRAMEWORK = {
     # Token first: DRF answers 401 with the first class's WWW-Authenticate challenge; with
     # session auth first, a missing or revoked token would get 403 instead.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "operations.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -1,16 +1,16 @@
 """Ranking API: an operation's villages ranked by risk, for HQ, read from the stored standings."""
 
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
-from rest_framework.response import Response
 
 from operations import permissions
 from operations.api.risk import ERRORS, IsHQ
 from operations.models import Operation, RiskLevel, Unit, VillageStanding
-from operations.ranking_cache import cached_ranking_page
+from operations.ranking_cache import cached_ranking_page, ranking_stamp
 from operations.selectors.ranking import ranking_for_operation
 from villages.models import Kecamatan
 
@@ -80,36 +80,41 @@ class StandingSerializer(serializers.ModelSerializer):
     responses={200: StandingSerializer(many=True), 400: ERRORS[400], 403: ERRORS[403], 404: ERRORS[404]},
 )
 class OperationRankingView(ListAPIView):
-    """Pages are cached under the operation's ranking version, which every change of its rows bumps."""
+    """JSON pages are cached under the operation's ranking version, which every change of its rows bumps."""
 
     serializer_class = StandingSerializer
     permission_classes = [IsHQ]
     filter_backends: list = []
 
-    def list(self, request: Request, *args, **kwargs) -> Response:
-        operation = get_object_or_404(Operation, pk=self.kwargs["operation_id"])
-        visible = permissions.jurisdiction_kecamatan_ids(request.user)
-        data = cached_ranking_page(
-            operation=operation,
+    def list(self, request: Request, *args, **kwargs) -> HttpResponse:
+        stamp = ranking_stamp(self.kwargs["operation_id"])
+        if stamp is None:
+            raise Http404
+        renderer = request.accepted_renderer
+        if renderer.format != "json":  # the browsable API: rendered with the view, never cached
+            return super().list(request, *args, **kwargs)
+        content = cached_ranking_page(
+            stamp=stamp,
             request=request,
-            visible_kecamatan_ids=visible,
-            compute=lambda: self._page(operation, visible),
+            visible_kecamatan_ids=permissions.jurisdiction_kecamatan_ids(request.user),
+            render=lambda: renderer.render(
+                super(OperationRankingView, self).list(request, *args, **kwargs).data,
+                renderer.media_type,
+                self.get_renderer_context(),
+            ),
         )
-        return Response(data)
+        return HttpResponse(content, content_type=renderer.media_type)
 
-    def _page(self, operation: Operation, visible) -> dict:
+    def get_queryset(self):
+        operation = get_object_or_404(Operation, pk=self.kwargs["operation_id"])
         filters = RankingFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         data = filters.validated_data
-        self.queryset_for_page = ranking_for_operation(
+        return ranking_for_operation(
             operation=operation,
             kecamatan_id=data["kecamatan"].pk if "kecamatan" in data else None,
             polsek_id=data["polsek"].pk if "polsek" in data else None,
             kabupaten=data.get("kabupaten"),
             level=data.get("level"),
-            visible_kecamatan_ids=visible,
+            visible_kecamatan_ids=permissions.jurisdiction_kecamatan_ids(self.request.user),
         )
-        return super().list(self.request).data
-
-    def get_queryset(self):
-        return self.queryset_for_page
