@@ -18,6 +18,11 @@ urlpatterns = [
     path("laporan/<int:pk>/kembalikan/", report_pages.report_return, name="report-return"),
     path("peringkat/", ranking_pages.ranking_latest, name="ranking-latest"),
     path("operasi/<int:operation_id>/peringkat/", ranking_pages.ranking, name="ranking"),
+    re_path(
+        r"^operasi/(?P<operation_id>[0-9]+)/peringkat\.(?P<file_format>xlsx|csv)$",
+        ranking_pages.ranking_download,
+        name="ranking-download",
+    ),
     path("desa/<int:pk>/", ranking_pages.village_detail, name="village-detail"),
     path("desa/<int:pk>/tetapkan/", ranking_pages.village_override, name="village-override"),
     path("penempatan/", deployment_pages.board_latest, name="deployment-latest"),

@@ -123,6 +123,7 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "report-return": rw(post=OPS),
     "ranking-latest": same(HQ),
     "ranking": same(HQ),
+    "ranking-download": same(HQ),
     "village-detail": same(HQ),
     "village-override": rw(post=OPS),
     "deployment-latest": same(HQ),

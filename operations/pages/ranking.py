@@ -12,7 +12,8 @@ from operations import permissions
 from operations.forms.reports import OverrideForm, RankingFilterForm
 from operations.models import Operation, Unit
 from operations.pages import allowed
-from operations.selectors.ranking import level_counts, ranking_for_operation
+from operations.ranking_export import ranking_file
+from operations.selectors.ranking import level_counts, ranking_for_operation, ranking_table
 from operations.selectors.villages import VillageDetail, village_elections_visible
 from operations.selectors.villages import village_detail as village_detail_selector
 from operations.services import reports as report_services
@@ -31,11 +32,8 @@ def ranking_latest(request: HttpRequest) -> HttpResponse:
     return redirect("ranking", operation_id=operation.pk)
 
 
-@allowed(permissions.is_hq)
-def ranking(request: HttpRequest, operation_id: int) -> HttpResponse:
-    operation = get_object_or_404(
-        Operation.objects.select_related("election", "pattern_set"), pk=operation_id
-    )
+def _filtered(request: HttpRequest, operation: Operation) -> tuple[RankingFilterForm, dict]:
+    """The filter form of the ranking page and the selector arguments it gives (all when unbound)."""
     filters = RankingFilterForm(
         request.GET or None,
         kecamatan_queryset=Kecamatan.objects.filter(desa_set__village_elections__election=operation.election)
@@ -46,13 +44,22 @@ def ranking(request: HttpRequest, operation_id: int) -> HttpResponse:
     selected = (
         filters.filters() if filters.is_bound else {"kecamatan_id": None, "polsek_id": None, "level": None}
     )
-    visible = permissions.jurisdiction_kecamatan_ids(request.user)
-    rows = ranking_for_operation(operation=operation, visible_kecamatan_ids=visible, **selected)
+    selected["visible_kecamatan_ids"] = permissions.jurisdiction_kecamatan_ids(request.user)
+    return filters, selected
+
+
+@allowed(permissions.is_hq)
+def ranking(request: HttpRequest, operation_id: int) -> HttpResponse:
+    operation = get_object_or_404(
+        Operation.objects.select_related("election", "pattern_set"), pk=operation_id
+    )
+    filters, selected = _filtered(request, operation)
+    rows = ranking_for_operation(operation=operation, **selected)
     counts = level_counts(
         operation=operation,
         kecamatan_id=selected["kecamatan_id"],
         polsek_id=selected["polsek_id"],
-        visible_kecamatan_ids=visible,
+        visible_kecamatan_ids=selected["visible_kecamatan_ids"],
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -70,6 +77,19 @@ def ranking(request: HttpRequest, operation_id: int) -> HttpResponse:
             "query": query.urlencode(),
         },
     )
+
+
+@allowed(permissions.is_hq)
+def ranking_download(request: HttpRequest, operation_id: int, file_format: str) -> HttpResponse:
+    """The whole ranking under the page's filters, as CSV or XLSX."""
+    operation = get_object_or_404(Operation.objects.select_related("election"), pk=operation_id)
+    _filters, selected = _filtered(request, operation)
+    body, content_type, filename = ranking_file(
+        operation=operation, rows=ranking_table(operation=operation, **selected), file_format=file_format
+    )
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @allowed(permissions.is_hq)

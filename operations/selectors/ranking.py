@@ -100,3 +100,47 @@ def level_counts(
         total=Count("pk"),
     )
     return LevelCounts(**counts)
+
+
+# What a printed or exported ranking shows, in order; ``ranking_table`` returns these as tuples.
+RANKING_TABLE_COLUMNS = (
+    "desa_code",
+    "desa_name",
+    "kecamatan_name",
+    "polsek_name",
+    "level",
+    "is_overridden",
+    "score",
+    "registered_voters",
+    "tps_count",
+    "escorted_candidates",
+    "required_personnel",
+    "assigned_personnel",
+    "shortfall",
+)
+
+
+def ranking_table(
+    *,
+    operation: Operation,
+    kecamatan_id: int | None = None,
+    polsek_id: int | None = None,
+    level: int | None = None,
+    kabupaten: str | None = None,
+    visible_kecamatan_ids: Collection[int] | None = None,
+) -> list[tuple]:
+    """The whole ranking under these filters as tuples of RANKING_TABLE_COLUMNS, riskiest first.
+
+    For exports: tuples, not model rows, because a national ranking has 84,000 rows and building a
+    model instance for each costs four times the query.
+    """
+    return list(
+        ranking_for_operation(
+            operation=operation,
+            kecamatan_id=kecamatan_id,
+            polsek_id=polsek_id,
+            level=level,
+            kabupaten=kabupaten,
+            visible_kecamatan_ids=visible_kecamatan_ids,
+        ).values_list(*RANKING_TABLE_COLUMNS)
+    )
