@@ -48,7 +48,11 @@ def kabupaten_code(kecamatan_code: str) -> str:
 
 
 def ranking_changed(*, operation_ids: Iterable[int]) -> None:
-    """Bump the operations' ranking version: cached ranking pages keyed by the old one are never served."""
+    """Bump the operations' ranking version: cached ranking pages keyed by the old one are never served.
+
+    Called before a ranking row is written: the operation's row lock comes first for every writer
+    (the assignment service locks the operation before anything), so two writers never deadlock.
+    """
     Operation.objects.filter(pk__in=list(operation_ids)).update(ranking_version=F("ranking_version") + 1)
 
 
@@ -87,6 +91,7 @@ def standings_refresh(*, operation: Operation, village_election_ids: Iterable[in
     batched only by the database's parameter limit) whatever the number of villages.
     """
     ids = None if village_election_ids is None else list(village_election_ids)
+    ranking_changed(operation_ids=[operation.pk])
     patterns = _patterns_by_level(operation)
 
     villages = VillageElection.objects.filter(election_id=operation.election_id)
@@ -166,7 +171,6 @@ def standings_refresh(*, operation: Operation, village_election_ids: Iterable[in
         unique_fields=["operation", "village_election"],
         update_fields=REFRESHED_FIELDS,
     )
-    ranking_changed(operation_ids=[operation.pk])
 
 
 @transaction.atomic
@@ -182,6 +186,7 @@ def standings_refresh_assigned(*, operation: Operation, village_election_ids: It
         .values("n")
     )
     assigned = Coalesce(Subquery(voting_postings, output_field=IntegerField()), Value(0))
+    ranking_changed(operation_ids=[operation.pk])
     # One statement: the table's check constraint ties shortfall to the count, so both change together.
     VillageStanding.objects.filter(
         operation=operation, village_election_id__in=list(village_election_ids)
@@ -189,7 +194,6 @@ def standings_refresh_assigned(*, operation: Operation, village_election_ids: It
         assigned_personnel=assigned,
         shortfall=Greatest(F("required_personnel") - assigned, Value(0)),
     )
-    ranking_changed(operation_ids=[operation.pk])
 
 
 def standings_refresh_for_village_elections(*, village_election_ids: Iterable[int]) -> None:
@@ -229,6 +233,7 @@ def standings_refresh_places(
     found = list(rows)
     if not found:
         return 0
+    ranking_changed(operation_ids={operation_id for _pk, operation_id, _ve in found})
     places = {
         row["pk"]: row
         for row in VillageElection.objects.filter(pk__in={ve for _pk, _op, ve in found}).values(
@@ -258,5 +263,4 @@ def standings_refresh_places(
             )
         )
     VillageStanding.objects.bulk_update(standings, PLACE_FIELDS, batch_size=500)
-    ranking_changed(operation_ids={operation_id for _pk, operation_id, _ve in found})
     return len(standings)
