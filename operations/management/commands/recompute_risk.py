@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from operations.services.reports import risk_recompute_all
+from pilkades.planner import refresh_planner_statistics
 
 
 class Command(BaseCommand):
@@ -11,4 +12,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         count = risk_recompute_all()
+        refresh_planner_statistics()
         self.stdout.write(self.style.SUCCESS(f"{count} desa dengan laporan terverifikasi dihitung ulang."))

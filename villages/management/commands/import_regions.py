@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from pilkades.planner import refresh_planner_statistics
 from villages.services import RegionImportError, regions_import
 
 
@@ -29,4 +30,5 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Impor dibatalkan: {len(exc.line_errors)} baris bermasalah; tidak ada data yang diubah."
             ) from exc
+        refresh_planner_statistics()
         self.stdout.write(self.style.SUCCESS(f"Impor selesai — {report.summary()}."))
