@@ -27,7 +27,7 @@ from operations.models import (
     RiskReportTransition,
     VillageRisk,
 )
-from operations.selectors.reports import report_with_rows, reports_visible
+from operations.selectors.reports import report_with_rows, reports_in_jurisdiction, reports_visible
 from operations.selectors.villages import village_elections_visible
 from operations.services import reports as report_services
 from villages.models import VillageElection
@@ -244,12 +244,18 @@ class RiskReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     def get_queryset(self):
         visible = permissions.jurisdiction_kecamatan_ids(self.request.user)
-        rows = reports_visible(visible_kecamatan_ids=visible)
         if self.action in WRITE_ACTIONS:
-            # Only "is it visible to him": the service locks and re-reads the row with what it and
-            # the answer need, so nothing joined or prefetched here would be looked at.
-            rows = rows.select_related(None).prefetch_related(None)
-        return rows
+            # Only "is it his": the service locks and re-reads the row with what it and the answer
+            # need, so nothing joined or prefetched here would be looked at.
+            return reports_in_jurisdiction(visible_kecamatan_ids=visible)
+        return reports_visible(visible_kecamatan_ids=visible)
+
+    def filter_queryset(self, queryset):
+        # The list's filters (status, village, ordering) mean nothing to an action on one report,
+        # and django-filter builds its filter set anew on every request.
+        if self.action in WRITE_ACTIONS:
+            return queryset
+        return super().filter_queryset(queryset)
 
     @extend_schema(
         summary="Buat draf laporan (Polsek)",

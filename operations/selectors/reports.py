@@ -17,14 +17,25 @@ def _report_rows() -> tuple[Prefetch, Prefetch]:
     )
 
 
-def reports_visible(*, visible_kecamatan_ids: Collection[int] | None) -> QuerySet[RiskReport]:
-    """Reports in the caller's jurisdiction (None = all), with what a list or detail shows."""
-    rows = RiskReport.objects.select_related(
-        "village_election__desa__kecamatan", "village_election__election", "author", "decided_by"
-    ).prefetch_related(*_report_rows())
+def reports_in_jurisdiction(*, visible_kecamatan_ids: Collection[int] | None) -> QuerySet[RiskReport]:
+    """Reports in the caller's jurisdiction (None = all), nothing joined or prefetched: enough to
+    tell whether a row is his before a service locks and reads it itself."""
+    rows = RiskReport.objects.all()
     if visible_kecamatan_ids is not None:
         rows = rows.in_kecamatan(visible_kecamatan_ids)
-    return rows.order_by("-created_at", "-pk")
+    return rows
+
+
+def reports_visible(*, visible_kecamatan_ids: Collection[int] | None) -> QuerySet[RiskReport]:
+    """Reports in the caller's jurisdiction (None = all), with what a list or detail shows."""
+    return (
+        reports_in_jurisdiction(visible_kecamatan_ids=visible_kecamatan_ids)
+        .select_related(
+            "village_election__desa__kecamatan", "village_election__election", "author", "decided_by"
+        )
+        .prefetch_related(*_report_rows())
+        .order_by("-created_at", "-pk")
+    )
 
 
 def report_with_rows(report: RiskReport) -> RiskReport:
