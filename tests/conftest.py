@@ -38,15 +38,20 @@ def api_client():
     return APIClient()
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only(request):
-    """Tests marked ``postgres`` need real row locks and concurrent transactions."""
-    if request.node.get_closest_marker("postgres") is None:
-        return
-    from django.db import connection
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgres`` need real row locks and concurrent transactions.
 
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (row locks, concurrent transactions): set DATABASE_URL")
+    Skipped at collection, not in a fixture: a skipped transactional test would still set up and
+    flush the database, and the next test on that worker would start from an emptied one.
+    """
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (row locks, concurrent transactions): set DATABASE_URL")
+    for item in items:
+        if item.get_closest_marker("postgres") is not None:
+            item.add_marker(skip)
 
 
 def pytest_terminal_summary(terminalreporter):
