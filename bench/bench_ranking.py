@@ -169,7 +169,7 @@ def measure(repeat: int) -> dict:
         "page_query_ms": page_query_ms,
         "serialise_ms": serialise_ms,
         "page_queries": {label: (cache.clear(), queries(url))[1] for label, url in urls.items()},
-        "warm_queries": queries(urls["first page of 50"]),
+        "warm_queries": (get(urls["first page of 50"]), queries(urls["first page of 50"]))[1],
     }
 
 
