@@ -27,6 +27,7 @@ class _Statement:
     sql: str
     user_fields: list[Field]
     created_field: Field
+    converters: dict[Field, list]
 
 
 @cache
@@ -51,13 +52,18 @@ def _statement(vendor: str) -> _Statement:
         f" ON u.{user_pk} = t.{quote(token.get_field('user').column)}"
         f" WHERE t.{quote(token.get_field('key').column)} = %s"
     )
-    return _Statement(sql=sql, user_fields=user_fields, created_field=token.get_field("created"))
+    created = token.get_field("created")
+    converters = {}
+    for field in [*user_fields, created]:
+        column = field.get_col(field.model._meta.db_table)
+        found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        converters[field] = [(converter, column) for converter in found]
+    return _Statement(sql=sql, user_fields=user_fields, created_field=created, converters=converters)
 
 
-def _to_python(field: Field, value):
+def _to_python(statement: _Statement, field: Field, value):
     """The backend's raw value as the ORM would give it (SQLite returns datetimes as text)."""
-    column = field.get_col(field.model._meta.db_table)
-    for converter in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
+    for converter, column in statement.converters[field]:
         value = converter(value, column, connection)
     return value
 
@@ -71,11 +77,14 @@ class TokenAuthentication(authentication.TokenAuthentication):
         if found is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         count = len(statement.user_fields)
-        values = [_to_python(f, v) for f, v in zip(statement.user_fields, found[1 : 1 + count], strict=True)]
+        values = [
+            _to_python(statement, f, v)
+            for f, v in zip(statement.user_fields, found[1 : 1 + count], strict=True)
+        ]
         user = get_user_model().from_db(connection.alias, [f.attname for f in statement.user_fields], values)
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         flags = found[1 + count :]
         user._role_names = {role for role, member in zip(ROLE_GROUPS, flags, strict=True) if member}
-        token = Token(key=key, user=user, created=_to_python(statement.created_field, found[0]))
+        token = Token(key=key, user=user, created=_to_python(statement, statement.created_field, found[0]))
         return user, token
