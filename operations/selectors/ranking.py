@@ -120,27 +120,10 @@ RANKING_TABLE_COLUMNS = (
 )
 
 
-def ranking_table(
-    *,
-    operation: Operation,
-    kecamatan_id: int | None = None,
-    polsek_id: int | None = None,
-    level: int | None = None,
-    kabupaten: str | None = None,
-    visible_kecamatan_ids: Collection[int] | None = None,
-) -> list[tuple]:
-    """The whole ranking under these filters as tuples of RANKING_TABLE_COLUMNS, riskiest first.
+def ranking_table(*, operation: Operation, **filters) -> list[tuple]:
+    """The whole ranking under ``ranking_for_operation``'s filters as tuples of RANKING_TABLE_COLUMNS.
 
     For exports: tuples, not model rows, because a national ranking has 84,000 rows and building a
     model instance for each costs four times the query.
     """
-    return list(
-        ranking_for_operation(
-            operation=operation,
-            kecamatan_id=kecamatan_id,
-            polsek_id=polsek_id,
-            level=level,
-            kabupaten=kabupaten,
-            visible_kecamatan_ids=visible_kecamatan_ids,
-        ).values_list(*RANKING_TABLE_COLUMNS)
-    )
+    return list(ranking_for_operation(operation=operation, **filters).values_list(*RANKING_TABLE_COLUMNS))

@@ -56,6 +56,30 @@ def ranking_changed(*, operation_ids: Iterable[int]) -> None:
     Operation.objects.filter(pk__in=list(operation_ids)).update(ranking_version=F("ranking_version") + 1)
 
 
+# A village election's place, read through its desa, and the ranking-row columns made of it.
+_PLACE_VALUES = (
+    "desa__code",
+    "desa__name",
+    "desa__kecamatan_id",
+    "desa__kecamatan__code",
+    "desa__kecamatan__name",
+    "desa__kecamatan__jurisdiction__unit_id",
+    "desa__kecamatan__jurisdiction__unit__name",
+)
+
+
+def _place_columns(row: dict) -> dict:
+    return {
+        "kecamatan_id": row["desa__kecamatan_id"],
+        "polsek_id": row["desa__kecamatan__jurisdiction__unit_id"],
+        "desa_code": row["desa__code"],
+        "desa_name": row["desa__name"],
+        "kecamatan_name": row["desa__kecamatan__name"],
+        "kabupaten_code": kabupaten_code(row["desa__kecamatan__code"]),
+        "polsek_name": row["desa__kecamatan__jurisdiction__unit__name"] or "",
+    }
+
+
 PLACE_FIELDS = [
     "kecamatan",
     "polsek",
@@ -101,13 +125,7 @@ def standings_refresh(*, operation: Operation, village_election_ids: Iterable[in
         "pk",
         "tps_count",
         "registered_voters",
-        "desa__code",
-        "desa__name",
-        "desa__kecamatan_id",
-        "desa__kecamatan__code",
-        "desa__kecamatan__name",
-        "desa__kecamatan__jurisdiction__unit_id",
-        "desa__kecamatan__jurisdiction__unit__name",
+        *_PLACE_VALUES,
         "risk__score",
         "risk__computed_level",
         "risk__override_level",
@@ -144,13 +162,7 @@ def standings_refresh(*, operation: Operation, village_election_ids: Iterable[in
             VillageStanding(
                 operation=operation,
                 village_election_id=row["pk"],
-                kecamatan_id=row["desa__kecamatan_id"],
-                polsek_id=row["desa__kecamatan__jurisdiction__unit_id"],
-                desa_code=row["desa__code"],
-                desa_name=row["desa__name"],
-                kecamatan_name=row["desa__kecamatan__name"],
-                kabupaten_code=kabupaten_code(row["desa__kecamatan__code"]),
-                polsek_name=row["desa__kecamatan__jurisdiction__unit__name"] or "",
+                **_place_columns(row),
                 level=level,
                 computed_level=computed_level,
                 is_overridden=override_level is not None,
@@ -237,30 +249,12 @@ def standings_refresh_places(
     places = {
         row["pk"]: row
         for row in VillageElection.objects.filter(pk__in={ve for _pk, _op, ve in found}).values(
-            "pk",
-            "desa__code",
-            "desa__name",
-            "desa__kecamatan_id",
-            "desa__kecamatan__code",
-            "desa__kecamatan__name",
-            "desa__kecamatan__jurisdiction__unit_id",
-            "desa__kecamatan__jurisdiction__unit__name",
+            "pk", *_PLACE_VALUES
         )
     }
-    standings = []
-    for pk, _operation_id, village_election_id in found:
-        place = places[village_election_id]
-        standings.append(
-            VillageStanding(
-                pk=pk,
-                kecamatan_id=place["desa__kecamatan_id"],
-                polsek_id=place["desa__kecamatan__jurisdiction__unit_id"],
-                desa_code=place["desa__code"],
-                desa_name=place["desa__name"],
-                kecamatan_name=place["desa__kecamatan__name"],
-                kabupaten_code=kabupaten_code(place["desa__kecamatan__code"]),
-                polsek_name=place["desa__kecamatan__jurisdiction__unit__name"] or "",
-            )
-        )
+    standings = [
+        VillageStanding(pk=pk, **_place_columns(places[village_election_id]))
+        for pk, _operation_id, village_election_id in found
+    ]
     VillageStanding.objects.bulk_update(standings, PLACE_FIELDS, batch_size=500)
     return len(standings)
