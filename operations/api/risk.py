@@ -121,6 +121,15 @@ class ReportCreateSerializer(serializers.Serializer):
     narrative = serializers.CharField(required=False, allow_blank=True, default="")
     answers = AnswerInputSerializer(many=True, required=False, default=list)
     idempotency_key = serializers.UUIDField(required=False, allow_null=True, default=None)
+    submit = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "true: laporan dibuat lalu langsung diajukan ke Kabag Ops dalam satu transaksi (seperti"
+            " membuat lalu memanggil submit/). Diulang dengan idempotency_key yang sama: laporan"
+            " yang sama dikembalikan, tidak diajukan dua kali."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -258,7 +267,12 @@ class RiskReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return super().filter_queryset(queryset)
 
     @extend_schema(
-        summary="Buat draf laporan (Polsek)",
+        summary="Buat draf laporan, atau laporan yang langsung diajukan (Polsek)",
+        description=(
+            "Membuat draf. Dengan `submit: true` laporan dibuat dan diajukan dalam satu transaksi;"
+            " riwayatnya sama dengan membuat lalu mengajukan (draf dibuat, lalu diajukan, oleh"
+            " pelapor). Jawaban 201 memuat laporan beserta jawaban dan transisinya."
+        ),
         request=ReportCreateSerializer,
         responses={201: ReportOutputSerializer, 400: ERRORS[400], 403: ERRORS[403]},
     )
@@ -272,6 +286,7 @@ class RiskReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             narrative=data["narrative"],
             answers=_answers(data["answers"]),
             idempotency_key=data["idempotency_key"],
+            submit=data["submit"],
         )
         return _output(report, request, status.HTTP_201_CREATED)
 

@@ -46,12 +46,17 @@ def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
+def _submitting(request: HttpRequest) -> bool:
+    return request.POST.get("action") == "submit"
+
+
 def _saved(request: HttpRequest, report: RiskReport) -> HttpResponse:
-    submitting = request.POST.get("action") == "submit"
-    # A retried submission (its first answer lost on the way) finds the report already submitted:
-    # it is answered like the first one, not submitted twice and not refused.
-    if submitting and report.is_editable:
-        report = report_services.report_submit(report=report, by=request.user)
+    """The answer to a save or a submission the services have carried out.
+
+    A retried submission (its first answer lost on the way) finds the report already submitted:
+    the services hand it back unchanged and it is answered like the first one.
+    """
+    submitting = _submitting(request)
     if submitting:
         messages.success(request, _("Laporan diajukan ke Kabag Ops."))
     elif not _wants_json(request):
@@ -83,6 +88,7 @@ def _save_new(request: HttpRequest, form: RiskReportForm) -> RiskReport:
         "author": request.user,
         "narrative": data["narrative"],
         "answers": form.answers(),
+        "submit": _submitting(request),
     }
     if data["idempotency_key"] is None:
         return report_services.report_create(**fields)
@@ -124,7 +130,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
 def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(reports_of_author(author=request.user), pk=pk)
     if not report.is_editable:
-        if request.method == "POST" and request.POST.get("action") == "submit":
+        if request.method == "POST" and _submitting(request):
             return _saved(request, report)
         if _wants_json(request):
             return JsonResponse(
@@ -146,6 +152,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 narrative=form.cleaned_data["narrative"],
                 answers=form.answers(),
+                submit=_submitting(request),
             )
             return _saved(request, report)
         except ValidationError as exc:

@@ -177,18 +177,21 @@ def report_create(
     narrative: str = "",
     answers: Iterable[AnswerData] = (),
     idempotency_key: uuid.UUID | None = None,
+    submit: bool = False,
 ) -> RiskReport:
-    """A draft report by a Polsek officer on a village of his jurisdiction.
+    """A draft report by a Polsek officer on a village of his jurisdiction; with ``submit``, the
+    draft submitted in the same transaction (a finished report sent in one step).
 
-    A repeated idempotency key (a phone retrying over a bad connection) returns the first report.
-    A report created now comes back holding its answers and its first transition (see
-    ``_hold_written``); one found by its key does not.
+    A repeated idempotency key (a phone retrying over a bad connection) returns the first report,
+    submitted if ``submit`` asks for it and it still can be (see ``_submit_found``). A report
+    created now comes back holding its answers and its transitions (see ``_hold_written``); one
+    found by its key does not.
     """
     _require_reporter(author, village_election)
     if idempotency_key is not None:
         existing = RiskReport.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
-            return _same_author_or_refuse(existing, author)
+            return _submit_found(_same_author_or_refuse(existing, author), by=author, submit=submit)
     answers = _clean_answers(answers)
     try:
         with transaction.atomic():
@@ -199,13 +202,16 @@ def report_create(
                 idempotency_key=idempotency_key,
             )
             written = _write_answers(report, answers, by=author, new_report=True)
-            transition = _transition(report, from_status="", by=author)
+            transitions = [_transition(report, from_status="", by=author)]
+            if submit:
+                transitions.append(_mark_submitted(report, by=author))
     except IntegrityError:
         # Two retries raced past the lookup; the unique key let exactly one of them in.
         if idempotency_key is None:
             raise
-        return _same_author_or_refuse(RiskReport.objects.get(idempotency_key=idempotency_key), author)
-    _hold_written(report, answers=written, transitions=[transition])
+        existing = RiskReport.objects.get(idempotency_key=idempotency_key)
+        return _submit_found(_same_author_or_refuse(existing, author), by=author, submit=submit)
+    _hold_written(report, answers=written, transitions=transitions)
     return report
 
 
@@ -216,13 +222,15 @@ def report_save(
     idempotency_key: uuid.UUID,
     narrative: str = "",
     answers: Iterable[AnswerData] = (),
+    submit: bool = False,
 ) -> RiskReport:
-    """Create the draft with this key, or bring the one already created with it up to date.
+    """Create the draft with this key, or bring the one already created with it up to date; with
+    ``submit``, submit it in the same transaction.
 
     The phone form autosaves and retries with one key per new report, so a save whose answer was
     lost, and every save after the first, updates instead of duplicating. A report with that key
     that is no longer editable (submitted or verified) comes back unchanged: the save is older than
-    the submission.
+    the submission, or the submission is a retry.
     """
     existing = RiskReport.objects.filter(idempotency_key=idempotency_key).first()
     if existing is None:
@@ -232,11 +240,12 @@ def report_save(
             narrative=narrative,
             answers=answers,
             idempotency_key=idempotency_key,
+            submit=submit,
         )
     existing = _same_author_or_refuse(existing, author)
     if not existing.is_editable:
         return existing
-    return report_update(report=existing, by=author, narrative=narrative, answers=answers)
+    return report_update(report=existing, by=author, narrative=narrative, answers=answers, submit=submit)
 
 
 def _same_author_or_refuse(report: RiskReport, author: AbstractBaseUser) -> RiskReport:
@@ -261,8 +270,12 @@ def report_update(
     by: AbstractBaseUser,
     narrative: str | None = None,
     answers: Iterable[AnswerData] | None = None,
+    submit: bool = False,
 ) -> RiskReport:
-    """Change a draft or returned report; only its author, never once submitted or verified."""
+    """Change a draft or returned report; only its author, never once submitted or verified.
+
+    With ``submit`` the changed report is submitted in the same transaction.
+    """
     report = _locked(report)
     _require_editable(report, by)
     _require_reporter(by, report.village_election)
@@ -270,7 +283,10 @@ def report_update(
         _write_answers(report, _clean_answers(answers), by=by)
     if narrative is not None:
         report.narrative = narrative
-    report.save()
+    if submit:
+        _mark_submitted(report, by=by)
+    else:
+        report.save()
     return report
 
 
@@ -279,11 +295,35 @@ def report_submit(*, report: RiskReport, by: AbstractBaseUser) -> RiskReport:
     report = _locked(report)
     _require_editable(report, by)
     _require_reporter(by, report.village_election)
+    _mark_submitted(report, by=by)
+    return report
+
+
+def _mark_submitted(report: RiskReport, *, by: AbstractBaseUser) -> RiskReportTransition:
+    """Submit an editable report the caller has already checked (locked, or created in this
+    transaction); the one place a report becomes Submitted."""
     previous = report.status
     report.status = Status.SUBMITTED
     report.submitted_at = timezone.now()
     report.save()
-    _transition(report, from_status=previous, by=by)
+    return _transition(report, from_status=previous, by=by)
+
+
+def _submit_found(report: RiskReport, *, by: AbstractBaseUser, submit: bool) -> RiskReport:
+    """A report found by its idempotency key, submitted if the retried request asked for it and
+    it still can be.
+
+    A retried submission (its first answer lost on the way) finds the report already submitted: it
+    is answered like the first one, not submitted twice and not refused. Decided on the locked row,
+    so two retries racing each other submit once.
+    """
+    if not (submit and report.is_editable):
+        return report
+    with transaction.atomic():
+        report = _locked(report)
+        if report.is_editable:
+            _require_reporter(by, report.village_election)
+            _mark_submitted(report, by=by)
     return report
 
 

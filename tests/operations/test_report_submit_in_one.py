@@ -1,0 +1,297 @@
+"""A finished report created and submitted in one request (issue #6): the API's ``"submit": true``
+and the phone form's "Ajukan" share ``report_create(submit=True)``.
+
+What it records must be what create then submit records; every rule of the two steps still holds.
+"""
+
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from operations.models import RiskIndicator, RiskReport, RiskReportAnswer, RiskReportTransition
+from operations.services.reports import report_create, report_submit, report_verify
+from tests.operations.risk_setup import answers, build_world
+
+pytestmark = pytest.mark.django_db
+
+Status = RiskReport.Status
+REPORTS = "/api/v1/risk-reports/"
+# Create's 11 (SAVEPOINT/RELEASE included, see test_report_query_counts.py) plus the report's
+# update to Submitted, its history row and the second transition.
+CREATE_SUBMITTED_BUDGET = 14
+
+
+@pytest.fixture
+def world(make_user):
+    return build_world(make_user)
+
+
+def _client(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def _payload(village, **extra) -> dict:
+    return {
+        "village_election": village.pk,
+        "narrative": "Dua kubu berimbang.",
+        "answers": [
+            {"indicator": "split_camps", "flag": True, "evidence": "Posko berhadapan."},
+            {"indicator": "travel_minutes", "number": "30"},
+        ],
+        "submit": True,
+        **extra,
+    }
+
+
+def _steps(report: RiskReport) -> list[tuple[str, str, int]]:
+    return list(
+        RiskReportTransition.objects.filter(report=report)
+        .order_by("pk")
+        .values_list("from_status", "to_status", "by_id")
+    )
+
+
+def test_service_creates_a_submitted_report_with_both_transitions_and_history(world):
+    report = report_create(
+        village_election=world.own[0], author=world.polsek, answers=answers(split_camps=True), submit=True
+    )
+
+    stored = RiskReport.objects.get()
+    assert (stored.status, stored.author_id) == (Status.SUBMITTED, world.polsek.pk)
+    assert stored.submitted_at is not None
+    assert _steps(stored) == [
+        ("", Status.DRAFT, world.polsek.pk),
+        (Status.DRAFT, Status.SUBMITTED, world.polsek.pk),
+    ]
+    history = stored.history.order_by("history_id").values_list("history_type", "status")
+    assert list(history) == [("+", Status.DRAFT), ("~", Status.SUBMITTED)]
+    assert RiskReportAnswer.history.filter(report_id=stored.pk).count() == 1
+    # What the service hands back (and the API echoes) is what is stored.
+    assert [(t.from_status, t.to_status) for t in report.transitions.all()] == [
+        ("", Status.DRAFT),
+        (Status.DRAFT, Status.SUBMITTED),
+    ]
+
+
+def test_records_the_same_as_create_then_submit(world):
+    two_steps = report_submit(
+        report=report_create(
+            village_election=world.own[0], author=world.polsek, answers=answers(split_camps=True)
+        ),
+        by=world.polsek,
+    )
+    one_step = report_create(
+        village_election=world.own[1], author=world.polsek, answers=answers(split_camps=True), submit=True
+    )
+
+    def recorded(report):
+        history = report.history.order_by("history_id").values_list(
+            "history_type", "status", "history_user_id"
+        )
+        return _steps(report), list(history)
+
+    assert recorded(one_step) == recorded(two_steps)
+
+
+def test_api_submit_true_answers_201_with_the_submitted_report(world):
+    client = _client(world.polsek)
+    response = client.post(REPORTS, _payload(world.own[0]), format="json")
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["status"] == Status.SUBMITTED
+    assert [(t["from_status"], t["to_status"], t["by"]) for t in body["transitions"]] == [
+        ("", Status.DRAFT, world.polsek.username),
+        (Status.DRAFT, Status.SUBMITTED, world.polsek.username),
+    ]
+    # The audit trail names the officer for both steps (the request's user, as for create then submit).
+    history = RiskReport.history.order_by("history_id").values_list(
+        "history_type", "status", "history_user_id"
+    )
+    assert list(history) == [("+", Status.DRAFT, world.polsek.pk), ("~", Status.SUBMITTED, world.polsek.pk)]
+    # Answered from the objects in hand: field for field what a fresh read shows.
+    assert client.get(f"{REPORTS}{body['id']}/").json() == body
+
+
+def test_api_without_submit_still_creates_a_draft(world):
+    response = _client(world.polsek).post(REPORTS, _payload(world.own[0], submit=False), format="json")
+    assert response.status_code == 201
+    assert response.json()["status"] == Status.DRAFT
+    assert len(response.json()["transitions"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"answers": [{"indicator": "no_such_indicator", "flag": True}]}, "answers"),
+        ({"answers": [{"indicator": "travel_minutes", "number": "-1"}]}, "answers"),
+        ({"answers": [{"indicator": "split_camps", "number": "3"}]}, "answers"),
+        (
+            {
+                "answers": [
+                    {"indicator": "split_camps", "flag": True},
+                    {"indicator": "split_camps", "flag": False},
+                ]
+            },
+            "answers",
+        ),
+        ({"village_election": 999999}, "village_election"),
+        ({"idempotency_key": "not-a-uuid"}, "idempotency_key"),
+        ({"submit": "maybe"}, "submit"),
+    ],
+)
+def test_bad_input_is_400_with_field_errors_and_nothing_stored(world, change, field):
+    response = _client(world.polsek).post(REPORTS, _payload(world.own[0], **change), format="json")
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+    assert not RiskReport.objects.exists()
+    assert not RiskReportTransition.objects.exists()
+    assert not RiskReport.history.exists()
+
+
+def test_inactive_indicator_is_refused_and_nothing_stored(world):
+    RiskIndicator.objects.filter(code="split_camps").update(is_active=False)
+    response = _client(world.polsek).post(REPORTS, _payload(world.own[0]), format="json")
+    assert response.status_code == 400
+    assert "answers" in response.json()["errors"]
+    assert not RiskReport.objects.exists()
+
+
+def test_foreign_village_is_refused_as_before_without_data(world):
+    # As a plain create: a village outside the jurisdiction does not exist for the caller.
+    response = _client(world.polsek).post(REPORTS, _payload(world.foreign), format="json")
+    assert response.status_code == 400
+    assert "village_election" in response.json()["errors"]
+    assert not RiskReport.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["kabag", "pimpinan"])
+def test_hq_cannot_create_and_submit(world, who):
+    response = _client(getattr(world, who)).post(REPORTS, _payload(world.own[0]), format="json")
+    assert response.status_code == 403
+    assert not RiskReport.objects.exists()
+
+
+def test_service_refuses_a_foreign_village(world):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        report_create(village_election=world.foreign, author=world.polsek, submit=True)
+    assert not RiskReport.objects.exists()
+
+
+def test_retry_with_the_same_key_returns_the_report_submitted_once(world):
+    client = _client(world.polsek)
+    key = str(uuid.uuid4())
+    responses = [
+        client.post(REPORTS, _payload(world.own[0], idempotency_key=key), format="json") for _ in range(3)
+    ]
+
+    assert {r.status_code for r in responses} == {201}
+    assert len({r.json()["id"] for r in responses}) == 1
+    report = RiskReport.objects.get()
+    assert report.status == Status.SUBMITTED
+    assert _steps(report) == [
+        ("", Status.DRAFT, world.polsek.pk),
+        (Status.DRAFT, Status.SUBMITTED, world.polsek.pk),
+    ]
+    assert [r.json()["status"] for r in responses] == [Status.SUBMITTED] * 3
+    assert responses[1].json() == responses[0].json()
+
+
+def test_retry_after_a_verification_leaves_the_report_verified(world):
+    client = _client(world.polsek)
+    key = str(uuid.uuid4())
+    first = client.post(REPORTS, _payload(world.own[0], idempotency_key=key), format="json").json()
+    report_verify(report=RiskReport.objects.get(pk=first["id"]), by=world.kabag)
+
+    retry = client.post(REPORTS, _payload(world.own[0], idempotency_key=key), format="json")
+    assert retry.status_code == 201
+    assert (retry.json()["id"], retry.json()["status"]) == (first["id"], Status.VERIFIED)
+    assert RiskReportTransition.objects.count() == 3
+
+
+def test_submit_with_the_key_of_an_earlier_draft_submits_that_draft_once(world):
+    client = _client(world.polsek)
+    key = str(uuid.uuid4())
+    draft = client.post(
+        REPORTS, _payload(world.own[0], idempotency_key=key, submit=False), format="json"
+    ).json()
+    assert draft["status"] == Status.DRAFT
+
+    submitted = [
+        client.post(REPORTS, _payload(world.own[0], idempotency_key=key), format="json") for _ in range(2)
+    ]
+    assert [(r.status_code, r.json()["id"], r.json()["status"]) for r in submitted] == [
+        (201, draft["id"], Status.SUBMITTED)
+    ] * 2
+    assert len(_steps(RiskReport.objects.get())) == 2
+
+
+def test_another_authors_key_is_refused(world, make_user):
+    from operations.roles import POLSEK
+
+    colleague = make_user(POLSEK, unit=world.unit)
+    key = str(uuid.uuid4())
+    _client(world.polsek).post(REPORTS, _payload(world.own[0], idempotency_key=key), format="json")
+    response = _client(colleague).post(REPORTS, _payload(world.own[0], idempotency_key=key), format="json")
+    assert response.status_code == 400
+    assert "idempotency_key" in response.json()["errors"]
+    assert RiskReport.objects.count() == 1
+
+
+def _all_answers(count: int) -> list[dict]:
+    indicators = RiskIndicator.objects.filter(is_active=True).order_by("order", "code")[:count]
+    return [
+        {"indicator": i.code, "flag": True}
+        if i.kind == RiskIndicator.Kind.BOOLEAN
+        else {"indicator": i.code, "number": "3"}
+        for i in indicators
+    ]
+
+
+def _queries_of_one_request(world, count: int) -> int:
+    # Token authentication, as the phones and the benchmark use, with a fresh client and user.
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.polsek).key}")
+    payload = {"village_election": world.own[0].pk, "answers": _all_answers(count), "submit": True}
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(REPORTS, payload, format="json")
+    assert response.status_code == 201, response.json()
+    assert (response.json()["status"], len(response.json()["answers"])) == (Status.SUBMITTED, count)
+    Token.objects.filter(user=world.polsek).delete()
+    return len(captured)
+
+
+def test_one_request_queries_do_not_grow_with_the_answers(world):
+    assert RiskIndicator.objects.filter(is_active=True).count() == 13
+    few, many = _queries_of_one_request(world, 3), _queries_of_one_request(world, 13)
+    assert few == many, f"3 answers: {few} queries, 13 answers: {many}"
+    assert many <= CREATE_SUBMITTED_BUDGET, f"create with submit ran {many} queries"
+
+
+def test_phone_form_submits_a_new_report_in_one_step(client, world):
+    client.force_login(world.polsek)
+    data = {
+        "village_election": world.own[0].pk,
+        "idempotency_key": str(uuid.uuid4()),
+        "narrative": "Situasi memanas.",
+        "value_former_head_strong_rival": "on",
+        "value_travel_minutes": "30",
+        "action": "submit",
+    }
+    response = client.post(reverse("report-create"), data, HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    report = RiskReport.objects.get()
+    assert response.json()["status"] == report.status == Status.SUBMITTED
+    assert _steps(report) == [
+        ("", Status.DRAFT, world.polsek.pk),
+        (Status.DRAFT, Status.SUBMITTED, world.polsek.pk),
+    ]
