@@ -6,6 +6,7 @@ class OperationsConfig(AppConfig):
     name = "operations"
 
     def ready(self) -> None:
+        from operations.history import build_history_managers_once
         from operations.services.standings import standings_refresh_places
         from villages.signals import places_renamed
 
@@ -13,3 +14,4 @@ class OperationsConfig(AppConfig):
             standings_refresh_places(kecamatan_ids=kecamatan_ids, desa_ids=desa_ids)
 
         places_renamed.connect(copy_renamed_places, weak=False, dispatch_uid="operations.copy_renamed_places")
+        build_history_managers_once(self.get_models())
