@@ -5,6 +5,7 @@ by the caller's jurisdiction through the same selectors the pages use.
 """
 
 import copy
+import threading
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -223,17 +224,38 @@ class ReportOutputSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
         ]
 
 
+_bound = threading.local()
+
+
+def _report_data(report: RiskReport, request: Request) -> dict:
+    """``ReportOutputSerializer(report).data``, from a serializer bound once per thread.
+
+    Every new serializer deep-copies its fields and its nested answers' and transitions' serializers
+    (two thirds of what answering one report costs); to_representation keeps no state of its own,
+    so one tree per thread serves every write's answer. Only the context (the request, for the
+    attachments' absolute URLs) changes, and it is dropped afterwards.
+    """
+    serializer = getattr(_bound, "report", None)
+    if serializer is None:
+        serializer = _bound.report = ReportOutputSerializer()
+    serializer._context = {"request": request}
+    try:
+        return serializer.to_representation(report)
+    finally:
+        serializer._context = {}
+
+
 def _output(report: RiskReport, request: Request, code: int = status.HTTP_200_OK) -> Response:
     """The report as the caller sees it now, in a fixed number of queries.
 
     The services hand back the row they wrote with the village, desa, kecamatan and users joined (a
     new report: the caller's village and user). A report just created also holds its answers and
-    transition and is answered as it is; any other gets them read, in two queries.
+    transitions and is answered as it is; any other gets them read, in two queries.
     """
     held = getattr(report, "_prefetched_objects_cache", {})
     if not {"answers", "transitions"} <= held.keys():
         report = report_with_rows(report)
-    return Response(ReportOutputSerializer(report, context={"request": request}).data, status=code)
+    return Response(_report_data(report, request), status=code)
 
 
 WRITE_ACTIONS = {"partial_update", "submit", "verify", "return_"}
