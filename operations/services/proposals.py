@@ -54,9 +54,9 @@ def _read_villages(*, operation: Operation, stage: str) -> list[dict]:
             "level",
             "required_personnel",
             "kecamatan_id",
-            "kecamatan__name",
+            "kecamatan_name",
             "village_election__desa_id",
-            "village_election__desa__name",
+            "desa_name",
             "village_election__desa__latitude",
             "village_election__desa__longitude",
             "village_election__desa__sea_access_only",
@@ -204,8 +204,8 @@ def proposal_create(
     summary_villages = [
         {
             "village_election_id": v["village_election_id"],
-            "desa": v["village_election__desa__name"],
-            "kecamatan": v["kecamatan__name"],
+            "desa": v["desa_name"],
+            "kecamatan": v["kecamatan_name"],
             "level": v["level"],
             "required": v["required_personnel"],
             "existing": outcome.locked,
