@@ -22,48 +22,64 @@ def copy_places(apps, schema_editor):
     )
 
 
-
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('operations', '0003_history'),
-        ('villages', '0002_history'),
+        ("operations", "0003_history"),
+        ("villages", "0002_history"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicaloperation',
-            name='ranking_version',
-            field=models.PositiveIntegerField(default=0, editable=False, help_text='Naik setiap kali baris peringkat berubah; halaman peringkat di cache ikut basi.', verbose_name='versi peringkat'),
+            model_name="historicaloperation",
+            name="ranking_version",
+            field=models.PositiveIntegerField(
+                default=0,
+                editable=False,
+                help_text="Naik setiap kali baris peringkat berubah; halaman peringkat di cache ikut basi.",
+                verbose_name="versi peringkat",
+            ),
         ),
         migrations.AddField(
-            model_name='operation',
-            name='ranking_version',
-            field=models.PositiveIntegerField(default=0, editable=False, help_text='Naik setiap kali baris peringkat berubah; halaman peringkat di cache ikut basi.', verbose_name='versi peringkat'),
+            model_name="operation",
+            name="ranking_version",
+            field=models.PositiveIntegerField(
+                default=0,
+                editable=False,
+                help_text="Naik setiap kali baris peringkat berubah; halaman peringkat di cache ikut basi.",
+                verbose_name="versi peringkat",
+            ),
         ),
         migrations.AddField(
-            model_name='villagestanding',
-            name='desa_name',
-            field=models.CharField(default='', max_length=100, verbose_name='desa'),
+            model_name="villagestanding",
+            name="desa_name",
+            field=models.CharField(default="", max_length=100, verbose_name="desa"),
         ),
         migrations.AddField(
-            model_name='villagestanding',
-            name='kabupaten_code',
-            field=models.CharField(default='', max_length=5, verbose_name='kode kabupaten'),
+            model_name="villagestanding",
+            name="kabupaten_code",
+            field=models.CharField(default="", max_length=5, verbose_name="kode kabupaten"),
         ),
         migrations.AddField(
-            model_name='villagestanding',
-            name='kecamatan_name',
-            field=models.CharField(default='', max_length=100, verbose_name='nama kecamatan'),
+            model_name="villagestanding",
+            name="kecamatan_name",
+            field=models.CharField(default="", max_length=100, verbose_name="nama kecamatan"),
         ),
         migrations.AddField(
-            model_name='villagestanding',
-            name='polsek_name',
-            field=models.CharField(blank=True, default='', max_length=120, verbose_name='nama polsek'),
+            model_name="villagestanding",
+            name="polsek_name",
+            field=models.CharField(blank=True, default="", max_length=120, verbose_name="nama polsek"),
         ),
         migrations.AddIndex(
-            model_name='villagestanding',
-            index=models.Index(models.F('operation'), models.F('kabupaten_code'), models.OrderBy(models.F('level'), descending=True), models.OrderBy(models.F('score'), descending=True), models.OrderBy(models.F('registered_voters'), descending=True), models.F('desa_code'), name='standing_kabupaten_rank'),
+            model_name="villagestanding",
+            index=models.Index(
+                models.F("operation"),
+                models.F("kabupaten_code"),
+                models.OrderBy(models.F("level"), descending=True),
+                models.OrderBy(models.F("score"), descending=True),
+                models.OrderBy(models.F("registered_voters"), descending=True),
+                models.F("desa_code"),
+                name="standing_kabupaten_rank",
+            ),
         ),
         migrations.RunPython(copy_places, migrations.RunPython.noop),
     ]

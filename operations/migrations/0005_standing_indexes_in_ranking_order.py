@@ -4,27 +4,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('operations', '0004_standing_places_and_ranking_version'),
-        ('villages', '0002_history'),
+        ("operations", "0004_standing_places_and_ranking_version"),
+        ("villages", "0002_history"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='villagestanding',
-            name='standing_kecamatan',
+            model_name="villagestanding",
+            name="standing_kecamatan",
         ),
         migrations.RemoveIndex(
-            model_name='villagestanding',
-            name='standing_polsek',
+            model_name="villagestanding",
+            name="standing_polsek",
         ),
         migrations.AddIndex(
-            model_name='villagestanding',
-            index=models.Index(models.F('operation'), models.F('kecamatan'), models.OrderBy(models.F('level'), descending=True), models.OrderBy(models.F('score'), descending=True), models.OrderBy(models.F('registered_voters'), descending=True), models.F('desa_code'), name='standing_kecamatan_rank'),
+            model_name="villagestanding",
+            index=models.Index(
+                models.F("operation"),
+                models.F("kecamatan"),
+                models.OrderBy(models.F("level"), descending=True),
+                models.OrderBy(models.F("score"), descending=True),
+                models.OrderBy(models.F("registered_voters"), descending=True),
+                models.F("desa_code"),
+                name="standing_kecamatan_rank",
+            ),
         ),
         migrations.AddIndex(
-            model_name='villagestanding',
-            index=models.Index(models.F('operation'), models.F('polsek'), models.OrderBy(models.F('level'), descending=True), models.OrderBy(models.F('score'), descending=True), models.OrderBy(models.F('registered_voters'), descending=True), models.F('desa_code'), name='standing_polsek_rank'),
+            model_name="villagestanding",
+            index=models.Index(
+                models.F("operation"),
+                models.F("polsek"),
+                models.OrderBy(models.F("level"), descending=True),
+                models.OrderBy(models.F("score"), descending=True),
+                models.OrderBy(models.F("registered_voters"), descending=True),
+                models.F("desa_code"),
+                name="standing_polsek_rank",
+            ),
         ),
     ]
