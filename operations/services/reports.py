@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -193,18 +193,17 @@ def report_create(
         if existing is not None:
             return _submit_found(_same_author_or_refuse(existing, author), by=author, submit=submit)
     answers = _clean_answers(answers)
+    report = RiskReport(
+        village_election=village_election, author=author, narrative=narrative, idempotency_key=idempotency_key
+    )
     try:
         with transaction.atomic():
-            report = RiskReport.objects.create(
-                village_election=village_election,
-                author=author,
-                narrative=narrative,
-                idempotency_key=idempotency_key,
-            )
-            written = _write_answers(report, answers, by=author, new_report=True)
-            transitions = [_transition(report, from_status="", by=author)]
             if submit:
-                transitions.append(_mark_submitted(report, by=author))
+                transitions = _insert_submitted(report, by=author)
+            else:
+                report.save(force_insert=True)
+                transitions = [_transition(report, from_status="", by=author)]
+            written = _write_answers(report, answers, by=author, new_report=True)
     except IntegrityError:
         # Two retries raced past the lookup; the unique key let exactly one of them in.
         if idempotency_key is None:
@@ -307,6 +306,42 @@ def _mark_submitted(report: RiskReport, *, by: AbstractBaseUser) -> RiskReportTr
     report.submitted_at = timezone.now()
     report.save()
     return _transition(report, from_status=previous, by=by)
+
+
+def _insert_submitted(report: RiskReport, *, by: AbstractBaseUser) -> list[RiskReportTransition]:
+    """Store a new report already submitted, recording exactly what create then submit records.
+
+    The history rows (created as a draft, then changed to submitted) and the transitions (draft
+    created, then submitted, both by the author) are written one insert each, and the report in
+    one insert, instead of an insert and an update with a history row each and two transitions:
+    three round trips and two model saves fewer on the path every finished report takes. The
+    report is saved raw (as built, no signals' history row: written here) so that its creation,
+    last change and submission carry one and the same time.
+    """
+    now = timezone.now()
+    report.status, report.created_at, report.updated_at, report.submitted_at = Status.SUBMITTED, now, now, now
+    report.save_base(raw=True, force_insert=True)
+    history = RiskReport.history.model
+    # Whom a save would name: the request's user (the middleware's), none outside a request.
+    user = history.get_default_history_user(report)
+
+    def history_row(history_type: str, **changed) -> models.Model:
+        fields = {f.attname: getattr(report, f.attname) for f in history.tracked_fields}
+        return history(
+            history_date=now,
+            history_type=history_type,
+            history_user=user,
+            history_change_reason=None,
+            **{**fields, **changed},
+        )
+
+    history.objects.bulk_create([history_row("+", status=Status.DRAFT, submitted_at=None), history_row("~")])
+    return RiskReportTransition.objects.bulk_create(
+        [
+            RiskReportTransition(report=report, from_status="", to_status=Status.DRAFT, by=by),
+            RiskReportTransition(report=report, from_status=Status.DRAFT, to_status=Status.SUBMITTED, by=by),
+        ]
+    )
 
 
 def _submit_found(report: RiskReport, *, by: AbstractBaseUser, submit: bool) -> RiskReport:

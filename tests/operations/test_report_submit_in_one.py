@@ -4,6 +4,7 @@ and the phone form's "Ajukan" share ``report_create(submit=True)``.
 What it records must be what create then submit records; every rule of the two steps still holds.
 """
 
+import threading
 import uuid
 
 import pytest
@@ -21,9 +22,10 @@ pytestmark = pytest.mark.django_db
 
 Status = RiskReport.Status
 REPORTS = "/api/v1/risk-reports/"
-# Create's 11 (SAVEPOINT/RELEASE included, see test_report_query_counts.py) plus the report's
-# update to Submitted, its history row and the second transition.
-CREATE_SUBMITTED_BUDGET = 14
+# As many as a plain create (SAVEPOINT/RELEASE included, see test_report_query_counts.py): the
+# token, the jurisdiction, the village, the indicators, then one insert each for the report, its two
+# history rows, the answers, their history rows and the two transitions.
+CREATE_SUBMITTED_BUDGET = 11
 
 
 @pytest.fixture
@@ -291,6 +293,49 @@ def test_phone_form_submits_a_new_report_in_one_step(client, world):
     assert response.status_code == 200
     report = RiskReport.objects.get()
     assert response.json()["status"] == report.status == Status.SUBMITTED
+    assert _steps(report) == [
+        ("", Status.DRAFT, world.polsek.pk),
+        (Status.DRAFT, Status.SUBMITTED, world.polsek.pk),
+    ]
+
+
+def _at_once(count: int, attempt) -> list[object]:
+    barrier = threading.Barrier(count)
+    outcomes: list[object] = []
+
+    def run():
+        try:
+            barrier.wait(timeout=10)
+            outcomes.append(attempt())
+        except Exception as exc:  # whatever came back is looked at below
+            outcomes.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("draft_first", [False, True], ids=["new", "draft-saved-first"])
+def test_retries_racing_each_other_submit_once(make_user, draft_first):
+    world = build_world(make_user)
+    key = uuid.uuid4()
+    fields = {"village_election": world.own[0], "author": world.polsek, "idempotency_key": key}
+    if draft_first:
+        report_create(**fields, answers=answers(split_camps=True))
+
+    outcomes = _at_once(3, lambda: report_create(**fields, answers=answers(split_camps=True), submit=True))
+
+    assert all(isinstance(o, RiskReport) for o in outcomes), outcomes
+    report = RiskReport.objects.get()
+    assert {o.pk for o in outcomes} == {report.pk}
+    assert report.status == Status.SUBMITTED
     assert _steps(report) == [
         ("", Status.DRAFT, world.polsek.pk),
         (Status.DRAFT, Status.SUBMITTED, world.polsek.pk),
