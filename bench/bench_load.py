@@ -4,7 +4,9 @@ Scenario "ranking": every client GETs the first page of 50 of the national ranki
 user. Scenario "submission": every client, as a Polsek user, creates a new draft report with an
 answer to every active indicator (POST /risk-reports/) and submits it (POST /risk-reports/{id}/submit/),
 again and again; a submission is that pair. wrk runs one connection per thread there, so each
-thread's Lua state follows its own create → submit chain. Each scenario runs for a bounded time;
+thread's Lua state follows its own create → submit chain. Scenario "one-request submission": the
+same report sent finished, with "submit": true, in one POST /risk-reports/; a submission is one
+201 answer whose report is submitted. Each scenario runs for a bounded time;
 gunicorn is started and stopped by this script, with production settings (DEBUG off, a throwaway
 secret key, no SSL redirect, throttling raised so that it does not cap the load).
 
@@ -36,8 +38,9 @@ from common import OUT, ROOT, database_url, machine_note, row, setup_django
 HERE = Path(__file__).resolve().parent
 POLSEK_USERNAME = "bench-polsek"
 
-# One Lua file for both scenarios: a JSON summary line in done(); in chain mode each thread
-# alternates create and submit on its single connection.
+# One Lua file for every scenario: a JSON summary line in done(); in chain mode each thread
+# alternates create and submit on its single connection; in one mode every request is a create
+# with "submit": true.
 WRK_LUA = r"""
 local threads = {}
 local counter = 0
@@ -62,7 +65,7 @@ end
 
 function request()
   sent = sent + 1
-  if mode ~= "chain" then
+  if mode == "get" then
     return wrk.format("GET")
   end
   if pending then
@@ -74,8 +77,17 @@ function request()
 end
 
 function response(status, headers, body)
-  if mode ~= "chain" then
+  if mode == "get" then
     if status ~= 200 then unexpected = unexpected + 1 end
+    return
+  end
+  if mode == "one" then
+    if status == 201 and string.find(body, '"status":"submitted"', 1, true) then
+      submits = submits + 1
+      creates = creates + 1
+    else
+      unexpected = unexpected + 1
+    end
     return
   end
   if pending then
@@ -170,13 +182,15 @@ def prepare() -> dict:
         "villages": villages,
         "indicators": len(answers),
         "create_body": body.replace('"village_election": 0', '"village_election": VILLAGE'),
+        "submit_body": body.replace('"village_election": 0', '"village_election": VILLAGE')[:-1]
+        + ', "submit": true}',
     }
     connection.close()
     return figures
 
 
-def queries_per_submission(ids: dict) -> tuple[int, int]:
-    """Queries of one create and one submit, in process through Django's test Client."""
+def queries_per_submission(ids: dict) -> tuple[int, int, int]:
+    """Queries of one create, one submit and one create with submit, in process (test Client)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
@@ -190,8 +204,12 @@ def queries_per_submission(ids: dict) -> tuple[int, int]:
     with CaptureQueriesContext(connection) as submit:
         response = client.post(f"/api/v1/risk-reports/{response.json()['id']}/submit/")
     assert response.status_code == 200, response.content[:300]
+    body = ids["submit_body"].replace("VILLAGE", str(ids["villages"][0]))
+    with CaptureQueriesContext(connection) as one:
+        response = client.post("/api/v1/risk-reports/", body, content_type="application/json")
+    assert response.status_code == 201, response.content[:300]
     connection.close()
-    return len(create), len(submit)
+    return len(create), len(submit), len(one)
 
 
 def submitted_count(user_id: int) -> int:
@@ -345,7 +363,7 @@ def main() -> None:
     wrk = ensure_wrk()
     setup_django(args.db, name=args.name)
     ids = prepare()
-    create_queries, submit_queries = queries_per_submission(ids)
+    create_queries, submit_queries, one_queries = queries_per_submission(ids)
     note = machine_note()  # before the run: gunicorn and wrk load the machine themselves
     port = free_port()
     log = OUT / f"gunicorn-{args.db}.log"
@@ -377,8 +395,21 @@ def main() -> None:
                 duration=args.duration,
                 args=["chain", ids["polsek_token"], ids["create_body"], " ".join(map(str, ids["villages"]))],
             )
-            submission["cpu"] = cpu_used(middle, cpu_snapshot(server))
+            after = cpu_snapshot(server)
+            submission["cpu"] = cpu_used(middle, after)
             stored = submitted_count(ids["polsek_user"]) - before
+            # No chain to follow: two threads share the connections, as in the ranking scenario.
+            one = run_wrk(
+                wrk,
+                lua,
+                f"{base}/api/v1/risk-reports/",
+                threads=2,
+                clients=args.clients,
+                duration=args.duration,
+                args=["one", ids["polsek_token"], ids["submit_body"], " ".join(map(str, ids["villages"]))],
+            )
+            one["cpu"] = cpu_used(after, cpu_snapshot(server))
+            stored_one = submitted_count(ids["polsek_user"]) - before - stored
         finally:
             stop_gunicorn(server)
 
@@ -387,12 +418,17 @@ def main() -> None:
         f" {args.duration} s per scenario, 127.0.0.1, settings {args.settings}"
     )
     print(note)
-    for name, f in (("ranking page of 50", ranking), ("report create + submit", submission)):
+    scenarios = (
+        ("ranking page of 50", ranking),
+        ("report create + submit", submission),
+        ("one-request submission", one),
+    )
+    for name, f in scenarios:
         seconds = f["duration_us"] / 1e6
         errors = sum(
             f[k] for k in ("connect_errors", "read_errors", "write_errors", "timeouts", "status_errors")
         )
-        errors += f["unexpected"] if name.startswith("report") else 0
+        errors += f["unexpected"] if f is not ranking else 0
         print(f"   {name}: {f['requests']} requests in {seconds:.1f} s")
         row(f"  {name}: requests per second", f["requests"] / seconds, "req/s")
         row(f"  {name}: p50 latency (ms)", f["p50_us"] / 1000, "ms")
@@ -411,21 +447,28 @@ def main() -> None:
         busy = (f["cpu"]["app"] + f["cpu"]["db"]) / per
         # An estimate, not a measurement: what 2 otherwise idle cores would serve at this CPU cost.
         row(f"  {name}: req/s on 2 idle cores (estimate)", 2 / busy if busy else 0, "req/s")
-    seconds = submission["duration_us"] / 1e6
     print(
-        f"   submissions: {submission['submits']} by wrk's count, {stored} submitted reports stored"
-        f" ({ids['indicators']} answers each, {submission['creates']} drafts created)"
+        f"   queries per request (in process): create {create_queries}, submit {submit_queries},"
+        f" create with submit {one_queries}"
     )
-    print(f"   queries per request (in process): create {create_queries}, submit {submit_queries}")
-    rate = submission["submits"] / seconds
-    print(
-        f"   {'report submissions per second (create + submit)':<52} {rate:>10.1f} /s     target ≥ 100 /s"
-        f" [{'OK ' if rate >= 100 else 'MISS'}]"
-    )
-    cpu = submission["cpu"]["app"] + submission["cpu"]["db"]
-    if submission["submits"]:
-        estimate = 2 * submission["submits"] / cpu
-        print(f"   {'submissions per second on 2 idle cores (estimate)':<52} {estimate:>10.1f} /s")
+    for label, f, stored_here in (
+        ("create + submit", submission, stored),
+        ("one request", one, stored_one),
+    ):
+        seconds = f["duration_us"] / 1e6
+        print(
+            f"   {label}: {f['submits']} submissions by wrk's count, {stored_here} submitted reports stored"
+            f" ({ids['indicators']} answers each, {f['creates']} created)"
+        )
+        rate = f["submits"] / seconds
+        title = f"report submissions per second ({label})"
+        print(f"   {title:<52} {rate:>10.1f} /s     target ≥ 100 /s [{'OK ' if rate >= 100 else 'MISS'}]")
+        cpu = f["cpu"]["app"] + f["cpu"]["db"]
+        if f["submits"]:
+            per = cpu * 1000 / f["submits"]
+            print(f"   {'  CPU per submission, gunicorn + database (ms)':<52} {per:>10.1f} ms")
+            estimate = 2 * f["submits"] / cpu
+            print(f"   {'  submissions per second on 2 idle cores (estimate)':<52} {estimate:>10.1f} /s")
     print(f"   gunicorn log: {log}")
     sys.stdout.flush()
 
