@@ -228,8 +228,9 @@ def report_save(
 
     The phone form autosaves and retries with one key per new report, so a save whose answer was
     lost, and every save after the first, updates instead of duplicating. A report with that key
-    that is no longer editable (submitted or verified) comes back unchanged: the save is older than
-    the submission, or the submission is a retry.
+    that has left the draft state (submitted, verified, or returned by HQ) comes back unchanged: the
+    save is older than the submission, or the submission is a retry; a late retry must not overwrite
+    corrections made to a returned report nor send it back unchanged. Those go through the edit page.
     """
     existing = RiskReport.objects.filter(idempotency_key=idempotency_key).first()
     if existing is None:
@@ -242,7 +243,7 @@ def report_save(
             submit=submit,
         )
     existing = _same_author_or_refuse(existing, author)
-    if not existing.is_editable:
+    if existing.status != Status.DRAFT:
         return existing
     return report_update(report=existing, by=author, narrative=narrative, answers=answers, submit=submit)
 
@@ -346,17 +347,17 @@ def _insert_submitted(report: RiskReport, *, by: AbstractBaseUser) -> list[RiskR
 
 def _submit_found(report: RiskReport, *, by: AbstractBaseUser, submit: bool) -> RiskReport:
     """A report found by its idempotency key, submitted if the retried request asked for it and
-    it still can be.
+    it is still a draft (a returned report is resubmitted from the edit page, never by a retry).
 
     A retried submission (its first answer lost on the way) finds the report already submitted: it
     is answered like the first one, not submitted twice and not refused. Decided on the locked row,
     so two retries racing each other submit once.
     """
-    if not (submit and report.is_editable):
+    if not (submit and report.status == Status.DRAFT):
         return report
     with transaction.atomic():
         report = _locked(report)
-        if report.is_editable:
+        if report.status == Status.DRAFT:
             _require_reporter(by, report.village_election)
             _mark_submitted(report, by=by)
     return report

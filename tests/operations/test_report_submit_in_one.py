@@ -15,7 +15,14 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from operations.models import RiskIndicator, RiskReport, RiskReportAnswer, RiskReportTransition
-from operations.services.reports import report_create, report_submit, report_verify
+from operations.services.reports import (
+    report_create,
+    report_return,
+    report_save,
+    report_submit,
+    report_update,
+    report_verify,
+)
 from tests.operations.risk_setup import answers, build_world
 
 pytestmark = pytest.mark.django_db
@@ -218,6 +225,33 @@ def test_retry_after_a_verification_leaves_the_report_verified(world):
     assert retry.status_code == 201
     assert (retry.json()["id"], retry.json()["status"]) == (first["id"], Status.VERIFIED)
     assert RiskReportTransition.objects.count() == 3
+
+
+def test_late_retry_after_hq_returned_the_report_changes_nothing(world):
+    """A phone's retry whose first answer was lost must not resubmit a returned report unchanged,
+    nor overwrite the corrections the officer is making to it."""
+    client = _client(world.polsek)
+    key = str(uuid.uuid4())
+    first = client.post(REPORTS, _payload(world.own[0], idempotency_key=key), format="json").json()
+    report = RiskReport.objects.get(pk=first["id"])
+    report_return(report=report, by=world.kabag, reason="Lengkapi bukti.")
+    report_update(report=report, by=world.polsek, narrative="Diperbaiki.", answers=answers(split_camps=False))
+
+    retry = client.post(REPORTS, _payload(world.own[0], idempotency_key=key), format="json")
+    autosave = report_save(
+        village_election=world.own[0],
+        author=world.polsek,
+        idempotency_key=uuid.UUID(key),
+        narrative="Isi lama dari antrean.",
+        answers=answers(split_camps=True),
+        submit=True,
+    )
+
+    assert retry.status_code == 201 and retry.json()["status"] == Status.RETURNED
+    report.refresh_from_db()
+    assert (autosave.pk, report.status, report.narrative) == (report.pk, Status.RETURNED, "Diperbaiki.")
+    assert list(report.answers.values_list("indicator__code", "flag")) == [("split_camps", False)]
+    assert len(_steps(report)) == 3  # created, submitted, returned: nothing since
 
 
 def test_submit_with_the_key_of_an_earlier_draft_submits_that_draft_once(world):
