@@ -52,12 +52,15 @@ def jurisdiction_kecamatan_ids(user: User) -> frozenset[int] | None:
         return frozenset()
     cached = getattr(user, "_jurisdiction_ids", None)
     if cached is None:
-        from operations.models import Jurisdiction
+        from operations.models import Jurisdiction, Officer
 
         # From the user through his officer record to its Polsek's kecamatan in one query (every
         # API write asks this first). Empty without an officer or for a unit without kecamatan.
+        # A subquery on the officer, not a join through the unit: SQLite planned that join from the
+        # unit table and scanned every unit of the country (50 ms at national scale, now 0.1 ms).
+        own_unit = Officer.objects.filter(user=user).values("unit_id")
         cached = frozenset(
-            Jurisdiction.objects.filter(unit__officers__user=user)
+            Jurisdiction.objects.filter(unit_id__in=own_unit)
             .order_by()
             .values_list("kecamatan_id", flat=True)
         )
