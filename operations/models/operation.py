@@ -116,9 +116,18 @@ class BkoContingent(models.Model):
         return f"BKO {self.unit} — {self.operation}"
 
 
+RANKING_ORDER = ("-level", "-score", "-registered_voters", "desa_code")
+
+
+def _in_ranking_order(*leading: str, name: str) -> models.Index:
+    """An index on ``leading`` then the ranking order, so a filtered page needs no sort."""
+    ordered = [F(f[1:]).desc() if f.startswith("-") else F(f) for f in RANKING_ORDER]
+    return models.Index(*(F(f) for f in leading), *ordered, name=name)
+
+
 class VillageStandingQuerySet(models.QuerySet):
     def ranked(self):
-        return self.order_by("-level", "-score", "-registered_voters", "desa_code")
+        return self.order_by(*RANKING_ORDER)
 
 
 class VillageStanding(models.Model):
@@ -169,43 +178,13 @@ class VillageStanding(models.Model):
         verbose_name_plural = _("peringkat desa")
         ordering = ["operation", "-level", "-score", "-registered_voters", "desa_code"]
         indexes = [
-            models.Index(
-                F("operation"),
-                F("level").desc(),
-                F("score").desc(),
-                F("registered_voters").desc(),
-                F("desa_code"),
-                name="standing_rank_order",
-            ),
-            models.Index(
-                F("operation"),
-                F("kabupaten_code"),
-                F("level").desc(),
-                F("score").desc(),
-                F("registered_voters").desc(),
-                F("desa_code"),
-                name="standing_kabupaten_rank",
-            ),
-            # A Polsek's or a kecamatan's page is an index range already in ranking order: no sort,
-            # and no planner's guess between filtering the whole ranking and sorting a slice.
-            models.Index(
-                F("operation"),
-                F("kecamatan"),
-                F("level").desc(),
-                F("score").desc(),
-                F("registered_voters").desc(),
-                F("desa_code"),
-                name="standing_kecamatan_rank",
-            ),
-            models.Index(
-                F("operation"),
-                F("polsek"),
-                F("level").desc(),
-                F("score").desc(),
-                F("registered_voters").desc(),
-                F("desa_code"),
-                name="standing_polsek_rank",
-            ),
+            # A page of the operation, of a kabupaten, a kecamatan or a Polsek is an index range
+            # already in ranking order: no sort, and no planner's guess between filtering the whole
+            # ranking and sorting a slice.
+            _in_ranking_order("operation", name="standing_rank_order"),
+            _in_ranking_order("operation", "kabupaten_code", name="standing_kabupaten_rank"),
+            _in_ranking_order("operation", "kecamatan", name="standing_kecamatan_rank"),
+            _in_ranking_order("operation", "polsek", name="standing_polsek_rank"),
         ]
         constraints = [
             models.UniqueConstraint(
