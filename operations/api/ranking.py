@@ -8,7 +8,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 
 from operations import permissions
-from operations.api.risk import ERRORS, IsHQ
+from operations.api.risk import ERRORS, FieldsBuiltOnce, IsHQ
 from operations.models import Operation, RiskLevel, Unit, VillageStanding
 from operations.ranking_cache import cached_ranking_page, ranking_stamp
 from operations.selectors.ranking import ranking_for_operation
@@ -35,7 +35,7 @@ class BlankAsNullCharField(serializers.CharField):
         return value or None
 
 
-class StandingSerializer(serializers.ModelSerializer):
+class StandingSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     desa = serializers.CharField(source="desa_name", read_only=True)
     polsek_name = BlankAsNullCharField(read_only=True, allow_null=True)
     level_label = serializers.CharField(read_only=True)
