@@ -1,7 +1,6 @@
 """Ranking API: an operation's villages ranked by risk, for HQ, read from the stored standings."""
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
@@ -106,7 +105,8 @@ class OperationRankingView(ListAPIView):
         return HttpResponse(content, content_type=renderer.media_type)
 
     def get_queryset(self):
-        operation = get_object_or_404(Operation, pk=self.kwargs["operation_id"])
+        # list() has found the operation (ranking_stamp, else 404); only its id filters the rows.
+        operation = Operation(pk=self.kwargs["operation_id"])
         filters = RankingFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         data = filters.validated_data
