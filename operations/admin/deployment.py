@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from operations import permissions
+from operations.admin.read_only import ReadOnlyAdmin
 from operations.models import AllocationProposal, Assignment, ProposalItem
 from operations.services import assignments as assignment_services
 from pilkades.admin_history import AuditHistoryAdmin
@@ -126,7 +127,7 @@ class ProposalItemInline(admin.TabularInline):
 
 
 @admin.register(AllocationProposal)
-class AllocationProposalAdmin(admin.ModelAdmin):
+class AllocationProposalAdmin(ReadOnlyAdmin):
     """Read-only: proposals are computed, applied and discarded on the board or the API."""
 
     list_display = [
@@ -156,12 +157,3 @@ class AllocationProposalAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
         return permissions.is_hq(request.user)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

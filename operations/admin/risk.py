@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from operations.admin.organisation import OperationAdmin
+from operations.admin.read_only import ReadOnlyAdmin
 from operations.models import (
     LevelThreshold,
     Operation,
@@ -38,17 +39,6 @@ from operations.services.standings import (
 from pilkades.admin_history import AuditHistoryAdmin
 from villages.admin import CandidateAdmin, DesaAdmin, KecamatanAdmin, VillageElectionAdmin
 from villages.models import Candidate, Desa, Kecamatan, VillageElection
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 class JurisdictionLimitedAdmin(admin.ModelAdmin):
