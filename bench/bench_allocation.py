@@ -127,7 +127,7 @@ def measure_nation() -> dict:
 
     from operations.allocation.solver import VillageDemand, allocate
     from operations.models import Operation, Stage, Unit
-    from operations.services.proposals import _coordinate, _read_groups, _read_villages
+    from operations.services.proposals import _demand, _read_groups, _read_villages
     from villages.models import Kecamatan
 
     operation = Operation.objects.filter(name__startswith="Ops bench").latest("pk")
@@ -145,17 +145,7 @@ def measure_nation() -> dict:
     }
     demands: dict[str, list[VillageDemand]] = defaultdict(list)
     for v in villages:
-        demands[kabupaten_of_village[v["village_election_id"]]].append(
-            VillageDemand(
-                village_id=v["village_election_id"],
-                level=v["level"],
-                need=max(v["required_personnel"] - v["locked"], 0),
-                locked=v["locked"],
-                latitude=_coordinate(v["village_election__desa__latitude"]),
-                longitude=_coordinate(v["village_election__desa__longitude"]),
-                sea_access_only=v["village_election__desa__sea_access_only"],
-            )
-        )
+        demands[kabupaten_of_village[v["village_election_id"]]].append(_demand(v))
     need_of_kabupaten = {k: sum(d.need for d in ds) for k, ds in demands.items()}
     kabupaten_of_group = _kabupaten_of_groups(groups, kabupaten_of_village)
     bko_province = {

@@ -76,6 +76,19 @@ def _read_villages(*, operation: Operation, stage: str) -> list[dict]:
     return villages
 
 
+def _demand(village: dict) -> VillageDemand:
+    """A row of ``_read_villages`` as the solver takes it: what is still needed beyond the postings."""
+    return VillageDemand(
+        village_id=village["village_election_id"],
+        level=village["level"],
+        need=max(village["required_personnel"] - village["locked"], 0),
+        locked=village["locked"],
+        latitude=_coordinate(village["village_election__desa__latitude"]),
+        longitude=_coordinate(village["village_election__desa__longitude"]),
+        sea_access_only=village["village_election__desa__sea_access_only"],
+    )
+
+
 def _read_groups(
     *, operation: Operation, stage: str, exclude_bko: bool, villages: list[dict]
 ) -> tuple[list[SupplyGroup], int]:
@@ -187,19 +200,7 @@ def proposal_create(
     sea_contact = polairud.first() or _("Polairud (belum terdaftar di satuan)")
     read_seconds = time.perf_counter() - started
 
-    demands = [
-        VillageDemand(
-            village_id=v["village_election_id"],
-            level=v["level"],
-            need=max(v["required_personnel"] - v["locked"], 0),
-            locked=v["locked"],
-            latitude=_coordinate(v["village_election__desa__latitude"]),
-            longitude=_coordinate(v["village_election__desa__longitude"]),
-            sea_access_only=v["village_election__desa__sea_access_only"],
-        )
-        for v in villages
-    ]
-    result = allocate(groups=groups, villages=demands)
+    result = allocate(groups=groups, villages=[_demand(v) for v in villages])
 
     summary_villages = [
         {
