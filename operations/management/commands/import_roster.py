@@ -1,8 +1,9 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from operations.roster import ROSTER_FORMATS, RosterImportError, roster_import
+from pilkades.import_command import run_import
 
 
 class Command(BaseCommand):
@@ -18,16 +19,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: Path, format: str | None, dry_run: bool, **options):
         file_format = format or path.suffix.lstrip(".").lower()
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise CommandError(f"Tidak dapat membaca {path}: {exc.strerror}") from exc
-        try:
-            report = roster_import(data=data, file_format=file_format, dry_run=dry_run)
-        except RosterImportError as exc:
-            for message in exc.messages:
-                self.stderr.write(message)
-            raise CommandError(
-                f"Impor dibatalkan: {len(exc.line_errors)} baris bermasalah; tidak ada data yang diubah."
-            ) from exc
+        report = run_import(
+            self,
+            path,
+            lambda data: roster_import(data=data, file_format=file_format, dry_run=dry_run),
+            RosterImportError,
+        )
         self.stdout.write(self.style.SUCCESS(report.summary()))

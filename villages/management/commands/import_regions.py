@@ -1,7 +1,8 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from pilkades.import_command import run_import
 from pilkades.planner import refresh_planner_statistics
 from villages.services import RegionImportError, regions_import
 
@@ -18,17 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("--encoding", default="utf-8", help="encoding berkas (bawaan utf-8)")
 
     def handle(self, *args, path: Path, prefix: str, encoding: str, **options):
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise CommandError(f"Tidak dapat membaca {path}: {exc.strerror}") from exc
-        try:
-            report = regions_import(data=data, prefix=prefix, encoding=encoding)
-        except RegionImportError as exc:
-            for message in exc.messages:
-                self.stderr.write(message)
-            raise CommandError(
-                f"Impor dibatalkan: {len(exc.line_errors)} baris bermasalah; tidak ada data yang diubah."
-            ) from exc
+        report = run_import(
+            self,
+            path,
+            lambda data: regions_import(data=data, prefix=prefix, encoding=encoding),
+            RegionImportError,
+        )
         refresh_planner_statistics()
         self.stdout.write(self.style.SUCCESS(f"Impor selesai — {report.summary()}."))

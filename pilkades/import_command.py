@@ -1,0 +1,30 @@
+"""What the import commands share: read the file, run the all-or-nothing import, print every bad line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from django.core.management.base import BaseCommand, CommandError
+
+Report = TypeVar("Report")
+
+
+def run_import(
+    command: BaseCommand, path: Path, importer: Callable[[bytes], Report], rejected: type[Exception]
+) -> Report:
+    """``importer(data)`` on the file's bytes; ``rejected`` (an error with ``messages`` and
+    ``line_errors``) becomes every message on stderr and a CommandError saying nothing changed."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CommandError(f"Tidak dapat membaca {path}: {exc.strerror}") from exc
+    try:
+        return importer(data)
+    except rejected as exc:
+        for message in exc.messages:
+            command.stderr.write(message)
+        raise CommandError(
+            f"Impor dibatalkan: {len(exc.line_errors)} baris bermasalah; tidak ada data yang diubah."
+        ) from exc
