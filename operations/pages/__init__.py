@@ -3,8 +3,14 @@
 from collections.abc import Callable
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from operations.models import Operation
 
 
 def allowed(predicate: Callable) -> Callable:
@@ -21,3 +27,12 @@ def allowed(predicate: Callable) -> Callable:
         return wrapper
 
     return decorator
+
+
+def to_latest_operation(request: HttpRequest, url_name: str) -> HttpResponse:
+    """The nav's entry points: the named page of the most recent operation, or home saying there is none."""
+    operation = Operation.objects.order_by("-starts_on", "pk").first()
+    if operation is None:
+        messages.info(request, _("Belum ada operasi."))
+        return redirect("home")
+    return redirect(url_name, operation_id=operation.pk)

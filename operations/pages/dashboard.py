@@ -1,25 +1,19 @@
 """The HQ dashboard: the whole operation at a glance, for Pimpinan and Kabag Ops."""
 
 from django.conf import settings
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
+from django.shortcuts import get_object_or_404, render
 
 from operations import permissions
 from operations.models import Operation
-from operations.pages import allowed
+from operations.pages import allowed, to_latest_operation
 from operations.selectors.dashboard import dashboard_for_operation
 
 
 @allowed(permissions.is_hq)
 def dashboard_latest(request: HttpRequest) -> HttpResponse:
     """The nav's entry point: the most recent operation's dashboard."""
-    operation = Operation.objects.order_by("-starts_on", "pk").first()
-    if operation is None:
-        messages.info(request, _("Belum ada operasi."))
-        return redirect("home")
-    return redirect("dashboard", operation_id=operation.pk)
+    return to_latest_operation(request, "dashboard")
 
 
 @allowed(permissions.is_hq)

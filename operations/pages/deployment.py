@@ -21,7 +21,7 @@ from operations.forms.deployment import (
     TeamLeaderForm,
 )
 from operations.models import AllocationProposal, Assignment, Operation, Stage, VillageStanding
-from operations.pages import allowed
+from operations.pages import allowed, to_latest_operation
 from operations.selectors.deployment import (
     VillageTeam,
     assignments_for_operation,
@@ -53,11 +53,7 @@ def _team(operation: Operation, village_election_id: int) -> VillageTeam:
 
 @allowed(permissions.is_hq)
 def board_latest(request: HttpRequest) -> HttpResponse:
-    operation = Operation.objects.order_by("-starts_on", "pk").first()
-    if operation is None:
-        messages.info(request, _("Belum ada operasi."))
-        return redirect("home")
-    return redirect("deployment-board", operation_id=operation.pk)
+    return to_latest_operation(request, "deployment-board")
 
 
 @allowed(permissions.is_hq)

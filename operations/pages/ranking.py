@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from operations import permissions
 from operations.forms.reports import OverrideForm, RankingFilterForm
 from operations.models import Operation, Unit
-from operations.pages import allowed
+from operations.pages import allowed, to_latest_operation
 from operations.ranking_export import ranking_file
 from operations.selectors.ranking import level_counts, ranking_for_operation, ranking_table
 from operations.selectors.villages import VillageDetail, village_elections_visible
@@ -25,11 +25,7 @@ PAGE_SIZE = 50
 @allowed(permissions.is_hq)
 def ranking_latest(request: HttpRequest) -> HttpResponse:
     """The nav's entry point: the most recent operation's ranking."""
-    operation = Operation.objects.order_by("-starts_on", "pk").first()
-    if operation is None:
-        messages.info(request, _("Belum ada operasi."))
-        return redirect("home")
-    return redirect("ranking", operation_id=operation.pk)
+    return to_latest_operation(request, "ranking")
 
 
 def _filtered(request: HttpRequest, operation: Operation) -> tuple[RankingFilterForm, dict]:
