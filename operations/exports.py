@@ -43,40 +43,44 @@ def _teams_by_area(board: Board) -> list[VillageTeam]:
     return sorted(board.teams, key=lambda t: (t.standing.kecamatan.name, t.standing.desa_code))
 
 
+def _line(
+    member, *, number: int, kecamatan: str, desa: str = "", level: str = "", leader: bool = False
+) -> OrderLine:
+    """One officer's line of the order; the village's columns stay empty for patrols and reserve."""
+    officer = member.officer
+    return OrderLine(
+        kecamatan=kecamatan,
+        desa=desa,
+        level=level,
+        number=number,
+        name=officer.name,
+        rank=officer.get_rank_display(),
+        nrp=officer.nrp,
+        unit=officer.unit.name,
+        duty=_duty_text(member),
+        leader=leader,
+    )
+
+
 def order_lines(board: Board) -> list[OrderLine]:
     lines = []
     for team in _teams_by_area(board):
         leader = team.leader
-        for number, member in enumerate(team.members, start=1):
-            lines.append(
-                OrderLine(
-                    kecamatan=team.standing.kecamatan.name,
-                    desa=team.standing.village_election.desa.name,
-                    level=str(RiskLevel(team.standing.level).label),
-                    number=number,
-                    name=member.officer.name,
-                    rank=member.officer.get_rank_display(),
-                    nrp=member.officer.nrp,
-                    unit=member.officer.unit.name,
-                    duty=_duty_text(member),
-                    leader=member is leader,
-                )
-            )
-    for number, member in enumerate(board.elsewhere, start=1):
-        lines.append(
-            OrderLine(
-                kecamatan=member.kecamatan.name if member.kecamatan else "",
-                desa="",
-                level="",
+        lines.extend(
+            _line(
+                member,
                 number=number,
-                name=member.officer.name,
-                rank=member.officer.get_rank_display(),
-                nrp=member.officer.nrp,
-                unit=member.officer.unit.name,
-                duty=_duty_text(member),
-                leader=False,
+                kecamatan=team.standing.kecamatan.name,
+                desa=team.standing.village_election.desa.name,
+                level=str(RiskLevel(team.standing.level).label),
+                leader=member is leader,
             )
+            for number, member in enumerate(team.members, start=1)
         )
+    lines.extend(
+        _line(member, number=number, kecamatan=member.kecamatan.name if member.kecamatan else "")
+        for number, member in enumerate(board.elsewhere, start=1)
+    )
     return lines
 
 
