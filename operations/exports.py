@@ -19,10 +19,11 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import cm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from operations.models import Operation, RiskLevel
 from operations.selectors.deployment import Board, VillageTeam, deployment_board, team_leader
+from pilkades.pdf import text_paragraph
 
 
 @dataclass(frozen=True)
@@ -175,8 +176,8 @@ def order_pdf(*, operation: Operation, board: Board) -> bytes:
         ]
     )
     story = [
-        Paragraph(_title(operation), styles["Title"]),
-        Paragraph(
+        text_paragraph(_title(operation), styles["Title"]),
+        text_paragraph(
             _("Pilkades: %(election)s. Dicetak %(date)s.")
             % {"election": operation.election.name, "date": timezone.localdate().strftime("%d-%m-%Y")},
             styles["Normal"],
@@ -185,11 +186,11 @@ def order_pdf(*, operation: Operation, board: Board) -> bytes:
     ]
     member_headers = [_("No"), _("Nama"), _("Pangkat"), _("NRP"), _("Satuan"), _("Tugas"), _("Ketua tim")]
     for kecamatan, teams in groupby(_teams_by_area(board), key=lambda t: t.standing.kecamatan.name):
-        story.append(Paragraph(_("Kecamatan %(name)s") % {"name": kecamatan}, styles["Heading2"]))
+        story.append(text_paragraph(_("Kecamatan %(name)s") % {"name": kecamatan}, styles["Heading2"]))
         for team in teams:
             s = team.standing
             story.append(
-                Paragraph(
+                text_paragraph(
                     _("Desa %(desa)s (%(level)s): butuh %(need)s, ada %(assigned)s, kurang %(short)s")
                     % {
                         "desa": s.village_election.desa.name,
@@ -202,7 +203,7 @@ def order_pdf(*, operation: Operation, board: Board) -> bytes:
                 )
             )
             if not team.members:
-                story.append(Paragraph(_("Belum ada personel."), styles["Normal"]))
+                story.append(text_paragraph(_("Belum ada personel."), styles["Normal"]))
                 continue
             leader = team.leader
             rows = [member_headers] + [
@@ -219,7 +220,7 @@ def order_pdf(*, operation: Operation, board: Board) -> bytes:
             ]
             story.append(Table(rows, style=grid, repeatRows=1, hAlign="LEFT"))
     if board.elsewhere:
-        story.append(Paragraph(_("Patroli dan cadangan"), styles["Heading2"]))
+        story.append(text_paragraph(_("Patroli dan cadangan"), styles["Heading2"]))
         rows = [member_headers] + [
             [
                 n,
@@ -233,7 +234,7 @@ def order_pdf(*, operation: Operation, board: Board) -> bytes:
             for n, m in enumerate(board.elsewhere, start=1)
         ]
         story.append(Table(rows, style=grid, repeatRows=1, hAlign="LEFT"))
-    story.append(Paragraph(_("Rekapitulasi per tingkat"), styles["Heading2"]))
+    story.append(text_paragraph(_("Rekapitulasi per tingkat"), styles["Heading2"]))
     totals = [[_("Tingkat"), _("Desa"), _("Kebutuhan"), _("Ditugaskan"), _("Kekurangan")]] + [
         [t.level, t.villages, t.required, t.assigned, t.shortfall] for t in level_totals(board)
     ]
