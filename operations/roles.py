@@ -15,12 +15,13 @@ ROLE_GROUPS = (KABAG_OPS, POLSEK, PIMPINAN)
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     KABAG_OPS: (
         "operations.*",
+        "election_day.*",
         "villages.add_*",
         "villages.change_*",
         "villages.view_*",
         "villages.delete_candidate",
     ),
-    PIMPINAN: ("operations.view_*", "villages.view_*"),
+    PIMPINAN: ("operations.view_*", "villages.view_*", "election_day.view_*"),
     POLSEK: (
         "villages.view_*",
         "operations.view_unit",
@@ -51,7 +52,7 @@ def sync_role_groups(apps, schema_editor=None) -> None:
     permission_model = apps.get_model("auth", "Permission")
     candidates = list(
         permission_model.objects.filter(
-            content_type__app_label__in=["operations", "villages"]
+            content_type__app_label__in=["operations", "villages", "election_day"]
         ).select_related("content_type")
     )
     for role in ROLE_GROUPS:

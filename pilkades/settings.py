@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "csp",
     "villages",
     "operations",
+    "election_day",
 ]
 
 MIDDLEWARE = [
@@ -238,6 +239,13 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# Election day (Hari-H): an officer not checked in this many minutes after his stage starts is listed
+# as late on the Posko board; an incident photo larger than this is refused before it is decoded.
+CHECKIN_GRACE_MINUTES = env_int("PILKADES_CHECKIN_GRACE_MINUTES", 30)
+INCIDENT_PHOTO_MAX_BYTES = env_int("PILKADES_INCIDENT_PHOTO_MAX_MB", 10) * 1024 * 1024
+# Side of the longest edge of the stored copy of a photo (the phone already downscales).
+INCIDENT_PHOTO_MAX_SIDE = env_int("PILKADES_INCIDENT_PHOTO_MAX_SIDE", 2048)
 
 # Dashboard map tiles, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png. Empty (the default): no
 # tiles; the map still draws the villages and the kecamatan outlines, so it works without internet.

@@ -1,0 +1,49 @@
+"""Where a desa is, and how far apart two points are (the geography work's distances).
+
+``desa_point`` prefers the boundary centroid (``centroid_lat``/``centroid_lng``, added by the
+boundary import) and falls back to the desa's own coordinates; distances come from the allocation
+solver's haversine, so dispatch and allocation measure alike.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+
+from operations.allocation.geo import haversine_km_matrix
+
+Point = tuple[float, float]
+
+
+def _pair(lat: Decimal | float | None, lng: Decimal | float | None) -> Point | None:
+    if lat is None or lng is None:
+        return None
+    return float(lat), float(lng)
+
+
+def desa_point(desa) -> Point | None:
+    return _pair(getattr(desa, "centroid_lat", None), getattr(desa, "centroid_lng", None)) or _pair(
+        getattr(desa, "latitude", None), getattr(desa, "longitude", None)
+    )
+
+
+def unit_point(unit) -> Point | None:
+    return _pair(getattr(unit, "hq_latitude", None), getattr(unit, "hq_longitude", None))
+
+
+def distance_km(a: Point, b: Point) -> float:
+    return float(
+        haversine_km_matrix(np.array([a[0]]), np.array([a[1]]), np.array([b[0]]), np.array([b[1]]))[0, 0]
+    )
+
+
+def distances_km(origins: list[Point], target: Point) -> list[float]:
+    """Kilometres from each origin to one target, in one vectorised call."""
+    if not origins:
+        return []
+    lat = np.array([p[0] for p in origins])
+    lng = np.array([p[1] for p in origins])
+    return [
+        float(d) for d in haversine_km_matrix(lat, lng, np.array([target[0]]), np.array([target[1]]))[:, 0]
+    ]

@@ -1,0 +1,1 @@
+"""Election-day writes. Each use case in its own module; every one bumps the operation's board version."""

@@ -1,0 +1,164 @@
+"""Check-ins: an officer (or his team leader) reports arrival at the post, later the end of duty."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.translation import gettext as _
+
+from election_day import permissions
+from election_day.geo import desa_point, distance_km
+from election_day.models import CheckIn, StageWindow
+from election_day.services.common import KeyReused, actor_name, board_changed, require_open
+from operations.models import Assignment, Stage
+
+
+@dataclass(frozen=True)
+class Position:
+    latitude: Decimal
+    longitude: Decimal
+    accuracy_m: int | None = None
+
+
+def _local_time(moment: datetime) -> str:
+    return time_format(timezone.localtime(moment), "H:i")
+
+
+def require_stage_running(*, operation_id: int, stage: str, now: datetime) -> StageWindow:
+    window = StageWindow.objects.filter(operation_id=operation_id, stage=stage).first()
+    label = Stage(stage).label
+    if window is None:
+        raise ValidationError(
+            {"assignment": _("Jadwal tahap %(stage)s belum ditetapkan Posko.") % {"stage": label}}
+        )
+    if now < window.starts_at:
+        raise ValidationError(
+            {
+                "assignment": _("Tahap %(stage)s belum dimulai (mulai %(time)s).")
+                % {"stage": label, "time": _local_time(window.starts_at)}
+            }
+        )
+    if window.ends_at is not None and now > window.ends_at:
+        raise ValidationError(
+            {
+                "assignment": _("Tahap %(stage)s sudah ditutup (%(time)s).")
+                % {"stage": label, "time": _local_time(window.ends_at)}
+            }
+        )
+    return window
+
+
+def _validate_position(position: Position | None) -> None:
+    if position is None:
+        return
+    errors = {}
+    if not -90 <= position.latitude <= 90:
+        errors["latitude"] = [_("Lintang harus antara -90 dan 90.")]
+    if not -180 <= position.longitude <= 180:
+        errors["longitude"] = [_("Bujur harus antara -180 dan 180.")]
+    if position.accuracy_m is not None and position.accuracy_m < 0:
+        errors["accuracy_m"] = [_("Akurasi tidak boleh negatif.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _replay(existing: CheckIn, *, assignment_id: int, kind: str, by: AbstractBaseUser) -> CheckIn:
+    if existing.assignment_id != assignment_id or existing.kind != kind or existing.recorded_by_id != by.pk:
+        raise KeyReused()
+    return existing
+
+
+def _distance_m(assignment: Assignment, position: Position | None) -> int | None:
+    if position is None or assignment.village_election_id is None:
+        return None
+    point = desa_point(assignment.village_election.desa)
+    if point is None:
+        return None
+    return round(distance_km((float(position.latitude), float(position.longitude)), point) * 1000)
+
+
+@transaction.atomic
+def checkin_record(
+    *,
+    assignment: Assignment,
+    kind: str,
+    by: AbstractBaseUser,
+    idempotency_key: uuid.UUID,
+    position: Position | None = None,
+    client_time: datetime | None = None,
+    now: datetime | None = None,
+) -> tuple[CheckIn, bool]:
+    """Record an arrival or an end of duty; returns (check-in, created).
+
+    The same key sent again (a phone retrying over a poor signal) returns the first check-in; the
+    same key for another posting or kind is refused (KeyReused). The posting's row is locked, so two
+    taps at once record one arrival; the table's unique constraint is the last line.
+    """
+    existing = CheckIn.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return _replay(existing, assignment_id=assignment.pk, kind=kind, by=by), False
+    if kind not in CheckIn.Kind.values:
+        raise ValidationError({"kind": _("Jenis laporan tidak dikenal.")})
+    if not permissions.can_check_in(by, assignment):
+        raise PermissionDenied(
+            _("Anda hanya dapat melapor untuk penugasan Anda sendiri atau tim yang Anda pimpin.")
+        )
+    now = now or timezone.now()
+    assignment = (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("operation", "officer", "village_election__desa")
+        .get(pk=assignment.pk)
+    )
+    require_open(assignment.operation)
+    require_stage_running(operation_id=assignment.operation_id, stage=assignment.stage, now=now)
+    _validate_position(position)
+    done = {
+        c.kind: c
+        for c in CheckIn.objects.filter(assignment=assignment).select_related("recorded_by__officer")
+    }
+    if kind in done:
+        first = done[kind]
+        message = (
+            _("Kedatangan sudah tercatat pukul %(time)s oleh %(who)s.")
+            if kind == CheckIn.Kind.ARRIVED
+            else _("Selesai tugas sudah tercatat pukul %(time)s oleh %(who)s.")
+        )
+        raise ValidationError(
+            {"kind": message % {"time": _local_time(first.recorded_at), "who": actor_name(first.recorded_by)}}
+        )
+    if kind == CheckIn.Kind.FINISHED and CheckIn.Kind.ARRIVED not in done:
+        raise ValidationError({"kind": _("Belum lapor tiba di lokasi; laporkan tiba lebih dulu.")})
+    checkin = CheckIn(
+        assignment=assignment,
+        operation_id=assignment.operation_id,
+        officer_id=assignment.officer_id,
+        stage=assignment.stage,
+        village_election_id=assignment.village_election_id,
+        kind=kind,
+        client_time=client_time,
+        latitude=position.latitude if position else None,
+        longitude=position.longitude if position else None,
+        accuracy_m=position.accuracy_m if position else None,
+        distance_m=_distance_m(assignment, position),
+        recorded_by=by,
+        idempotency_key=idempotency_key,
+    )
+    try:
+        with transaction.atomic():
+            checkin.save()
+    except IntegrityError as exc:
+        # The same key raced in from a second connection: answer like a replay.
+        raced = CheckIn.objects.filter(idempotency_key=idempotency_key).first()
+        if raced is not None:
+            return _replay(raced, assignment_id=assignment.pk, kind=kind, by=by), False
+        raise ValidationError({"kind": _("Laporan ini sudah tercatat.")}) from exc
+    board_changed(operation_id=assignment.operation_id)
+    return checkin, True
