@@ -1,5 +1,10 @@
 """One error shape for the whole API: {"detail": ..., "errors": {field: [messages]}}."""
 
+from django.core.exceptions import (
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +12,7 @@ from django.views import defaults
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -92,8 +98,57 @@ class ApiSchema(AutoSchema):
         return codes
 
 
+# --- answers Django gives outside any API view ---------------------------------------------------
+#
+# A path no route matches, a body over the upload limit, an unknown Host header, a crash: Django
+# answers these itself, before or around the views. Under /api/ they are answered in the shared
+# error shape too, so a client parses every answer of the API the same way.
+
+
+def is_api_request(request) -> bool:
+    # path_info: the path inside the app, whatever prefix (SCRIPT_NAME) it is served under.
+    return request.path_info.startswith("/api/")
+
+
+def api_error(status: int, detail: str) -> JsonResponse:
+    return JsonResponse({"detail": str(detail)}, status=status)
+
+
+def bad_request(request, exception):
+    """Django's 400 (a SuspiciousOperation: unknown host, body too big, too many fields)."""
+    if not is_api_request(request):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        return api_error(413, _("Isi permintaan terlalu besar."))
+    if isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
+        return api_error(400, _("Terlalu banyak field dalam permintaan."))
+    return api_error(400, _("Permintaan tidak valid."))
+
+
+def permission_denied(request, exception):
+    if is_api_request(request):
+        return api_error(403, _("Tidak berwenang."))
+    return defaults.permission_denied(request, exception)
+
+
 def not_found(request, exception):
     """A 404 outside any API view (a path no route matches) still answers the API in JSON."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": str(_("Tidak ditemukan."))}, status=404)
+    if is_api_request(request):
+        return api_error(404, _("Tidak ditemukan."))
     return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if is_api_request(request):
+        return api_error(500, _("Terjadi kesalahan pada server; sudah dicatat."))
+    return defaults.server_error(request)
+
+
+class JsonErrorsMixin:
+    """For an API view that renders HTML or YAML (the docs, the schema): its errors still in JSON."""
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response

@@ -75,3 +75,142 @@ def test_page_path_no_route_matches_keeps_the_html_404(client, db):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+# --- answers Django itself gives, before or outside any API view -------------------------------
+
+TOKEN_URL = "/api/v1/auth/token/"
+
+
+def _assert_json_error(response, status: int) -> dict:
+    assert response.status_code == status, response.content[:300]
+    assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
+    body = response.json()
+    assert isinstance(body["detail"], str)
+    assert body["detail"]
+    return body
+
+
+@pytest.mark.parametrize("depth", [5000, 200])
+def test_deeply_nested_json_is_a_400_not_a_crash(client, db, depth):
+    response = client.post(TOKEN_URL, "[" * depth + "]" * depth, content_type="application/json")
+    body = _assert_json_error(response, 400)
+    assert "terlalu dalam" in body["detail"]
+
+
+def test_unterminated_deep_json_is_a_400_not_a_crash(client, db):
+    response = client.post(TOKEN_URL, "[" * 5000, content_type="application/json")
+    _assert_json_error(response, 400)
+
+
+def test_malformed_json_is_a_json_400_in_indonesian(client, db):
+    response = client.post(TOKEN_URL, "{bad", content_type="application/json")
+    body = _assert_json_error(response, 400)
+    assert body["detail"].startswith("JSON tidak valid")
+
+
+def test_body_over_the_upload_limit_is_a_json_413(client, db):
+    body = '{"username": "' + "x" * 3_000_000 + '"}'
+    response = client.post(TOKEN_URL, body, content_type="application/json")
+    _assert_json_error(response, 413)
+
+
+def test_too_many_form_fields_is_a_json_400(client, db, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    data = "&".join(f"f{i}=1" for i in range(20))
+    response = client.post(TOKEN_URL, data, content_type="application/x-www-form-urlencoded")
+    _assert_json_error(response, 400)
+
+
+def test_api_request_for_an_unknown_host_is_a_json_400(client, db):
+    _assert_json_error(client.get("/api/v1/desa/", HTTP_HOST="evil.example"), 400)
+
+
+def test_page_request_for_an_unknown_host_keeps_the_html_400(client, db):
+    response = client.get("/accounts/login/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("method", ["post", "get", "put", "delete"])
+def test_api_path_without_trailing_slash_redirects_keeping_the_method(client, db, method):
+    response = client.generic(
+        method.upper(), "/api/v1/auth/token", '{"username": "a"}', content_type="application/json"
+    )
+    body = _assert_json_error(response, 308)
+    assert response["Location"] == TOKEN_URL
+    assert TOKEN_URL in body["detail"]
+
+
+def test_api_redirect_keeps_the_query_string(client, db):
+    response = client.get("/api/v1/desa?page=2")
+    assert response.status_code == 308
+    assert response["Location"] == "/api/v1/desa/?page=2"
+
+
+def test_page_path_without_trailing_slash_keeps_the_ordinary_redirect(client, db):
+    response = client.get("/accounts/login")
+    assert response.status_code == 301
+    assert response["Location"] == "/accounts/login/"
+
+
+@pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/", "/api/schema/"])
+def test_docs_refusing_a_method_answer_json(client, db, path):
+    _assert_json_error(client.post(path, "{}", content_type="application/json"), 405)
+
+
+def test_unhandled_error_in_the_api_is_a_json_500(db, make_user, monkeypatch):
+    from django.test import Client
+
+    from operations.api.organisation import KecamatanViewSet
+
+    def explode(self, request, *args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(KecamatanViewSet, "list", explode)
+    client = Client(raise_request_exception=False)
+    client.force_login(make_user("Pimpinan"))
+    body = _assert_json_error(client.get("/api/v1/kecamatan/"), 500)
+    assert "boom" not in body["detail"]
+
+
+def test_permission_denied_outside_a_view_is_json_on_the_api(client, db, settings):
+    import re
+
+    settings.DISALLOWED_USER_AGENTS = [re.compile("badbot")]
+    _assert_json_error(client.get("/api/v1/desa/", HTTP_USER_AGENT="badbot/1.0"), 403)
+    page = client.get("/accounts/login/", HTTP_USER_AGENT="badbot/1.0")
+    assert page.status_code == 403
+    assert page["Content-Type"].startswith("text/html")
+
+
+def _api_views():
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(patterns, prefix):
+        for entry in patterns:
+            route = prefix + str(entry.pattern)
+            if isinstance(entry, URLResolver):
+                yield from walk(entry.url_patterns, route)
+            elif isinstance(entry, URLPattern) and route.lstrip("^").startswith("api/"):
+                yield route, entry.callback
+
+    return list(walk(get_resolver().url_patterns, ""))
+
+
+def test_every_api_view_parses_json_with_the_guarded_parser():
+    """A view naming its own parsers (DRF's token view does) must not bring back the 500."""
+    from rest_framework.parsers import JSONParser as DrfJSONParser
+
+    from pilkades.parsers import JSONParser
+
+    unguarded = []
+    for route, callback in _api_views():
+        view_class = getattr(callback, "cls", None)
+        if view_class is None:
+            continue
+        initkwargs = getattr(callback, "initkwargs", {})
+        parsers = initkwargs.get("parser_classes", view_class.parser_classes)
+        if any(issubclass(p, DrfJSONParser) and not issubclass(p, JSONParser) for p in parsers):
+            unguarded.append(route)
+    assert unguarded == []
