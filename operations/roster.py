@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import tablib
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
 from operations.models import Officer, Unit
 from operations.ranks import Pangkat, normalise_rank
+from pilkades.import_files import import_change_reason
 
 ROSTER_FORMATS = ("csv", "xlsx")
 
@@ -69,6 +71,14 @@ class OfficerResource(resources.ModelResource):
             raise RosterImportError(problems)
         super().before_import(dataset, **kwargs)
 
+    def before_save_instance(self, instance, row, **kwargs):
+        # The admin and roster_import pass the acting user and the file's name: every officer the
+        # import creates or changes gets them in his history (unchanged rows are skipped, no row).
+        instance._change_reason = import_change_reason("Impor personel", kwargs.get("file_name"))
+        if kwargs.get("user") is not None:
+            instance._history_user = kwargs["user"]
+        super().before_save_instance(instance, row, **kwargs)
+
     def get_export_queryset(self, request=None):
         return Officer.objects.select_related("unit").order_by("unit__name", "-rank", "nrp")
 
@@ -105,8 +115,16 @@ def read_dataset(*, data: bytes, file_format: str) -> tablib.Dataset:
         raise RosterImportError([(0, f"berkas tidak dapat dibaca sebagai {file_format}: {exc}")]) from exc
 
 
-def roster_import(*, data: bytes, file_format: str, dry_run: bool = False) -> RosterImportReport:
-    """Import officers, matched by NRP (updated, never doubled): every row or none."""
+def roster_import(
+    *,
+    data: bytes,
+    file_format: str,
+    dry_run: bool = False,
+    user: AbstractBaseUser | None = None,
+    source_name: str = "",
+) -> RosterImportReport:
+    """Import officers, matched by NRP (updated, never doubled): every row or none. Each officer
+    created or changed gets a history row naming ``user`` and the file (``source_name``)."""
     dataset = read_dataset(data=data, file_format=file_format)
     result = OfficerResource().import_data(
         dataset,
@@ -114,6 +132,8 @@ def roster_import(*, data: bytes, file_format: str, dry_run: bool = False) -> Ro
         raise_errors=False,
         use_transactions=True,
         rollback_on_validation_errors=True,
+        user=user,
+        file_name=source_name,
     )
     problems = [
         (invalid.number + 1, f"{field}: {' '.join(messages)}")

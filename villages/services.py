@@ -7,9 +7,13 @@ import io
 from dataclasses import dataclass, field
 
 import openpyxl
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from pilkades.import_files import import_change_reason
 from villages import regions
 from villages.models import Desa, Kecamatan
 from villages.signals import places_renamed
@@ -39,11 +43,20 @@ class RegionImportError(ValidationError):
         super().__init__([f"baris {line}: {reason}" if line else reason for line, reason in self.line_errors])
 
 
-def regions_import(*, data: bytes, prefix: str = "", encoding: str = "utf-8") -> RegionImportReport:
+def regions_import(
+    *,
+    data: bytes,
+    prefix: str = "",
+    encoding: str = "utf-8",
+    user: AbstractBaseUser | None = None,
+    source_name: str = "",
+) -> RegionImportReport:
     """Import kecamatan and desa from a Kemendagri code list: all rows or none.
 
     Re-importing updates names and adds new rows; it never duplicates. Province rows are read
-    for nothing but validation; kabupaten rows name the kecamatan's kabupaten.
+    for nothing but validation; kabupaten rows name the kecamatan's kabupaten. Every created or
+    changed row gets a history row naming ``user`` and the file (``source_name``); unchanged rows
+    get none, so a re-import of the same list writes nothing.
     """
     prefix = prefix.strip().rstrip(".")
     if prefix and regions.code_problem(prefix):
@@ -59,36 +72,52 @@ def regions_import(*, data: bytes, prefix: str = "", encoding: str = "utf-8") ->
     kecamatan_rows = [r for r in parsed.rows if r.kind == "kecamatan"]
     desa_rows = [r for r in parsed.rows if r.kind == "desa"]
 
-    with transaction.atomic():
-        existing_kec = {k.code: k for k in Kecamatan.objects.select_for_update()}
-        known_kec_codes = set(existing_kec) | {r.code for r in kecamatan_rows}
-        errors.extend(
-            (
-                r.line,
-                f"desa {r.code} {r.name}: kecamatan {r.parent_code} tidak ada di berkas maupun basis data",
+    history = {
+        "default_user": user,
+        "default_change_reason": import_change_reason("Impor wilayah", source_name),
+        "default_date": timezone.now(),
+    }
+    try:
+        with transaction.atomic():
+            existing_kec = {k.code: k for k in Kecamatan.objects.select_for_update()}
+            known_kec_codes = set(existing_kec) | {r.code for r in kecamatan_rows}
+            errors.extend(
+                (
+                    r.line,
+                    f"desa {r.code} {r.name}: kecamatan {r.parent_code} "
+                    "tidak ada di berkas maupun basis data",
+                )
+                for r in desa_rows
+                if r.parent_code not in known_kec_codes
             )
-            for r in desa_rows
-            if r.parent_code not in known_kec_codes
-        )
-        if errors:
-            raise RegionImportError(errors)
+            if errors:
+                raise RegionImportError(errors)
 
-        report = RegionImportReport()
-        _upsert_kecamatan(kecamatan_rows, existing_kec, kabupaten_names, report)
-        kec_ids = dict(Kecamatan.objects.values_list("code", "pk"))
-        _upsert_desa(desa_rows, kec_ids, prefix, report)
-        if report.renamed_kecamatan_codes or report.renamed_desa_codes:
-            places_renamed.send(
-                sender=regions_import,
-                kecamatan_ids=[kec_ids[code] for code in report.renamed_kecamatan_codes],
-                desa_ids=list(
-                    Desa.objects.filter(code__in=report.renamed_desa_codes).values_list("pk", flat=True)
-                ),
-            )
+            report = RegionImportReport()
+            renamed_kec = _write_kecamatan(kecamatan_rows, existing_kec, kabupaten_names, report, history)
+            kec_ids = dict(Kecamatan.objects.values_list("code", "pk"))
+            renamed_desa = _write_desa(desa_rows, kec_ids, prefix, report, history)
+            if renamed_kec or renamed_desa:
+                places_renamed.send(
+                    sender=regions_import,
+                    kecamatan_ids=[k.pk for k in renamed_kec],
+                    desa_ids=[d.pk for d in renamed_desa],
+                )
+    except IntegrityError as exc:
+        # Plain inserts now (so that each new row gets its history row): only a second import
+        # writing the same codes at the same moment gets here.
+        raise RegionImportError(
+            [(0, "data wilayah berubah selama impor (impor lain sedang berjalan?); ulangi impor")]
+        ) from exc
     return report
 
 
-def _upsert_kecamatan(rows, existing, kabupaten_names, report: RegionImportReport) -> None:
+# Rows per INSERT; an UPDATE batch is smaller because Django's bulk_update builds a CASE per row.
+_INSERT_BATCH = 2000
+_UPDATE_BATCH = 500
+
+
+def _write_kecamatan(rows, existing, kabupaten_names, report: RegionImportReport, history) -> list[Kecamatan]:
     new, changed = [], []
     for row in rows:
         kabupaten = kabupaten_names.get(row.parent_code, "")
@@ -96,42 +125,48 @@ def _upsert_kecamatan(rows, existing, kabupaten_names, report: RegionImportRepor
         if current is None:
             new.append(Kecamatan(code=row.code, name=row.name, kabupaten_name=kabupaten))
         elif current.name != row.name or (kabupaten and current.kabupaten_name != kabupaten):
-            # A fresh instance without pk: the upsert must conflict on the code alone.
-            changed.append(
-                Kecamatan(code=row.code, name=row.name, kabupaten_name=kabupaten or current.kabupaten_name)
-            )
+            current.name, current.kabupaten_name = row.name, kabupaten or current.kabupaten_name
+            changed.append(current)
         else:
             report.unchanged["kecamatan"] += 1
-    # An upsert, not bulk_update: Django's bulk_update builds a CASE per row and is quadratic-slow.
-    Kecamatan.objects.bulk_create(
-        new + changed,
-        batch_size=2000,
-        update_conflicts=True,
-        unique_fields=["code"],
-        update_fields=["name", "kabupaten_name"],
+    bulk_create_with_history(new, Kecamatan, batch_size=_INSERT_BATCH, **history)
+    bulk_update_with_history(
+        changed, Kecamatan, ["name", "kabupaten_name"], batch_size=_UPDATE_BATCH, **history
     )
     report.created["kecamatan"] += len(new)
     report.updated["kecamatan"] += len(changed)
     report.renamed_kecamatan_codes += [k.code for k in changed]
+    return changed
 
 
-def _upsert_desa(rows, kec_ids: dict[str, int], prefix: str, report: RegionImportReport) -> None:
+def _write_desa(
+    rows, kec_ids: dict[str, int], prefix: str, report: RegionImportReport, history
+) -> list[Desa]:
     existing = dict(Desa.objects.filter(code__startswith=prefix).values_list("code", "name"))
-    new, changed = [], []
+    new, new_names = [], {}
     for row in rows:
         current = existing.get(row.code)
         if current is None:
             new.append(Desa(code=row.code, name=row.name, kecamatan_id=kec_ids[row.parent_code]))
         elif current != row.name:
-            changed.append(Desa(code=row.code, name=row.name, kecamatan_id=kec_ids[row.parent_code]))
+            new_names[row.code] = row.name
         else:
             report.unchanged["desa"] += 1
-    Desa.objects.bulk_create(
-        new + changed, batch_size=2000, update_conflicts=True, unique_fields=["code"], update_fields=["name"]
-    )
+    # Whole rows only for the renamed desa: their history rows copy every field, not just the name.
+    codes = list(new_names)
+    changed = [
+        desa
+        for start in range(0, len(codes), _INSERT_BATCH)
+        for desa in Desa.objects.select_for_update().filter(code__in=codes[start : start + _INSERT_BATCH])
+    ]
+    for desa in changed:
+        desa.name = new_names[desa.code]
+    bulk_create_with_history(new, Desa, batch_size=_INSERT_BATCH, **history)
+    bulk_update_with_history(changed, Desa, ["name"], batch_size=_UPDATE_BATCH, **history)
     report.created["desa"] += len(new)
     report.updated["desa"] += len(changed)
     report.renamed_desa_codes += [d.code for d in changed]
+    return changed
 
 
 def regions_export(*, prefix: str = "", file_format: str = "csv") -> bytes:

@@ -24,8 +24,9 @@
       return L.circleMarker(latlng, { radius: 0, opacity: 0, fillOpacity: 0, interactive: false });
     },
     onEachFeature: function (feature, layer) {
-      // Above the outline's centre, so the label never hides a village marker.
-      layer.bindTooltip(feature.properties.name, {
+      // Above the outline's centre, so the label never hides a village marker. Names are text
+      // nodes: Leaflet inserts a string tooltip or popup as HTML, and names come from imports.
+      layer.bindTooltip(text("span", feature.properties.name), {
         permanent: true, direction: "top", offset: [0, -14], className: "kecamatan-label",
       });
     },
@@ -54,7 +55,7 @@
       popup.appendChild(text("div", p.kecamatan + " · " + p.level_label));
       popup.appendChild(text("div", p.assigned + " / " + p.required + (p.shortfall ? " (−" + p.shortfall + ")" : "")));
       layer.bindPopup(popup);
-      layer.bindTooltip(p.name);
+      layer.bindTooltip(text("span", p.name));
     },
   }).addTo(map);
 
