@@ -6,6 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.management.base import BaseCommand, CommandError
 
 Report = TypeVar("Report")
@@ -28,3 +30,13 @@ def run_import(
         raise CommandError(
             f"Impor dibatalkan: {len(exc.line_errors)} baris bermasalah; tidak ada data yang diubah."
         ) from exc
+
+
+def acting_user(username: str | None) -> AbstractBaseUser | None:
+    """The user named by ``--user``, recorded in the history rows the import writes (None: nobody)."""
+    if not username:
+        return None
+    try:
+        return get_user_model()._default_manager.get_by_natural_key(username)
+    except get_user_model().DoesNotExist as exc:
+        raise CommandError(f"pengguna '{username}' tidak ditemukan") from exc

@@ -44,6 +44,17 @@ def test_region_upload_with_bad_rows_lists_each_and_imports_nothing(kabag):
     assert not Kecamatan.objects.exists()
 
 
+def test_region_upload_records_the_admin_user_and_the_file_in_the_history(kabag):
+    _upload(kabag, REGIONS)
+    renamed = _upload(kabag, REGIONS.replace(b"Mekarsari", b"Mekar Sari"))
+    assert renamed.status_code == 302
+    history = Desa.history.filter(code="36.04.17.2010").order_by("history_date", "history_id")
+    assert [(h.history_type, h.name, h.history_user, h.history_change_reason) for h in history] == [
+        ("+", "Mekarsari", renamed.wsgi_request.user, "Impor wilayah: wilayah.csv"),
+        ("~", "Mekar Sari", renamed.wsgi_request.user, "Impor wilayah: wilayah.csv"),
+    ]
+
+
 def test_pimpinan_cannot_import_regions(client, make_user):
     client.force_login(make_user(PIMPINAN, is_staff=True))
     assert _upload(client, REGIONS).status_code == 403
@@ -76,6 +87,23 @@ def test_roster_import_in_admin_previews_without_writing(kabag):
     assert response.status_code == 200
     assert "85010001" in page and "Ahmad" in page
     assert not Officer.objects.filter(nrp="85010001").exists()
+
+
+def test_roster_import_confirmed_in_admin_records_user_and_file_in_the_history(kabag):
+    UnitFactory(name="Polsek Carenang", kind="polsek")
+    preview = _roster_preview(
+        kabag, b"NRP,Nama,Pangkat,Jabatan,Satuan\n85010001,Ahmad,BRIPKA,Kanit,Polsek Carenang\n"
+    )
+    confirm = preview.context["confirm_form"]
+    response = kabag.post(
+        reverse("admin:operations_officer_process_import"),
+        {name: confirm.initial[name] for name in confirm.fields},
+    )
+    assert response.status_code == 302
+    history = Officer.history.filter(nrp="85010001")
+    assert [(h.history_type, h.history_user, h.history_change_reason) for h in history] == [
+        ("+", response.wsgi_request.user, "Impor personel: roster.csv")
+    ]
 
 
 def test_roster_import_in_admin_shows_the_bad_row(kabag):

@@ -81,6 +81,8 @@ class KecamatanAdmin(AuditHistoryAdmin):
                     data=form.cleaned_data["file"].read(),
                     prefix=form.cleaned_data["prefix"],
                     encoding=form.cleaned_data["encoding"] or "utf-8",
+                    user=request.user,
+                    source_name=form.cleaned_data["file"].name,
                 )
             except RegionImportError as exc:
                 line_errors = exc.messages

@@ -129,3 +129,38 @@ def test_import_roster_command_reports_and_fails_on_bad_rows(units, tmp_path, ca
     assert Officer.objects.count() == 0
     call_command("import_roster", str(path))
     assert Officer.objects.count() == 1
+
+
+def _officer_history(nrp: str) -> list[tuple[str, str, str | None, str | None]]:
+    return [
+        (h.history_type, h.name, h.history_user.username if h.history_user else None, h.history_change_reason)
+        for h in Officer.history.filter(nrp=nrp).order_by("history_date", "history_id")
+    ]
+
+
+def test_roster_import_records_the_user_and_the_file_in_each_changed_officers_history(units):
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="operator")
+    csv = HEADER + "85010001,Ahmad,Bripka,Kanit,Polsek Carenang\n85010002,Budi,Bripda,x,Sat Brimob\n"
+    roster_import(data=csv.encode(), file_format="csv", user=user, source_name="roster-jan.csv")
+    renamed = csv.replace("Ahmad", "Ahmad Fauzi")
+    roster_import(data=renamed.encode(), file_format="csv", user=user, source_name="roster-feb.csv")
+    assert _officer_history("85010001") == [
+        ("+", "Ahmad", "operator", "Impor personel: roster-jan.csv"),
+        ("~", "Ahmad Fauzi", "operator", "Impor personel: roster-feb.csv"),
+    ]
+    # Unchanged officers get no history row on re-import.
+    assert _officer_history("85010002") == [("+", "Budi", "operator", "Impor personel: roster-jan.csv")]
+
+
+def test_import_roster_command_records_the_user_and_the_file(units, tmp_path):
+    from tests.factories import UserFactory
+
+    UserFactory(username="operator")
+    path = tmp_path / "roster-2024.csv"
+    path.write_text(HEADER + "85010001,Ahmad,Bripka,x,Polsek Carenang\n")
+    call_command("import_roster", str(path), "--user", "operator")
+    assert _officer_history("85010001") == [("+", "Ahmad", "operator", "Impor personel: roster-2024.csv")]
+    with pytest.raises(CommandError, match="pengguna 'tidak-ada' tidak ditemukan"):
+        call_command("import_roster", str(path), "--user", "tidak-ada")

@@ -160,3 +160,72 @@ def test_xlsx_export_lists_kabupaten_kecamatan_and_desa():
     assert ("36.04", "KAB. SERANG") in rows
     assert ("36.04.17.2010", "Mekarsari") in rows
     assert len(rows) == 1 + 1 + 2 + 3
+
+
+def _desa_history(code: str) -> list[tuple[str, str, str | None, str]]:
+    desa = Desa.objects.get(code=code)
+    return [
+        (h.history_type, h.name, h.history_user.username if h.history_user else None, h.history_change_reason)
+        for h in Desa.history.filter(id=desa.pk).order_by("history_date", "history_id")
+    ]
+
+
+def test_every_rename_through_the_import_is_kept_in_the_history_with_user_and_file():
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="operator")
+    regions_import(data=SERANG_CSV.encode(), user=user, source_name="wilayah-2019.csv")
+    for edition, name in enumerate(["Mekar Sari", "Mekarsari Baru", "Mekarsari"], start=2):
+        regions_import(
+            data=SERANG_CSV.replace("Mekarsari", name).encode(),
+            user=user,
+            source_name=f"wilayah-{edition}.csv",
+        )
+    assert _desa_history("36.04.17.2010") == [
+        ("+", "Mekarsari", "operator", "Impor wilayah: wilayah-2019.csv"),
+        ("~", "Mekar Sari", "operator", "Impor wilayah: wilayah-2.csv"),
+        ("~", "Mekarsari Baru", "operator", "Impor wilayah: wilayah-3.csv"),
+        ("~", "Mekarsari", "operator", "Impor wilayah: wilayah-4.csv"),
+    ]
+    # Rows that did not change get no history row on re-import.
+    assert [h[0] for h in _desa_history("36.04.17.2001")] == ["+"]
+
+
+def test_kecamatan_changes_through_the_import_are_kept_in_the_history():
+    regions_import(data=SERANG_CSV.encode(), source_name="lama.csv")
+    regions_import(data=SERANG_CSV.replace("Binuang", "Binuang Baru").encode(), source_name="baru.csv")
+    kecamatan = Kecamatan.objects.get(code="36.04.18")
+    history = Kecamatan.history.filter(id=kecamatan.pk).order_by("history_date", "history_id")
+    assert [(h.history_type, h.name, h.kabupaten_name, h.history_change_reason) for h in history] == [
+        ("+", "Binuang", "KAB. SERANG", "Impor wilayah: lama.csv"),
+        ("~", "Binuang Baru", "KAB. SERANG", "Impor wilayah: baru.csv"),
+    ]
+    assert Kecamatan.history.filter(code="36.04.17").count() == 1
+
+
+def test_the_history_of_a_rename_keeps_the_fields_the_import_does_not_touch():
+    regions_import(data=SERANG_CSV.encode())
+    Desa.objects.filter(code="36.04.17.2010").update(
+        latitude="-6.100000", longitude="106.200000", access_notes="Jalan rusak"
+    )
+    regions_import(data=SERANG_CSV.replace("Mekarsari", "Mekar Sari").encode())
+    latest = Desa.history.filter(code="36.04.17.2010").latest()
+    assert (latest.name, str(latest.latitude), latest.access_notes) == (
+        "Mekar Sari",
+        "-6.100000",
+        "Jalan rusak",
+    )
+
+
+def test_command_records_the_user_and_the_file_in_the_history(tmp_path):
+    from tests.factories import UserFactory
+
+    UserFactory(username="operator")
+    path = tmp_path / "wilayah-2024.csv"
+    path.write_text(SERANG_CSV)
+    call_command("import_regions", str(path), "--user", "operator")
+    assert _desa_history("36.04.17.2010") == [
+        ("+", "Mekarsari", "operator", "Impor wilayah: wilayah-2024.csv")
+    ]
+    with pytest.raises(CommandError, match="pengguna 'tidak-ada' tidak ditemukan"):
+        call_command("import_regions", str(path), "--user", "tidak-ada")
