@@ -397,9 +397,8 @@ class IncidentPhoto(models.Model):
         Incident, on_delete=models.CASCADE, related_name="photos", verbose_name=_("kejadian")
     )
     token = models.UUIDField(_("nama berkas"), unique=True)
-    image = models.ImageField(
-        _("foto"), upload_to=incident_photo_path, width_field="width", height_field="height"
-    )
+    # Width and height are written by the service from the re-encoded image (no re-read of the file).
+    image = models.ImageField(_("foto"), upload_to=incident_photo_path)
     width = models.PositiveIntegerField(_("lebar"), default=0)
     height = models.PositiveIntegerField(_("tinggi"), default=0)
     gps_latitude = _latitude(_("lintang EXIF (khusus Posko)"))

@@ -959,10 +959,8 @@ class Migration(migrations.Migration):
                 (
                     "image",
                     models.ImageField(
-                        height_field="height",
                         upload_to=election_day.models.incident_photo_path,
                         verbose_name="foto",
-                        width_field="width",
                     ),
                 ),
                 ("width", models.PositiveIntegerField(default=0, verbose_name="lebar")),

@@ -1,0 +1,105 @@
+"""Village progress through the day: the team leader moves the village along its stages."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from election_day import permissions
+from election_day.models import MARKS, PROGRESS_ORDER, ProgressStage, ProgressStep, VillageProgress
+from election_day.services.common import KeyReused, board_changed, require_open
+from operations.models import Operation
+from villages.models import VillageElection
+
+
+def is_backward(*, previous: str | None, stage: str) -> bool:
+    """A step to an earlier stage of the day (a mark — ditunda/ulang — is never a step back)."""
+    if previous is None or stage in MARKS:
+        return False
+    return PROGRESS_ORDER[ProgressStage(stage)] < PROGRESS_ORDER[ProgressStage(previous)]
+
+
+def _replay(
+    existing: ProgressStep, *, village_election_id: int, stage: str, by: AbstractBaseUser
+) -> ProgressStep:
+    if (
+        existing.village_election_id != village_election_id
+        or existing.stage != stage
+        or existing.recorded_by_id != by.pk
+    ):
+        raise KeyReused()
+    return existing
+
+
+@transaction.atomic
+def progress_record(
+    *,
+    operation: Operation,
+    village_election: VillageElection,
+    stage: str,
+    by: AbstractBaseUser,
+    reason: str = "",
+    idempotency_key: uuid.UUID | None = None,
+) -> tuple[ProgressStep, bool]:
+    """Move a village to ``stage``; returns (step, created).
+
+    Forward steps may skip stages (a team leader reporting late). A step back, a postponement and a
+    repeat vote need a written reason. The village's progress row is locked, so two updates at
+    once are ordered and the second one is judged against the first.
+    """
+    if idempotency_key is not None:
+        existing = ProgressStep.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return _replay(existing, village_election_id=village_election.pk, stage=stage, by=by), False
+    if not permissions.can_update_progress(by, operation_id=operation.pk, village_election=village_election):
+        raise PermissionDenied(_("Anda hanya dapat memperbarui desa di wilayah atau penugasan Anda."))
+    require_open(operation)
+    if village_election.election_id != operation.election_id:
+        raise ValidationError({"village_election": _("Desa ini tidak termasuk pilkades operasi ini.")})
+    if stage not in ProgressStage.values:
+        raise ValidationError({"stage": _("Tahap desa tidak dikenal.")})
+    reason = (reason or "").strip()
+    now = timezone.now()
+    _row, created = VillageProgress.objects.get_or_create(
+        operation=operation,
+        village_election=village_election,
+        defaults={"stage": stage, "updated_at": now},
+    )
+    current = VillageProgress.objects.select_for_update().get(
+        operation=operation, village_election=village_election
+    )
+    previous = None if created else current.stage
+    if previous == stage:
+        raise ValidationError(
+            {"stage": _("Desa sudah berada pada tahap %(stage)s.") % {"stage": ProgressStage(stage).label}}
+        )
+    backward = is_backward(previous=previous, stage=stage)
+    if backward and not reason:
+        raise ValidationError(
+            {
+                "reason": _("Mundur dari %(from)s ke %(to)s wajib disertai alasan.")
+                % {"from": ProgressStage(previous).label, "to": ProgressStage(stage).label}
+            }
+        )
+    if stage in MARKS and not reason:
+        raise ValidationError({"reason": _("Penundaan atau pemungutan ulang wajib disertai alasan.")})
+    step = ProgressStep.objects.create(
+        operation=operation,
+        village_election=village_election,
+        stage=stage,
+        previous_stage=previous or "",
+        is_backward=backward,
+        reason=reason,
+        recorded_by=by,
+        idempotency_key=idempotency_key,
+    )
+    current.stage = stage
+    current.updated_at = step.recorded_at
+    current.save(update_fields=["stage", "updated_at"])
+    board_changed(operation_id=operation.pk)
+    return step, True
