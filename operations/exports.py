@@ -5,7 +5,6 @@ Everything is rendered from the Board the selector returns, so the files and the
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from itertools import groupby
@@ -24,6 +23,7 @@ from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 from operations.models import Operation, RiskLevel
 from operations.selectors.deployment import Board, VillageTeam, deployment_board, team_leader
 from pilkades.pdf import text_paragraph
+from pilkades.spreadsheets import SafeCsvWriter, safe_row
 
 
 @dataclass(frozen=True)
@@ -247,17 +247,17 @@ def order_xlsx(*, operation: Operation, board: Board) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Lampiran Sprin")[:31]
-    sheet.append([_title(operation)])
+    sheet.append(safe_row([_title(operation)]))
     sheet["A1"].font = Font(bold=True)
-    sheet.append(_headers())
+    sheet.append(safe_row(_headers()))
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for line in order_lines(board):
-        sheet.append(_row(line))
+        sheet.append(safe_row(_row(line)))
     totals = workbook.create_sheet(_("Rekap per tingkat")[:31])
-    totals.append([_("Tingkat"), _("Desa"), _("Kebutuhan"), _("Ditugaskan"), _("Kekurangan")])
+    totals.append(safe_row([_("Tingkat"), _("Desa"), _("Kebutuhan"), _("Ditugaskan"), _("Kekurangan")]))
     for t in level_totals(board):
-        totals.append([t.level, t.villages, t.required, t.assigned, t.shortfall])
+        totals.append(safe_row([t.level, t.villages, t.required, t.assigned, t.shortfall]))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -265,7 +265,7 @@ def order_xlsx(*, operation: Operation, board: Board) -> bytes:
 
 def order_csv(*, board: Board) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeCsvWriter(buffer)
     writer.writerow(_headers())
     writer.writerows(_row(line) for line in order_lines(board))
     return buffer.getvalue()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.utils import timezone
@@ -13,6 +12,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from operations.models import Operation, RiskLevel
+from pilkades.spreadsheets import SafeCsvWriter, safe_cell, safe_row
 
 
 def _headers() -> list[str]:
@@ -53,7 +53,7 @@ def _lines(rows: list[tuple]):
 
 
 def _bold(sheet, value: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
+    cell = WriteOnlyCell(sheet, value=safe_cell(value))
     cell.font = Font(bold=True)
     return cell
 
@@ -63,7 +63,7 @@ def ranking_file(*, operation: Operation, rows: list[tuple], file_format: str) -
     stem = f"peringkat-{slugify(operation.name)}-{timezone.localdate():%Y%m%d}"
     if file_format == "csv":
         text = io.StringIO()
-        writer = csv.writer(text)
+        writer = SafeCsvWriter(text)
         writer.writerow(_headers())
         writer.writerows(_lines(rows))
         # With a BOM, as Excel needs to read UTF-8 names right.
@@ -71,10 +71,10 @@ def ranking_file(*, operation: Operation, rows: list[tuple], file_format: str) -
     if file_format == "xlsx":
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(_("Peringkat"))
-        sheet.append([operation.name])
+        sheet.append(safe_row([operation.name]))
         sheet.append([_bold(sheet, header) for header in _headers()])
         for line in _lines(rows):
-            sheet.append(line)
+            sheet.append(safe_row(line))
         body = io.BytesIO()
         workbook.save(body)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -12,6 +12,7 @@ from import_export import fields, resources, widgets
 from operations.models import Officer, Unit
 from operations.ranks import Pangkat, normalise_rank
 from pilkades.import_files import import_change_reason
+from pilkades.spreadsheets import safe_cell, unescape
 
 ROSTER_FORMATS = ("csv", "xlsx")
 
@@ -63,7 +64,12 @@ class OfficerResource(resources.ModelResource):
         clean_model_instances = True
         use_transactions = True
 
+    def export_field(self, field, instance, **kwargs):
+        # Here, for every format the admin offers and for roster_export: a name is never a formula.
+        return safe_cell(super().export_field(field, instance, **kwargs))
+
     def before_import(self, dataset, **kwargs):
+        _unescape_cells(dataset)
         # Here, not only in roster_import, so the admin's import (with its dry-run preview) refuses
         # the same files as the command does.
         problems = _structure_problems(dataset)
@@ -154,6 +160,12 @@ def roster_import(
         unchanged=result.totals["skip"],
         dry_run=dry_run,
     )
+
+
+def _unescape_cells(dataset: tablib.Dataset) -> None:
+    """A roster we exported reads back with the names it had (`'=...` was written for `=...`)."""
+    for index, row in enumerate(list(dataset)):
+        dataset[index] = [unescape(value) for value in row]
 
 
 def _structure_problems(dataset: tablib.Dataset) -> list[tuple[int, str]]:

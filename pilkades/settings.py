@@ -196,6 +196,9 @@ REST_FRAMEWORK = {
 # library lets any staff user do both.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Belt and braces: the roster resource already neutralises formulas (pilkades.spreadsheets) in every
+# format; the library's own setting strips a leading "=" from whatever another resource exports.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pilkades Ops API",

@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from pilkades.spreadsheets import unescape
+
 PART_LENGTHS = (2, 2, 2, 4)
 KIND_BY_PARTS = {1: "provinsi", 2: "kabupaten", 3: "kecamatan", 4: "desa"}
 _SQL_TUPLE = re.compile(r"\(\s*'((?:[^']|'')*)'\s*,\s*'((?:[^']|'')*)'\s*\)")
@@ -124,4 +126,5 @@ def _csv_pairs(text: str, result: ParsedRegions) -> Iterator[tuple[int, str, str
         if len(cells) < 2:
             result.errors.append((line, "baris harus berisi kode dan nama"))
             continue
-        yield line, cells[0], cells[1]
+        # A name our own export wrote as text (`'=...`) reads back as the name it was.
+        yield line, cells[0], unescape(cells[1])

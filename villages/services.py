@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
 
@@ -14,6 +13,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from pilkades.import_files import import_change_reason
+from pilkades.spreadsheets import SafeCsvWriter, safe_row
 from villages import regions
 from villages.models import Desa, Kecamatan
 from villages.signals import places_renamed
@@ -194,12 +194,12 @@ def regions_export(*, prefix: str = "", file_format: str = "csv") -> bytes:
         sheet = workbook.create_sheet("wilayah")
         sheet.append(["kode", "nama"])
         for row in rows:
-            sheet.append(list(row))
+            sheet.append(safe_row(row))
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()
     text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
+    writer = SafeCsvWriter(text, lineterminator="\n")
     writer.writerow(["kode", "nama"])
     writer.writerows(rows)
     return text.getvalue().encode("utf-8")
