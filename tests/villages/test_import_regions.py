@@ -229,3 +229,24 @@ def test_command_records_the_user_and_the_file_in_the_history(tmp_path):
     ]
     with pytest.raises(CommandError, match="pengguna 'tidak-ada' tidak ditemukan"):
         call_command("import_regions", str(path), "--user", "tidak-ada")
+
+
+def test_export_regions_refuses_to_overwrite_an_existing_file_without_force(tmp_path):
+    regions_import(data=SERANG_CSV.encode())
+    path = tmp_path / "wilayah.csv"
+    path.write_text(SERANG_SQL)
+    with pytest.raises(CommandError, match="sudah ada.*--force"):
+        call_command("export_regions", str(path))
+    assert path.read_text() == SERANG_SQL
+    call_command("export_regions", str(path), "--force")
+    assert "36.04.17.2010,Mekarsari" in path.read_text()
+
+
+@pytest.mark.parametrize("prefix", ["", "36.01"], ids=["empty-database", "prefix-matches-nothing"])
+def test_export_regions_refuses_an_empty_export_and_writes_no_file(tmp_path, prefix):
+    if prefix:
+        regions_import(data=SERANG_CSV.encode())
+    path = tmp_path / "wilayah.csv"
+    with pytest.raises(CommandError, match="Tidak ada kecamatan"):
+        call_command("export_regions", str(path), "--prefix", prefix)
+    assert not path.exists()
