@@ -189,6 +189,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("DJANGO_API_THROTTLE_ANON", "60/min"),
         "user": env_str("DJANGO_API_THROTTLE_USER", "1200/min"),
+        # Per address: each attempt at /api/v1/auth/token/ costs a password hash.
+        "auth-token": env_str("DJANGO_API_THROTTLE_AUTH_TOKEN", "10/min"),
     },
 }
 
@@ -226,11 +228,24 @@ SPECTACULAR_SETTINGS = {
         "PangkatEnum": "operations.ranks.Pangkat",
         "IndicatorKindEnum": "operations.models.risk.RiskIndicator.Kind",
         "PatternFormEnum": "operations.models.risk.SecurityPattern.Form",
+        "ProgressStageEnum": "election_day.models.ProgressStage",
+        "CheckInKindEnum": "election_day.models.CheckIn.Kind",
+        "IncidentStateEnum": "election_day.models.Incident.State",
+        "IncidentSourceEnum": "election_day.models.Incident.Source",
+        "ProgressStageEnum": "election_day.models.ProgressStage",
+        "CheckInKindEnum": "election_day.models.CheckIn.Kind",
+        "IncidentStateEnum": "election_day.models.Incident.State",
+        "IncidentSourceEnum": "election_day.models.Incident.Source",
     },
 }
 
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_AGE_SECONDS", 8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# A person's API token (from /api/v1/auth/token/) lasts a working day, like a browser session.
+PERSON_TOKEN_LIFETIME = timedelta(hours=env_int("PILKADES_PERSON_TOKEN_HOURS", 8))
+if PERSON_TOKEN_LIFETIME <= timedelta(0):
+    raise ImproperlyConfigured("PILKADES_PERSON_TOKEN_HOURS must be at least 1.")
 
 # Every script comes from this app; no inline script anywhere. Inline styles are allowed because
 # Swagger UI and the admin set style attributes.

@@ -14,11 +14,13 @@ handler500 = "pilkades.api_errors.server_error"
 
 urlpatterns = [
     path("", include("operations.urls")),
+    path("", include("election_day.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("operations.api.urls")),
+    path("api/v1/", include("election_day.api.urls")),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", SwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="api-redoc"),

@@ -1,0 +1,392 @@
+"""Hari-H API: check-ins, village progress, incidents and their triage, the Posko board, photos.
+
+Input serializers parse; the election_day services decide (and check who may act); output
+serializers answer. Field writes take an idempotency key (header ``Idempotency-Key`` or field
+``idempotency_key``): the same key again answers 200 with the first result, the same key with
+another body 422. Triage that lost a race answers 409 naming who acted.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.utils import translation
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import permissions as drf_permissions
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from election_day import permissions, selectors
+from election_day.api.serializers import (
+    BoardSerializer,
+    CheckInInputSerializer,
+    CheckInSerializer,
+    IncidentCategorySerializer,
+    IncidentInputSerializer,
+    IncidentSerializer,
+    MyAssignmentSerializer,
+    PhotosInputSerializer,
+    ProgressInputSerializer,
+    ProgressStepSerializer,
+    ResolveInputSerializer,
+)
+from election_day.models import CheckIn, Incident, IncidentCategory, IncidentPhoto, ProgressStep
+from election_day.services import checkins as checkin_services
+from election_day.services import incidents as incident_services
+from election_day.services import progress as progress_services
+from election_day.services.common import Conflict, KeyReused
+from operations.models import Assignment, Operation
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.UUID,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="UUID per tindakan di ponsel; diulang = jawaban pertama (200), isi lain = 422.",
+)
+REPLAY_ERRORS = {
+    409: OpenApiResponse(description="Sudah ditangani pengguna lain (pesan menyebut siapa)."),
+    422: OpenApiResponse(description="Kunci idempotensi sudah dipakai untuk permintaan lain."),
+}
+
+
+def idempotency_key(request, data: dict) -> uuid.UUID | None:
+    raw = request.headers.get("Idempotency-Key") or data.get("idempotency_key")
+    if raw in (None, ""):
+        return None
+    try:
+        return uuid.UUID(str(raw))
+    except ValueError as exc:
+        raise exceptions.ValidationError({"idempotency_key": [_("Kunci idempotensi harus UUID.")]}) from exc
+
+
+class Unprocessable(exceptions.APIException):
+    status_code = 422
+    default_detail = _("Kunci idempotensi ini sudah dipakai untuk permintaan lain.")
+
+
+class Conflicted(exceptions.APIException):
+    status_code = 409
+
+
+def _service(call):
+    """Run a service: its refusals become the API's 403/409/422 with the service's own words."""
+    try:
+        return call()
+    except DjangoPermissionDenied as exc:
+        raise exceptions.PermissionDenied(str(exc) or None) from exc
+    except KeyReused as exc:
+        raise Unprocessable(exc.message) from exc
+    except Conflict as exc:
+        raise Conflicted(exc.message) from exc
+
+
+def _written(serializer_class, obj, created: bool, **context) -> Response:
+    return Response(
+        serializer_class(obj, context=context).data,
+        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+    )
+
+
+class IsHQ(drf_permissions.BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return permissions.can_see_board(request.user)
+
+
+# --- check-ins -----------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Lapor tiba/selesai (HQ: semua; Polsek: wilayahnya; personel: miliknya)"),
+    create=extend_schema(
+        summary="Lapor tiba di lokasi / selesai",
+        parameters=[IDEMPOTENCY_HEADER],
+        request=CheckInInputSerializer,
+        responses={201: CheckInSerializer, 200: CheckInSerializer, **REPLAY_ERRORS},
+    ),
+)
+class CheckInViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    serializer_class = CheckInSerializer
+    queryset = CheckIn.objects.none()  # for the schema; rows come from get_queryset
+    filterset_fields = ["operation", "stage", "kind", "village_election"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        rows = CheckIn.objects.select_related("officer", "village_election__desa", "recorded_by").order_by(
+            "-pk"
+        )
+        user = self.request.user
+        ids = permissions.visible_kecamatan_ids(user)
+        if ids is None:
+            return rows
+        officer = permissions.officer_of(user)
+        own = rows.filter(officer=officer) if officer else rows.none()
+        return (rows.filter(village_election__desa__kecamatan_id__in=ids) | own).distinct() if ids else own
+
+    def create(self, request, *args, **kwargs):
+        data = CheckInInputSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        key = idempotency_key(request, request.data) or uuid.uuid4()
+        checkin, created = _service(
+            lambda: checkin_services.checkin_record(
+                assignment=values["assignment"],
+                kind=values["kind"],
+                by=request.user,
+                idempotency_key=key,
+                position=values.get("position"),
+                client_time=values.get("client_time"),
+            )
+        )
+        return _written(CheckInSerializer, checkin, created)
+
+
+# --- progress --------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Langkah kemajuan desa"),
+    create=extend_schema(
+        summary="Perbarui tahap desa (ketua tim)",
+        parameters=[IDEMPOTENCY_HEADER],
+        request=ProgressInputSerializer,
+        responses={201: ProgressStepSerializer, 200: ProgressStepSerializer, **REPLAY_ERRORS},
+    ),
+)
+class ProgressViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    serializer_class = ProgressStepSerializer
+    queryset = ProgressStep.objects.none()
+    filterset_fields = ["operation", "village_election", "stage"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        rows = ProgressStep.objects.select_related("village_election__desa", "recorded_by").order_by("-pk")
+        ids = permissions.visible_kecamatan_ids(self.request.user)
+        if ids is None:
+            return rows
+        return rows.filter(village_election__desa__kecamatan_id__in=ids)
+
+    def create(self, request, *args, **kwargs):
+        data = ProgressInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        key = idempotency_key(request, request.data)
+        step, created = _service(
+            lambda: progress_services.progress_record(
+                operation=values["operation"],
+                village_election=values["village_election"],
+                stage=values["stage"],
+                reason=values.get("reason", ""),
+                by=request.user,
+                idempotency_key=key,
+            )
+        )
+        return _written(ProgressStepSerializer, step, created)
+
+
+# --- incidents -------------------------------------------------------------------------------------
+
+
+class IncidentPermission(drf_permissions.BasePermission):
+    """Triage is the Kabag Ops'; reporting is checked per village by the service."""
+
+    def has_permission(self, request, view) -> bool:
+        if view.action in ("acknowledge", "resolve"):
+            return permissions.can_triage(request.user)
+        return request.user.is_authenticated
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Kejadian (HQ: semua; Polsek: wilayahnya)"),
+    retrieve=extend_schema(summary="Satu kejadian"),
+    create=extend_schema(
+        summary="Laporkan kejadian (foto opsional, multipart)",
+        parameters=[IDEMPOTENCY_HEADER],
+        request={"multipart/form-data": IncidentInputSerializer, "application/json": IncidentInputSerializer},
+        responses={201: IncidentSerializer, 200: IncidentSerializer, **REPLAY_ERRORS},
+    ),
+)
+class IncidentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = IncidentSerializer
+    permission_classes = [IncidentPermission]
+    queryset = Incident.objects.none()
+    filterset_fields = ["operation", "state", "severity", "village_election", "category"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        user = self.request.user
+        ids = permissions.visible_kecamatan_ids(user)
+        rows = (
+            selectors.incidents_visible(visible_kecamatan_ids=ids).prefetch_related("photos").order_by("-pk")
+        )
+        if ids is not None and not ids:
+            return rows.filter(reported_by=user)
+        return rows
+
+    def get_serializer_context(self):
+        return {
+            **super().get_serializer_context(),
+            "hq": permissions.can_see_photo_location(self.request.user),
+        }
+
+    def create(self, request, *args, **kwargs):
+        data = IncidentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        key = idempotency_key(request, request.data)
+        incident, created = _service(
+            lambda: incident_services.incident_report(
+                operation=values["operation"],
+                village_election=values["village_election"],
+                category=values["category"],
+                severity=values["severity"],
+                description=values["description"],
+                source=values["source"],
+                photos=values.get("photos", []),
+                by=request.user,
+                idempotency_key=key,
+            )
+        )
+        return _written(IncidentSerializer, incident, created, **self.get_serializer_context())
+
+    @extend_schema(
+        summary="Terima kejadian (Kabag Ops)",
+        request=None,
+        responses={200: IncidentSerializer, **REPLAY_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        incident = _service(
+            lambda: incident_services.incident_acknowledge(incident=self.get_object(), by=request.user)
+        )
+        return Response(IncidentSerializer(incident, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary="Selesaikan kejadian dengan catatan (Kabag Ops)",
+        request=ResolveInputSerializer,
+        responses={200: IncidentSerializer, **REPLAY_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        data = ResolveInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        incident = _service(
+            lambda: incident_services.incident_resolve(
+                incident=self.get_object(), note=data.validated_data["note"], by=request.user
+            )
+        )
+        return Response(IncidentSerializer(incident, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary="Tambah foto (pelapor atau Kabag Ops)",
+        request={"multipart/form-data": PhotosInputSerializer},
+        responses={200: IncidentSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def photos(self, request, pk=None):
+        data = PhotosInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        incident = self.get_object()
+        _service(
+            lambda: incident_services.incident_add_photos(
+                incident=incident, photos=data.validated_data["photos"], by=request.user
+            )
+        )
+        return Response(IncidentSerializer(self.get_object(), context=self.get_serializer_context()).data)
+
+
+@extend_schema_view(list=extend_schema(summary="Katalog kategori kejadian"))
+class IncidentCategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = IncidentCategorySerializer
+    queryset = IncidentCategory.objects.filter(is_active=True).order_by("sort_order", "name")
+    pagination_class = None
+
+
+class IncidentPhotoView(APIView):
+    """The stored JPEG (no EXIF) of a photo, for those who may read its incident."""
+
+    @extend_schema(
+        summary="Foto kejadian (JPEG tanpa EXIF)", responses={(200, "image/jpeg"): OpenApiTypes.BINARY}
+    )
+    def get(self, request, pk: int):
+        photo = get_object_or_404(
+            IncidentPhoto.objects.select_related("incident__village_election__desa"), pk=pk
+        )
+        ids = permissions.visible_kecamatan_ids(request.user)
+        incident = photo.incident
+        visible = (
+            ids is None
+            or incident.village_election.desa.kecamatan_id in ids
+            or incident.reported_by_id == request.user.pk
+        )
+        if not visible:
+            raise Http404
+        response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+        response["Cache-Control"] = "private, max-age=3600"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+# --- the officer's postings, the board ---------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Penugasan saya (dan tim yang saya pimpin) pada operasi berjalan")
+)
+class MyAssignmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = MyAssignmentSerializer
+    queryset = Assignment.objects.none()
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return selectors.my_assignments(user=self.request.user)
+
+
+class BoardView(APIView):
+    """The Posko board's data, answered 304 while nothing changed (ETag on the writers' version)."""
+
+    permission_classes = [IsHQ]
+
+    @staticmethod
+    def etag(request, stamp) -> str:
+        # The minute: officers become late as time passes, with no write to bump a version.
+        minute = int(time.time() // 60)
+        language = translation.get_language() or ""
+        parts = (stamp.operation_id, stamp.version, stamp.assignment_version, stamp.ranking_version, minute)
+        return 'W/"board-' + "-".join(map(str, parts)) + f'-{language}"'
+
+    @extend_schema(
+        summary="Data papan Posko (ETag/304)",
+        parameters=[
+            OpenApiParameter("If-None-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False)
+        ],
+        responses={200: BoardSerializer, 304: OpenApiResponse(description="Tidak berubah sejak ETag ini.")},
+    )
+    def get(self, request, operation_id: int):
+        stamp = selectors.board_stamp(operation_id)
+        if stamp is None:
+            raise Http404
+        etag = self.etag(request, stamp)
+        if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+            response = Response(status=status.HTTP_304_NOT_MODIFIED)
+        else:
+            operation = Operation.objects.get(pk=operation_id)
+            response = Response(selectors.board(operation=operation))
+        response["ETag"] = etag
+        response["Cache-Control"] = "private, no-cache"
+        return response

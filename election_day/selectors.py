@@ -1,0 +1,252 @@
+"""Election-day reads: an officer's postings, the Posko board, the board's version stamp.
+
+The board is a fixed number of queries whatever the size of the operation (counts are GROUP BYs,
+lists are bounded), so it can be rebuilt after every change; between changes the client gets 304s
+from the stamp alone (one indexed row read).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from election_day.geo import desa_point
+from election_day.models import (
+    BoardVersion,
+    CheckIn,
+    Incident,
+    ProgressStage,
+    StageWindow,
+    VillageProgress,
+)
+from operations.models import Assignment, Operation, Stage, VillageStanding
+
+FEED_SIZE = 50
+LATE_LIST_SIZE = 100
+
+
+@dataclass(frozen=True)
+class BoardStamp:
+    operation_id: int
+    version: int
+    assignment_version: int
+    ranking_version: int
+
+
+def board_stamp(operation_id: int) -> BoardStamp | None:
+    """What the board depends on, in one indexed read: election-day writes, postings, levels."""
+    op, bv = Operation._meta, BoardVersion._meta
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT o.{quote('assignment_version')}, o.{quote('ranking_version')}, b.{quote('version')} "
+        f"FROM {quote(op.db_table)} o LEFT JOIN {quote(bv.db_table)} b "
+        f"ON b.{quote('operation_id')} = o.{quote('id')} "
+        f"WHERE o.{quote('id')} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [operation_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return BoardStamp(operation_id, row[2] or 0, row[0], row[1])
+
+
+def current_stage(*, operation: Operation, now: datetime) -> tuple[str, StageWindow | None]:
+    """The stage whose window has started most recently (voting day before any window starts)."""
+    window = (
+        StageWindow.objects.filter(operation=operation, starts_at__lte=now).order_by("-starts_at").first()
+    )
+    if window is None:
+        return Stage.VOTING, StageWindow.objects.filter(operation=operation, stage=Stage.VOTING).first()
+    return window.stage, window
+
+
+def my_assignments(*, user, operation: Operation | None = None) -> QuerySet[Assignment]:
+    """The postings of the user's officer (and, for a team leader, the rest of his teams)."""
+    arrived = CheckIn.objects.filter(assignment=OuterRef("pk"), kind=CheckIn.Kind.ARRIVED)
+    finished = CheckIn.objects.filter(assignment=OuterRef("pk"), kind=CheckIn.Kind.FINISHED)
+    own = Assignment.objects.filter(officer__user=user, operation__status=Operation.Status.ACTIVE)
+    if operation is not None:
+        own = own.filter(operation=operation)
+    teams = Q(pk__in=own.values("pk")) | Q(
+        village_election__isnull=False,
+        operation__in=own.values("operation"),
+        stage__in=own.values("stage"),
+        village_election__in=own.exclude(village_election__isnull=True).values("village_election"),
+    )
+    return (
+        Assignment.objects.filter(teams)
+        .select_related("operation", "officer", "village_election__desa", "kecamatan", "candidate")
+        .annotate(has_arrived=Exists(arrived), has_finished=Exists(finished))
+        .order_by("operation_id", "stage", "village_election_id", "-officer__rank", "officer__nrp")
+    )
+
+
+def incidents_visible(*, visible_kecamatan_ids) -> QuerySet[Incident]:
+    rows = Incident.objects.select_related(
+        "category", "village_election__desa__kecamatan", "reported_by__officer", "operation"
+    )
+    if visible_kecamatan_ids is not None:
+        rows = rows.in_kecamatan(visible_kecamatan_ids)
+    return rows
+
+
+def _person(user) -> str:
+    if user is None:
+        return ""
+    officer = getattr(user, "officer", None)
+    return f"{officer.get_rank_display()} {officer.name}" if officer else user.get_username()
+
+
+def incident_row(incident: Incident) -> dict:
+    desa = incident.village_election.desa
+    return {
+        "id": incident.pk,
+        "state": incident.state,
+        "state_label": str(incident.get_state_display()),
+        "severity": incident.severity,
+        "category": incident.category.name,
+        "desa": desa.name,
+        "kecamatan": desa.kecamatan.name,
+        "village_election": incident.village_election_id,
+        "description": incident.description,
+        "reported_at": incident.reported_at.isoformat(),
+        "reported_by": _person(incident.reported_by),
+        "acknowledged_by": _person(incident.acknowledged_by),
+        "resolved_by": _person(incident.resolved_by),
+        "resolution_note": incident.resolution_note,
+        "photos": incident.photo_count,
+        "dispatched": incident.dispatch_count,
+    }
+
+
+def board(*, operation: Operation, now: datetime | None = None) -> dict:
+    """Everything the Posko board shows, as plain data (the page's script and the API share it)."""
+    now = now or timezone.now()
+    stage, window = current_stage(operation=operation, now=now)
+    postings = Assignment.objects.filter(operation=operation, stage=stage)
+    arrived = CheckIn.objects.filter(assignment=OuterRef("pk"), kind=CheckIn.Kind.ARRIVED)
+    finished = CheckIn.objects.filter(assignment=OuterRef("pk"), kind=CheckIn.Kind.FINISHED)
+    presence = postings.aggregate(
+        planned=Count("pk"),
+        present=Count("pk", filter=Q(Exists(arrived)) & ~Q(Exists(finished))),
+        finished=Count("pk", filter=Q(Exists(finished))),
+    )
+
+    total_villages = VillageStanding.objects.filter(operation=operation).count()
+    per_stage = dict(
+        VillageProgress.objects.filter(operation=operation)
+        .values("stage")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("stage", "n")
+    )
+    stages = [
+        {"stage": s.value, "label": str(s.label), "count": per_stage.get(s.value, 0)} for s in ProgressStage
+    ]
+    not_started = max(total_villages - sum(per_stage.values()), 0)
+
+    incidents = Incident.objects.filter(operation=operation)
+    open_by_severity = dict(
+        incidents.open().values("severity").annotate(n=Count("pk")).order_by().values_list("severity", "n")
+    )
+    feed = list(
+        incidents.select_related(
+            "category",
+            "village_election__desa__kecamatan",
+            "reported_by__officer",
+            "acknowledged_by__officer",
+            "resolved_by__officer",
+        )
+        .annotate(
+            photo_count=Count("photos", distinct=True), dispatch_count=Count("dispatches", distinct=True)
+        )
+        .order_by("-reported_at", "-pk")[:FEED_SIZE]
+    )
+    closed = incidents.filter(state=Incident.State.RESOLVED).count()
+
+    late, late_total, late_since = [], 0, None
+    grace = timedelta(minutes=settings.CHECKIN_GRACE_MINUTES)
+    if window is not None and now >= window.starts_at + grace and window.stage == stage:
+        late_since = window.starts_at + grace
+        missing = postings.exclude(Exists(arrived)).select_related(
+            "officer", "village_election__desa", "kecamatan"
+        )
+        late_total = missing.count()
+        late = [
+            {
+                "officer": f"{a.officer.get_rank_display()} {a.officer.name}",
+                "nrp": a.officer.nrp,
+                "duty": str(a.get_duty_display()),
+                "place": a.village_election.desa.name
+                if a.village_election_id
+                else (a.kecamatan.name if a.kecamatan_id else ""),
+            }
+            for a in missing.order_by("village_election__desa__name", "-officer__rank")[:LATE_LIST_SIZE]
+        ]
+
+    progress = dict(
+        VillageProgress.objects.filter(operation=operation).values_list("village_election_id", "stage")
+    )
+    worst_open = dict(
+        incidents.open()
+        .values("village_election_id")
+        .annotate(worst=Count("pk"))
+        .order_by()
+        .values_list("village_election_id", "worst")
+    )
+    severity_open = {}
+    for ve_id, severity in incidents.open().values_list("village_election_id", "severity"):
+        severity_open[ve_id] = max(severity, severity_open.get(ve_id, 0))
+    villages = []
+    for standing in (
+        VillageStanding.objects.filter(operation=operation)
+        .select_related("village_election__desa")
+        .order_by("desa_code")
+    ):
+        point = desa_point(standing.village_election.desa)
+        villages.append(
+            {
+                "id": standing.village_election_id,
+                "desa": standing.desa_name,
+                "kecamatan": standing.kecamatan_name,
+                "level": standing.level,
+                "stage": progress.get(standing.village_election_id, ""),
+                "open_incidents": worst_open.get(standing.village_election_id, 0),
+                "worst_severity": severity_open.get(standing.village_election_id, 0),
+                "lat": point[0] if point else None,
+                "lng": point[1] if point else None,
+            }
+        )
+
+    return {
+        "operation": {"id": operation.pk, "name": operation.name, "status": operation.status},
+        "generated_at": now.isoformat(),
+        "stage": {
+            "stage": stage,
+            "label": str(Stage(stage).label),
+            "starts_at": window.starts_at.isoformat() if window else None,
+        },
+        "personnel": {
+            "planned": presence["planned"],
+            "present": presence["present"],
+            "finished": presence["finished"],
+        },
+        "villages_total": total_villages,
+        "villages_not_started": not_started,
+        "villages_per_stage": stages,
+        "incidents_open": {str(level): open_by_severity.get(level, 0) for level in (1, 2, 3)},
+        "incidents_closed": closed,
+        "incidents": [incident_row(i) for i in feed],
+        "late": {
+            "since": late_since.isoformat() if late_since else None,
+            "total": late_total,
+            "officers": late,
+        },
+        "villages": villages,
+    }

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from election_day import pages
+
+urlpatterns = [
+    path("hari-h/", pages.field_home, name="field-home"),
+    path("hari-h/penugasan/<int:pk>/lapor/", pages.check_in, name="field-check-in"),
+    path(
+        "hari-h/operasi/<int:operation_id>/desa/<int:village_election_id>/tahap/",
+        pages.progress_update,
+        name="field-progress",
+    ),
+    path("hari-h/kejadian/baru/", pages.incident_create, name="field-incident"),
+    path("posko/", pages.board_latest, name="posko-latest"),
+    path("operasi/<int:operation_id>/posko/", pages.board, name="posko-board"),
+]
