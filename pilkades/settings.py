@@ -232,10 +232,6 @@ SPECTACULAR_SETTINGS = {
         "CheckInKindEnum": "election_day.models.CheckIn.Kind",
         "IncidentStateEnum": "election_day.models.Incident.State",
         "IncidentSourceEnum": "election_day.models.Incident.Source",
-        "ProgressStageEnum": "election_day.models.ProgressStage",
-        "CheckInKindEnum": "election_day.models.CheckIn.Kind",
-        "IncidentStateEnum": "election_day.models.Incident.State",
-        "IncidentSourceEnum": "election_day.models.Incident.Source",
     },
 }
 
