@@ -22,6 +22,7 @@ from operations.models import (
     Unit,
 )
 from operations.ranks import Pangkat
+from operations.services.proposals import proposal_basis
 from villages.models import Candidate, Desa, Election, Kecamatan, VillageElection
 
 
@@ -209,7 +210,9 @@ class AllocationProposalFactory(factory.django.DjangoModelFactory):
         model = AllocationProposal
 
     operation = factory.SubFactory(OperationFactory)
+    stage = Stage.VOTING
     based_on_version = factory.LazyAttribute(lambda o: o.operation.assignment_version)
+    basis = factory.LazyAttribute(lambda o: proposal_basis(operation=o.operation, stage=o.stage))
     created_by = factory.SubFactory(UserFactory)
 
 

@@ -39,9 +39,6 @@ ERRORS = {
     403: OpenApiResponse(description="Tidak berwenang"),
     404: OpenApiResponse(description="Tidak ditemukan"),
 }
-CONFLICT = {
-    409: OpenApiResponse(description="Usulan basi atau sudah diputuskan: {detail, code}"),
-}
 
 
 class HQReadsKabagOpsWrites(drf_permissions.BasePermission):
@@ -192,11 +189,27 @@ class ProposalInputSerializer(serializers.Serializer):
 
 class ConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
-    code = serializers.CharField()
+    code = serializers.ChoiceField(choices=sorted(proposal_services.CONFLICT_CODES))
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 
-def _conflict(exc: DjangoValidationError) -> Response:
-    return Response({"detail": " ".join(exc.messages), "code": exc.code}, status=status.HTTP_409_CONFLICT)
+def _error_codes(exc: DjangoValidationError) -> set[str | None]:
+    # Only a single-message error has ``.code``: a service may raise a list (one message per
+    # officer) or a dict (per field), so the codes are read from the messages themselves.
+    if hasattr(exc, "error_dict"):
+        return {error.code for errors in exc.error_dict.values() for error in errors}
+    return {error.code for error in exc.error_list}
+
+
+def _conflict(exc: DjangoValidationError, codes: frozenset[str]) -> Response | None:
+    """The 409 of a proposal that cannot be applied as it stands, or None if ``exc`` is not one."""
+    found = _error_codes(exc) & codes
+    if not found:
+        return None
+    return Response(
+        {"detail": " ".join(exc.messages), "code": min(found), "errors": {"non_field_errors": exc.messages}},
+        status=status.HTTP_409_CONFLICT,
+    )
 
 
 class OperationProposalView(APIView):
@@ -228,7 +241,10 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Terapkan usulan (Kabag Ops)",
-        description="Sekaligus dan atomik; ditolak (409) bila penugasan berubah sejak usulan dibuat.",
+        description=(
+            "Sekaligus dan atomik; ditolak (409) bila penugasan tahapnya atau tingkat/kebutuhan desa "
+            "berubah sejak usulan dibuat, atau bila personel yang diusulkan kini tidak dapat ditugaskan."
+        ),
         request=None,
         responses={200: ProposalSerializer, 409: ConflictSerializer, **ERRORS},
     )
@@ -238,9 +254,10 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         try:
             proposal_services.proposal_apply(proposal=proposal, by=request.user)
         except DjangoValidationError as exc:
-            if exc.code in (proposal_services.STALE_CODE, proposal_services.CLOSED_CODE):
-                return _conflict(exc)
-            raise
+            conflict = _conflict(exc, proposal_services.CONFLICT_CODES)
+            if conflict is None:
+                raise
+            return conflict
         proposal.refresh_from_db()
         return Response(ProposalSerializer(proposal).data)
 
@@ -254,9 +271,10 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         try:
             proposal = proposal_services.proposal_discard(proposal=self.get_object(), by=request.user)
         except DjangoValidationError as exc:
-            if exc.code == proposal_services.CLOSED_CODE:
-                return _conflict(exc)
-            raise
+            conflict = _conflict(exc, frozenset({proposal_services.CLOSED_CODE}))
+            if conflict is None:
+                raise
+            return conflict
         return Response(ProposalSerializer(proposal).data)
 
 

@@ -179,6 +179,15 @@ class AllocationProposal(models.Model):
     stage = models.CharField(_("tahap"), max_length=12, choices=Stage.choices, default=Stage.VOTING)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     based_on_version = models.PositiveIntegerField(_("versi penugasan dasar"))
+    basis = models.JSONField(
+        _("dasar perhitungan"),
+        default=dict,
+        editable=False,
+        help_text=_(
+            "Penugasan tahapnya dan tingkat/kebutuhan tiap desa saat usulan dihitung; usulan ditolak "
+            "bila salah satunya berubah sebelum diterapkan."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("dibuat oleh")
     )

@@ -2,8 +2,9 @@
 
 The rules are checked here with clear messages, and the denormalised columns (desa, home desa,
 officer's Polsek, area Polsek) are filled so the table's constraints refuse the same postings if a
-check is ever skipped or two requests race. Every change bumps Operation.assignment_version, which
-makes proposals computed before it stale, and recounts the ranking rows of the villages touched.
+check is ever skipped or two requests race. Every change bumps Operation.assignment_version and
+recounts the ranking rows of the villages touched; a proposal computed before a change of its stage's
+postings is refused on apply (operations/services/proposals.py compares what it was computed from).
 """
 
 from __future__ import annotations

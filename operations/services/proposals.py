@@ -1,14 +1,18 @@
 """Allocation proposals: compute an optimal deployment from the free officers, then apply or discard.
 
-A proposal records the operation's assignment_version it was computed from; applying it re-checks
-that version under the operation's row lock, so two staff applying proposals computed from the same
-state cannot both succeed (the second is told to compute a new one).
+A proposal records what it was computed from (its ``basis``): the postings of its own stage and each
+village's level and need. Applying it compares both with the current state under the operation's row
+lock (every writer of postings and of ranking rows takes that lock first), so a proposal computed
+before another was applied, or before a village was re-graded, is refused and names what changed.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -34,11 +38,15 @@ from operations.models import (
 )
 from operations.ranks import Pangkat
 from operations.services.assignments import PostingRequest, assignments_create_many
+from villages.models import VillageElection
 
 COMMAND_RANK = Pangkat.KOMPOL
 
 STALE_CODE = "stale_proposal"
 CLOSED_CODE = "proposal_closed"
+UNPOSTABLE_CODE = "proposal_unpostable"
+# The codes of a proposal that cannot be applied as it stands: the API answers them with a 409.
+CONFLICT_CODES = frozenset({STALE_CODE, CLOSED_CODE, UNPOSTABLE_CODE})
 
 
 def _coordinate(value: Decimal | None) -> float | None:
@@ -74,6 +82,33 @@ def _read_villages(*, operation: Operation, stage: str) -> list[dict]:
     for row in villages:
         row["locked"] = locked.get(row["village_election_id"], 0)
     return villages
+
+
+def _postings_basis(*, operation: Operation, stage: str) -> str:
+    """A digest of who is posted where in this stage: what the solver took as busy and as locked."""
+    postings = (
+        Assignment.objects.for_stage(operation.pk, stage)
+        .order_by("officer_id")
+        .values_list("officer_id", "village_election_id")
+    )
+    return hashlib.sha256(json.dumps(list(postings)).encode()).hexdigest()
+
+
+def _villages_basis(rows: Iterable[tuple[int, int, int]]) -> dict[str, list[int]]:
+    """Village election id → [level, required personnel]: the ranking the solver filled."""
+    return {str(village_id): [level, required] for village_id, level, required in rows}
+
+
+def proposal_basis(*, operation: Operation, stage: str) -> dict:
+    """What a proposal computed now would rest on (also stored by proposal_create)."""
+    return {
+        "postings": _postings_basis(operation=operation, stage=stage),
+        "villages": _villages_basis(
+            VillageStanding.objects.filter(operation=operation).values_list(
+                "village_election_id", "level", "required_personnel"
+            )
+        ),
+    }
 
 
 def _demand(village: dict) -> VillageDemand:
@@ -192,6 +227,9 @@ def proposal_create(
 ) -> AllocationProposal:
     """Propose postings for the free officers: riskiest villages first, then the shortest travel."""
     started = time.perf_counter()
+    # Read before the villages and officers: a posting written in between makes the proposal
+    # stale (refused on apply), never silently applied over.
+    postings = _postings_basis(operation=operation, stage=stage)
     villages = _read_villages(operation=operation, stage=stage)
     groups, free_count = _read_groups(
         operation=operation, stage=stage, exclude_bko=exclude_bko, villages=villages
@@ -222,6 +260,12 @@ def proposal_create(
         operation=operation,
         stage=stage,
         based_on_version=operation.assignment_version,
+        basis={
+            "postings": postings,
+            "villages": _villages_basis(
+                (v["village_election_id"], v["level"], v["required_personnel"]) for v in villages
+            ),
+        },
         created_by=by,
         total_distance_km=Decimal(result.total_distance_m) / 1000,
         total_shortfall=result.total_shortfall,
@@ -254,31 +298,72 @@ def _lock_open(proposal: AllocationProposal) -> tuple[AllocationProposal, Operat
     return proposal, operation
 
 
+NAMED_VILLAGES = 5
+
+
+def _changes_since(*, proposal: AllocationProposal, operation: Operation) -> list[str]:
+    """What changed since the proposal was computed, one message per kind; empty if nothing did."""
+    if not proposal.basis:
+        return [_("Usulan usang: dibuat sebelum dasar perhitungannya dicatat. Buat usulan baru.")]
+    current = proposal_basis(operation=operation, stage=proposal.stage)
+    changes = []
+    if current["postings"] != proposal.basis.get("postings"):
+        changes.append(
+            _("Usulan usang: penugasan tahap %(stage)s berubah sejak usulan dibuat. Buat usulan baru.")
+            % {"stage": proposal.get_stage_display()}
+        )
+    then, now = proposal.basis.get("villages", {}), current["villages"]
+    changed_ids = sorted(int(key) for key in then.keys() | now.keys() if then.get(key) != now.get(key))
+    if changed_ids:
+        names = list(
+            VillageElection.objects.filter(pk__in=changed_ids)
+            .order_by("desa__name")
+            .values_list("desa__name", flat=True)[:NAMED_VILLAGES]
+        )
+        villages = ", ".join(names)
+        if len(changed_ids) > len(names):
+            villages = _("%(names)s dan %(more)s desa lain") % {
+                "names": villages,
+                "more": len(changed_ids) - len(names),
+            }
+        changes.append(
+            _(
+                "Usulan usang: tingkat/kebutuhan Desa %(villages)s berubah sejak usulan dibuat. "
+                "Buat usulan baru."
+            )
+            % {"villages": villages}
+        )
+    return changes
+
+
 @transaction.atomic
 def proposal_apply(*, proposal: AllocationProposal, by: AbstractBaseUser) -> list[Assignment]:
     """Post every officer of the proposal in one step, or nothing if the deployment changed since."""
     proposal, operation = _lock_open(proposal)
-    if operation.assignment_version != proposal.based_on_version:
-        raise ValidationError(
-            _("Usulan sudah basi: penugasan berubah sejak usulan dibuat. Buat usulan baru."),
-            code=STALE_CODE,
-        )
+    changes = _changes_since(proposal=proposal, operation=operation)
+    if changes:
+        raise ValidationError([ValidationError(message, code=STALE_CODE) for message in changes])
     items = proposal.items.values_list("officer_id", "village_election_id", "duty", "candidate_id")
-    assignments = assignments_create_many(
-        operation=operation,
-        stage=proposal.stage,
-        postings=[
-            PostingRequest(
-                officer_id=officer_id,
-                village_election_id=village_election_id,
-                duty=duty,
-                candidate_id=candidate_id,
-                note=_("Dari usulan alokasi #%(pk)s") % {"pk": proposal.pk},
-            )
-            for officer_id, village_election_id, duty, candidate_id in items
-        ],
-        by=by,
-    )
+    try:
+        assignments = assignments_create_many(
+            operation=operation,
+            stage=proposal.stage,
+            postings=[
+                PostingRequest(
+                    officer_id=officer_id,
+                    village_election_id=village_election_id,
+                    duty=duty,
+                    candidate_id=candidate_id,
+                    note=_("Dari usulan alokasi #%(pk)s") % {"pk": proposal.pk},
+                )
+                for officer_id, village_election_id, duty, candidate_id in items
+            ],
+            by=by,
+        )
+    except ValidationError as exc:
+        # An officer named in the proposal became unpostable since (left, moved home, BKO sent
+        # back): one coded error per officer, so every edge can tell this conflict from bad input.
+        raise ValidationError([ValidationError(m, code=UNPOSTABLE_CODE) for m in exc.messages]) from exc
     proposal.status = AllocationProposal.Status.APPLIED
     proposal.decided_at = timezone.now()
     proposal.save(update_fields=["status", "decided_at"])

@@ -8,9 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from operations.models import AllocationProposal, Assignment, Duty
+from operations.models import AllocationProposal, Assignment, BkoContingent, Duty, RiskLevel
 from operations.services.assignments import assignment_create
 from operations.services.proposals import proposal_create
+from operations.services.reports import risk_override
 from tests.operations.deployment_setup import build_world, officers
 
 pytestmark = pytest.mark.django_db
@@ -187,7 +188,7 @@ def test_stale_proposal_is_a_409_conflict_and_nothing_changes(api_client, world)
 
     assert response.status_code == 409
     assert response.json()["code"] == "stale_proposal"
-    assert "basi" in response.json()["detail"]
+    assert "Usulan usang: penugasan tahap" in response.json()["detail"]
     assert Assignment.objects.count() == 4
 
 
@@ -239,3 +240,71 @@ def test_order_files_per_role(api_client, world, role, expected):
         assert "Slamet Riyadi" in text
         names = [row[4] for row in load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True)]
         assert "Slamet Riyadi" in names
+
+
+def _leave(officer):
+    officer.is_active = False
+    officer.save()
+
+
+def _move_home_to_proposed_village(officer, proposal):
+    item = proposal.items.select_related("village_election").get(officer=officer)
+    officer.home_desa_id = item.village_election.desa_id
+    officer.save()
+
+
+@pytest.mark.parametrize(
+    ("make_officers", "break_it", "fragment"),
+    [
+        (lambda w: officers(w.polres, 2), lambda w, o, p: _leave(o[0]), "tidak aktif"),
+        (
+            lambda w: officers(w.polres, 2),
+            lambda w, o, p: _move_home_to_proposed_village(o[0], p),
+            "Netralitas",
+        ),
+        (
+            lambda w: officers(w.brimob, 2),
+            lambda w, o, p: BkoContingent.objects.filter(pk=w.contingent.pk).update(
+                status=BkoContingent.Status.RELEASED
+            ),
+            "BKO",
+        ),
+    ],
+    ids=["officer-deactivated", "home-desa-is-proposed-village", "bko-released"],
+)
+def test_apply_after_an_officer_became_unpostable_is_a_409_naming_him(
+    api_client, world, make_officers, break_it, fragment
+):
+    named = make_officers(world)
+    proposal = proposal_create(operation=world.operation, by=world.kabag)
+    assert proposal.items.count() == 2
+    break_it(world, named, proposal)
+    login(api_client, world.kabag)
+
+    response = api_client.post(f"/api/v1/proposals/{proposal.pk}/apply/")
+
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "proposal_unpostable"
+    assert fragment in body["detail"]
+    assert named[0].nrp in body["detail"]
+    assert any(named[0].nrp in message for message in body["errors"]["non_field_errors"])
+    assert not Assignment.objects.exists()
+    proposal.refresh_from_db()
+    assert proposal.status == AllocationProposal.Status.OPEN
+
+
+def test_proposal_older_than_a_level_override_is_a_409_naming_the_village(api_client, world):
+    officers(world.polres, 4)
+    proposal = proposal_create(operation=world.operation, by=world.kabag)
+    risk_override(
+        village_election=world.foreign, level=RiskLevel.SANGAT_RAWAN, reason="Isu SARA", by=world.kabag
+    )
+    login(api_client, world.kabag)
+
+    response = api_client.post(f"/api/v1/proposals/{proposal.pk}/apply/")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "stale_proposal"
+    assert f"Desa {world.foreign.desa.name}" in response.json()["detail"]
+    assert not Assignment.objects.exists()

@@ -16,6 +16,7 @@ from operations.models import (
     Duty,
     Operation,
     RiskLevel,
+    Stage,
     Unit,
     VillageStanding,
 )
@@ -24,12 +25,21 @@ from operations.services.assignments import assignment_create
 from operations.services.proposals import (
     CLOSED_CODE,
     STALE_CODE,
+    UNPOSTABLE_CODE,
     proposal_apply,
     proposal_create,
     proposal_discard,
 )
+from operations.services.reports import risk_override
 from operations.services.standings import standings_refresh
-from tests.factories import DesaFactory, OfficerFactory, UnitFactory, VillageElectionFactory
+from tests.factories import (
+    AllocationProposalFactory,
+    DesaFactory,
+    OfficerFactory,
+    ProposalItemFactory,
+    UnitFactory,
+    VillageElectionFactory,
+)
 from tests.operations.deployment_setup import build_world, officers
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +58,10 @@ def set_level(world, village, level, required):
     VillageStanding.objects.filter(operation=world.operation, village_election=village).update(
         level=level, required_personnel=required, shortfall=required
     )
+
+
+def codes_of(excinfo) -> set:
+    return {error.code for error in excinfo.value.error_list}
 
 
 def added_by_village(proposal) -> dict[int, int]:
@@ -164,8 +178,8 @@ def test_second_proposal_from_same_state_is_refused_and_nothing_half_applied(wor
     with pytest.raises(ValidationError) as excinfo:
         proposal_apply(proposal=second, by=world.kabag)
 
-    assert excinfo.value.code == STALE_CODE
-    assert "basi" in excinfo.value.messages[0]
+    assert codes_of(excinfo) == {STALE_CODE}
+    assert "Usulan usang: penugasan tahap Hari pemungutan suara berubah" in excinfo.value.messages[0]
     assert Assignment.objects.count() == before
     second.refresh_from_db()
     assert second.status == AllocationProposal.Status.OPEN
@@ -181,6 +195,8 @@ def test_apply_rechecks_the_rules_all_or_nothing(world):
         proposal_apply(proposal=proposal, by=world.kabag)
 
     assert "tidak aktif" in excinfo.value.messages[0]
+    assert leaver.nrp in excinfo.value.messages[0]
+    assert codes_of(excinfo) == {UNPOSTABLE_CODE}
     assert not Assignment.objects.exists()
 
 
@@ -192,7 +208,7 @@ def test_discarded_proposal_cannot_be_applied(world):
     with pytest.raises(ValidationError) as excinfo:
         proposal_apply(proposal=proposal, by=world.kabag)
 
-    assert excinfo.value.code == CLOSED_CODE
+    assert codes_of(excinfo) == {CLOSED_CODE}
     assert not Assignment.objects.exists()
 
 
@@ -252,3 +268,92 @@ def test_command_ranks_are_never_proposed_but_can_be_assigned_by_hand(world):
         by=world.kabag,
     )
     assert posting.officer == commander
+
+
+def test_override_raising_a_village_makes_an_older_proposal_stale(world):
+    for village in (world.own[1], world.foreign):
+        set_level(world, village, RiskLevel.AMAN, 0)
+    officers(world.polres, 20)
+    proposal = proposal_create(operation=world.operation, by=world.kabag)
+    assert proposal.items.exists()
+
+    risk_override(
+        village_election=world.own[1], level=RiskLevel.SANGAT_RAWAN, reason="Bentrok massa", by=world.kabag
+    )
+    assert standing(world, world.own[1]).required_personnel > 0
+
+    with pytest.raises(ValidationError) as excinfo:
+        proposal_apply(proposal=proposal, by=world.kabag)
+
+    assert codes_of(excinfo) == {STALE_CODE}
+    assert (
+        f"Usulan usang: tingkat/kebutuhan Desa {world.own[1].desa.name} berubah" in excinfo.value.messages[0]
+    )
+    assert world.own[0].desa.name not in excinfo.value.messages[0]
+    assert not Assignment.objects.exists()
+
+
+def test_need_changed_without_level_change_makes_the_proposal_stale(world):
+    officers(world.polres, 4)
+    proposal = proposal_create(operation=world.operation, by=world.kabag)
+    row = standing(world, world.own[0])
+    set_level(world, world.own[0], row.level, row.required_personnel + 3)
+
+    with pytest.raises(ValidationError) as excinfo:
+        proposal_apply(proposal=proposal, by=world.kabag)
+
+    assert codes_of(excinfo) == {STALE_CODE}
+    assert world.own[0].desa.name in excinfo.value.messages[0]
+
+
+def test_postings_of_another_stage_leave_a_proposal_applicable(world):
+    officers(world.polres, 4)
+    (registrar,) = officers(world.polsek, 1)
+    voting = proposal_create(operation=world.operation, by=world.kabag)
+    counting = proposal_create(operation=world.operation, stage=Stage.COUNTING, by=world.kabag)
+
+    assignment_create(
+        operation=world.operation,
+        officer=registrar,
+        duty=Duty.VILLAGE_GUARD,
+        stage=Stage.REGISTRATION,
+        village_election=world.own[0],
+        by=world.kabag,
+    )
+    proposal_apply(proposal=counting, by=world.kabag)
+    proposal_apply(proposal=voting, by=world.kabag)
+
+    assert Assignment.objects.filter(stage=Stage.COUNTING).count() == counting.items.count() > 0
+    assert Assignment.objects.filter(stage=Stage.VOTING).count() == voting.items.count() > 0
+
+
+def test_postings_of_its_own_stage_make_a_proposal_stale_naming_the_stage(world):
+    officers(world.polres, 4)
+    counting = proposal_create(operation=world.operation, stage=Stage.COUNTING, by=world.kabag)
+    (late,) = officers(world.polres, 1)
+    assignment_create(
+        operation=world.operation,
+        officer=late,
+        duty=Duty.RESERVE,
+        stage=Stage.COUNTING,
+        by=world.kabag,
+    )
+
+    with pytest.raises(ValidationError) as excinfo:
+        proposal_apply(proposal=counting, by=world.kabag)
+
+    assert codes_of(excinfo) == {STALE_CODE}
+    assert str(Stage.COUNTING.label) in excinfo.value.messages[0]
+
+
+def test_factory_proposal_applies_but_one_without_a_recorded_basis_is_refused(world):
+    (officer,) = officers(world.polres, 1)
+    recorded = AllocationProposalFactory(operation=world.operation)
+    ProposalItemFactory(proposal=recorded, officer=officer, village_election=world.own[0])
+    unrecorded = AllocationProposalFactory(operation=world.operation, basis={})
+
+    assert len(proposal_apply(proposal=recorded, by=world.kabag)) == 1
+    with pytest.raises(ValidationError) as excinfo:
+        proposal_apply(proposal=unrecorded, by=world.kabag)
+
+    assert codes_of(excinfo) == {STALE_CODE}

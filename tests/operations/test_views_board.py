@@ -194,7 +194,7 @@ def test_stale_proposal_shows_the_conflict(client, world):
 
     response = client.post(reverse("deployment-proposal-apply", args=[second.pk]), follow=True)
 
-    assert "Usulan sudah basi" in response.content.decode()
+    assert "Usulan usang: penugasan tahap" in response.content.decode()
     assert Assignment.objects.count() == 4
 
 
@@ -220,3 +220,20 @@ def test_board_query_count_does_not_grow_with_villages(client, make_user, villag
     assert response.status_code == 200
     assert len(response.context["board"].teams) == villages + 1
     assert len(queries) <= 9
+
+
+def test_apply_after_an_officer_left_shows_which_officer_blocks_it(client, world):
+    leaver, _stays = officers(world.polres, 2)
+    proposal = proposal_create(operation=world.operation, by=world.kabag)
+    leaver.is_active = False
+    leaver.save()
+    client.force_login(world.kabag)
+
+    response = client.post(reverse("deployment-proposal-apply", args=[proposal.pk]), follow=True)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == reverse("deployment-proposal", args=[proposal.pk])
+    assert leaver.nrp in page
+    assert "tidak aktif" in page
+    assert not Assignment.objects.exists()
