@@ -36,6 +36,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from election_day.models import IncidentCategory
+from election_day.services.incidents import incident_report
 from operations.demo import LOGINS
 from operations.models import (
     BkoContingent,
@@ -139,6 +141,14 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "deployment-order": same(HQ),
     "dashboard-latest": same(HQ),
     "dashboard": same(HQ),
+    # Hari-H pages: every desk login has an officer record; the services refuse what is not his, and
+    # the POST pages answer that with a message and a redirect.
+    "field-home": same(SESSION),
+    "field-check-in": rw(post=SESSION),
+    "field-progress": rw(post=SESSION),
+    "field-incident": same(SESSION),
+    "posko-latest": same(HQ),
+    "posko-board": same(HQ),
     # Login pages are for everyone; logging out takes a POST.
     "login": same(EVERYONE),
     "logout": rw(post=EVERYONE),
@@ -182,6 +192,19 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "proposal-detail": read_only(HQ_API),
     "proposal-apply": rw(post=OPS),
     "proposal-discard": rw(post=OPS),
+    # Hari-H API: writes are open to callers; the services decide per posting and village (an empty
+    # body is a 400). The incident lies in Polsek A's area.
+    "operation-board": read_only(HQ_API),
+    "checkin-list": rw(get=API_USERS, post=API_USERS),
+    "progress-step-list": rw(get=API_USERS, post=API_USERS),
+    "incident-list": rw(get=API_USERS, post=API_USERS),
+    "incident-detail": read_only(A_AND_HQ_API),
+    "incident-acknowledge": rw(post=OPS),
+    "incident-resolve": rw(post=OPS),
+    "incident-photos": rw(post=A_AND_HQ_API),
+    "incident-category-list": read_only(API_USERS),
+    "my-assignment-list": read_only(API_USERS),
+    "incident-photo-image": rw(),  # the demo incident has no photo: 404 for everyone
     # The admin site's own pages: staff only (the demo's only staff role is Kabag Ops).
     "admin:index": same(OPS),
     "admin:app_list": same(OPS),
@@ -360,6 +383,14 @@ def _build_world() -> World:
         operation=operation, officer=officer, duty=Duty.VILLAGE_GUARD, village_election=village, by=kabag
     )
     proposal = proposal_create(operation=operation, by=kabag)
+    incident, _created = incident_report(
+        operation=operation,
+        village_election=village,
+        category=IncidentCategory.objects.get(code="keributan"),
+        severity=1,
+        description="Keributan kecil di TPS 1",
+        by=kabag,
+    )
     reports = RiskReport.objects.filter(author=users["polsek.carenang"])
     returned = reports.get(status=RiskReport.Status.RETURNED)
     submitted = reports.get(status=RiskReport.Status.SUBMITTED)
@@ -429,6 +460,12 @@ def _build_world() -> World:
         "proposal": proposal.pk,
         "proposal-apply": proposal.pk,
         "proposal-discard": proposal.pk,
+        "field-check-in": assignment.pk,
+        "incident": incident.pk,
+        "incident-acknowledge": incident.pk,
+        "incident-resolve": incident.pk,
+        "incident-photos": incident.pk,
+        "incident-photo-image": 999999,
     }
     common = {
         "operation_id": operation.pk,
