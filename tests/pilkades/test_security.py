@@ -119,3 +119,15 @@ def test_production_settings_pass_check_deploy():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/"])
+def test_api_docs_pages_have_no_inline_script_and_load_nothing_from_elsewhere(client, db, path):
+    """The CSP refuses inline scripts and other hosts: a page needing either renders blank."""
+    import re
+
+    html = client.get(path).content.decode()
+    scripts = re.findall(r"<script([^>]*)>", html)
+    assert scripts
+    assert all("src=" in attributes for attributes in scripts), scripts
+    assert re.findall(r"""(?:src|href)=["']?(?:https?:)?//""", html) == []
