@@ -11,6 +11,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from pilkades.admin_history import AuditHistoryAdmin
+from villages.admin_boundaries import DesaGeographyAdminMixin
 from villages.models import Candidate, Desa, Election, Kecamatan, VillageElection
 from villages.services import RegionImportError, regions_import
 
@@ -107,7 +108,7 @@ class KecamatanAdmin(AuditHistoryAdmin):
 
 
 @admin.register(Desa)
-class DesaAdmin(KecamatanScopedAdmin):
+class DesaAdmin(DesaGeographyAdminMixin, KecamatanScopedAdmin):
     kecamatan_lookup = "kecamatan"
     list_display = ["code", "name", "kecamatan", "sea_access_only", "latitude", "longitude"]
     list_filter = ["kecamatan", "sea_access_only"]
@@ -117,7 +118,10 @@ class DesaAdmin(KecamatanScopedAdmin):
     autocomplete_fields = ["kecamatan"]
     fieldsets = [
         (None, {"fields": ["kecamatan", "code", "name"]}),
-        (_("Lokasi dan akses"), {"fields": ["latitude", "longitude", "sea_access_only", "access_notes"]}),
+        (
+            _("Lokasi dan akses"),
+            {"fields": [*DesaGeographyAdminMixin.location_fields, "sea_access_only", "access_notes"]},
+        ),
     ]
 
 

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+KABUPATEN_CODE_RE = r"^\d{2}\.\d{2}$"
 KECAMATAN_CODE_RE = r"^\d{2}\.\d{2}\.\d{2}$"
 DESA_CODE_RE = r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"
 
@@ -20,14 +21,74 @@ desa_code_validator = RegexValidator(
 )
 
 
+# An outline is bulk data from the boundary import, not a decision to audit: history keeps the rest.
+BOUNDARY_NOT_IN_HISTORY = ["boundary_geojson"]
+
+
+def boundary_field() -> models.TextField:
+    """A place's outline as GeoJSON geometry text ([lng, lat]), simplified for display by the
+    boundary import (villages.boundaries); empty when none was imported."""
+    return models.TextField(_("batas wilayah (GeoJSON)"), blank=True, default="", editable=False)
+
+
+def latitude_field(label: str) -> models.DecimalField:
+    return models.DecimalField(
+        label,
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+
+
+def longitude_field(label: str) -> models.DecimalField:
+    return models.DecimalField(
+        label,
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+
+
+class Kabupaten(models.Model):
+    """A kabupaten/kota's outline for the map (kecamatan name theirs in ``kabupaten_name``)."""
+
+    code = models.CharField(
+        _("kode Kemendagri"),
+        max_length=5,
+        unique=True,
+        validators=[
+            RegexValidator(KABUPATEN_CODE_RE, _("Kode kabupaten harus berbentuk PP.KK, misalnya 36.04."))
+        ],
+    )
+    name = models.CharField(_("nama"), max_length=100)
+    latitude = latitude_field(_("lintang titik tengah"))
+    longitude = longitude_field(_("bujur titik tengah"))
+    boundary_geojson = boundary_field()
+
+    class Meta:
+        verbose_name = _("kabupaten/kota")
+        verbose_name_plural = _("kabupaten/kota")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
 class Kecamatan(models.Model):
     code = models.CharField(
         _("kode Kemendagri"), max_length=8, unique=True, validators=[kecamatan_code_validator]
     )
     name = models.CharField(_("nama"), max_length=100)
     kabupaten_name = models.CharField(_("kabupaten/kota"), max_length=100, blank=True)
+    latitude = latitude_field(_("lintang titik tengah"))
+    longitude = longitude_field(_("bujur titik tengah"))
+    boundary_geojson = boundary_field()
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=BOUNDARY_NOT_IN_HISTORY)
 
     class Meta:
         verbose_name = _("kecamatan")
@@ -68,6 +129,7 @@ class Desa(models.Model):
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     access_notes = models.TextField(_("catatan akses"), blank=True)
+    boundary_geojson = boundary_field()
     sea_access_only = models.BooleanField(
         _("hanya dapat dicapai lewat laut"),
         default=False,
@@ -76,7 +138,7 @@ class Desa(models.Model):
 
     objects = DesaQuerySet.as_manager()
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=BOUNDARY_NOT_IN_HISTORY)
 
     class Meta:
         verbose_name = _("desa")
