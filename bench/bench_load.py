@@ -144,10 +144,10 @@ def prepare() -> dict:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.db import connection
-    from rest_framework.authtoken.models import Token
 
     from operations.models import Jurisdiction, Officer, Operation, RiskIndicator, Unit
     from operations.roles import POLSEK
+    from operations.services.tokens import person_token_create
     from villages.models import VillageElection
 
     operation = Operation.objects.filter(name__startswith="Ops bench").latest("pk")
@@ -177,7 +177,7 @@ def prepare() -> dict:
         "vendor": connection.vendor,
         "operation": operation.pk,
         "hq_token": hq_token(),
-        "polsek_token": Token.objects.get_or_create(user=user)[0].key,
+        "polsek_token": person_token_create(user=user).key,
         "polsek_user": user.pk,
         "villages": villages,
         "indicators": len(answers),

@@ -16,7 +16,7 @@ STORAGES = {
 # Generous limits so the suite never trips them by accident; the throttling tests set their own.
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
-    "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min"},
+    "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min", "auth-token": "100000/min"},
 }
 
 # Serve static files from the app directories, as runserver does: tests never run collectstatic.

@@ -25,7 +25,6 @@ from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from pytest_django.live_server_helper import LiveServer
-from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
@@ -49,7 +48,7 @@ from operations.models import (
 )
 from operations.roles import KABAG_OPS, PIMPINAN, POLSEK
 from operations.services.proposals import proposal_apply, proposal_create
-from operations.services.tokens import token_create
+from operations.services.tokens import person_token_create, token_create
 from villages.models import Candidate, Desa, Election, Kecamatan, VillageElection
 
 CHECKS = [
@@ -109,7 +108,7 @@ def _tokens() -> dict[str, str | None]:
             tokens[role] = token_create(username=username, role=PIMPINAN).key
         else:
             user = get_user_model().objects.get(username=username)
-            tokens[role] = Token.objects.get_or_create(user=user)[0].key
+            tokens[role] = person_token_create(user=user).key
     return tokens
 
 

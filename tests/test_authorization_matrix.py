@@ -46,6 +46,7 @@ from operations.models import (
     Officer,
     Operation,
     PatternSet,
+    PersonToken,
     RiskIndicator,
     RiskReport,
     Unit,
@@ -55,7 +56,7 @@ from operations.models import (
 from operations.roles import KABAG_OPS, PIMPINAN, POLSEK, permission_matches
 from operations.services.assignments import assignment_create
 from operations.services.proposals import proposal_create
-from operations.services.tokens import token_create
+from operations.services.tokens import person_token_create, token_create
 from villages.models import Candidate, Desa, VillageElection
 
 # The marker makes pytest-django create the test database; the module's own transaction (below)
@@ -160,6 +161,8 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     # API.
     "api-root": read_only(API_USERS),
     "api-token": rw(post=EVERYONE),  # username and password in, token out
+    # Only a person token revokes itself; no role here holds one (the service token is refused).
+    "api-token-revoke": rw(),
     "kecamatan-list": read_only(API_USERS),
     "kecamatan-detail": read_only(API_USERS),  # the region list is public data
     "election-list": read_only(API_USERS),
@@ -242,11 +245,13 @@ ADMIN_REFUSES: dict[str, set[str]] = {
     "operations.villagerisk": {"add", "delete"},
     "operations.assignment": {"change"},
     "authtoken.tokenproxy": {"change"},
+    "operations.persontoken": {"add", "change"},
 }
 # Admin classes that grant by role rather than by model permission (the groups hold no authtoken
 # permissions; the token admin is for Kabag Ops).
 ADMIN_GRANTS_ROLE: dict[str, dict[str, set[str]]] = {
     "authtoken.tokenproxy": {KABAG_OPS: {"view", "add", "delete"}},
+    "operations.persontoken": {KABAG_OPS: {"view", "delete"}},
 }
 
 
@@ -396,6 +401,7 @@ def _build_world() -> World:
     submitted = reports.get(status=RiskReport.Status.SUBMITTED)
     service = token_create(username=SERVICE_USERNAME, role=PIMPINAN)
     service_user = get_user_model().objects.get(username=SERVICE_USERNAME)
+    person_token_create(user=users["kapolres"])
     now = timezone.now()
     axes_fields = {"username": "x", "ip_address": "10.0.0.1", "user_agent": "uji", "attempt_time": now}
     attempt = AccessAttempt.objects.create(**axes_fields, failures_since_start=1)
@@ -406,6 +412,7 @@ def _build_world() -> World:
         "auth.group": Group.objects.get(name=POLSEK),
         "auth.user": users["polsek.carenang"],
         "authtoken.tokenproxy": service_user,  # the token admin addresses tokens by user id
+        "operations.persontoken": PersonToken.objects.get(),
         "axes.accessattempt": attempt,
         "axes.accesslog": log,
         "axes.accessfailurelog": failure,

@@ -1,8 +1,7 @@
 from django.urls import path, re_path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from operations.api import deployment, organisation, ranking, risk
+from operations.api import auth, deployment, organisation, ranking, risk
 
 router = DefaultRouter()
 router.register("kecamatan", organisation.KecamatanViewSet, basename="kecamatan")
@@ -19,8 +18,9 @@ router.register("assignments", deployment.AssignmentViewSet, basename="assignmen
 router.register("proposals", deployment.ProposalViewSet, basename="proposal")
 
 urlpatterns = [
-    # Scripts and other clients exchange a username and password for their API token here.
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    # A person exchanges his username and password for a token that expires, and revokes it.
+    path("auth/token/", auth.TokenObtainView.as_view(), name="api-token"),
+    path("auth/token/revoke/", auth.TokenRevokeView.as_view(), name="api-token-revoke"),
     path(
         "operations/<int:operation_id>/ranking/",
         ranking.OperationRankingView.as_view(),

@@ -19,6 +19,7 @@ from operations.models.risk import (
     SecurityPattern,
     VillageRisk,
 )
+from operations.models.tokens import PersonToken
 
 __all__ = [
     "VILLAGE_DUTIES",
@@ -32,6 +33,7 @@ __all__ = [
     "OfficerQuerySet",
     "Operation",
     "PatternSet",
+    "PersonToken",
     "ProposalItem",
     "RiskIndicator",
     "RiskLevel",

@@ -1,23 +1,32 @@
-"""API tokens for service accounts: the tools (a Polda dashboard, a messaging bot, a GIS) that call the API.
+"""API tokens: a service account's (the tools that call the API) and a person's (his password exchanged).
 
 A service account is a user with no usable password who is neither staff nor superuser: it can only
-authenticate with its token, so revoking the token shuts it out completely. Tokens are never minted
-here for a person's account, whose login would then bypass the password and the lockout.
+authenticate with its token, so revoking the token shuts it out completely. Its token (DRF's
+``Token``) is minted here by Kabag Ops and lives until revoked.
+
+A person gets a ``PersonToken`` for his username and password at /api/v1/auth/token/: it expires
+after ``settings.PERSON_TOKEN_LIFETIME``, dies with a password change or deactivation, and is
+revoked by its holder, by ``api_token revoke`` or in the admin. Superusers get none: a key that
+opens everything must not outlive a browser session; they use the admin.
 """
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import AbstractBaseUser, Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
+from operations.models.tokens import SHOWN_KEY_LENGTH, PersonToken, is_service_account, person_key_digest
 from operations.roles import KABAG_OPS, PIMPINAN
 
 # Polsek is not offered: a Polsek user's jurisdiction comes from his officer record, which a
@@ -37,10 +46,6 @@ def service_accounts() -> QuerySet:
     return get_user_model().objects.filter(
         password__startswith=UNUSABLE_PASSWORD_PREFIX, is_staff=False, is_superuser=False
     )
-
-
-def _is_service_account(user: AbstractBaseUser) -> bool:
-    return not user.has_usable_password() and not user.is_staff and not user.is_superuser
 
 
 @transaction.atomic
@@ -68,7 +73,7 @@ def token_create(*, username: str, role: str = PIMPINAN) -> ServiceToken:
         user.set_unusable_password()
         user.full_clean(exclude=["password"])
         user.save()
-    elif not _is_service_account(user):
+    elif not is_service_account(user):
         raise ValidationError(
             {
                 "username": _(
@@ -84,30 +89,93 @@ def token_create(*, username: str, role: str = PIMPINAN) -> ServiceToken:
     return ServiceToken(username=user.get_username(), role=role, key=token.key)
 
 
+@dataclass(frozen=True)
+class IssuedPersonToken:
+    key: str
+    expires: datetime.datetime
+
+
+@transaction.atomic
+def person_token_create(*, user: AbstractBaseUser) -> IssuedPersonToken:
+    """Issue a new token to ``user``, who has just given his password; his expired tokens go."""
+    if user.is_superuser:
+        raise PermissionDenied(
+            _("Superuser tidak mendapat token API. Gunakan halaman admin, atau minta token layanan.")
+        )
+    if not user.is_active:
+        raise PermissionDenied(_("Akun tidak aktif."))
+    PersonToken.objects.filter(user=user).expired().delete()
+    key = PersonToken.new_key()
+    now = timezone.now()
+    token = PersonToken.objects.create(
+        user=user,
+        digest=person_key_digest(key),
+        shown_key=key[:SHOWN_KEY_LENGTH],
+        auth_hash=user.get_session_auth_hash(),
+        created=now,
+        expires=now + settings.PERSON_TOKEN_LIFETIME,
+    )
+    return IssuedPersonToken(key=key, expires=token.expires)
+
+
+def person_token_revoke(*, token: PersonToken) -> None:
+    """End one person token (its holder logging out): his other tokens keep working."""
+    PersonToken.objects.filter(pk=token.pk).delete()
+
+
 @transaction.atomic
 def token_revoke(*, username: str) -> None:
-    """Delete the account's token: its next API call answers 401."""
+    """Delete the account's tokens, its service token and any person tokens: the next API call answers 401."""
     deleted, _rows = Token.objects.filter(user__username=username).delete()
-    if not deleted:
+    persons, _rows = PersonToken.objects.filter(user__username=username).delete()
+    if not deleted and not persons:
         raise ValidationError(
             {"username": _("Akun %(username)s tidak punya token.") % {"username": username}},
             code="no_token",
         )
 
 
-def tokens_list() -> list[ServiceToken]:
-    """Service accounts holding a token, with the key shortened: a listing must not leak keys."""
-    tokens = (
+@dataclass(frozen=True)
+class ListedToken:
+    username: str
+    kind: str
+    role: str
+    key: str
+    created: datetime.datetime
+    expires: datetime.datetime | None
+
+
+def tokens_list() -> list[ListedToken]:
+    """Service tokens and live person tokens, with the key shortened: a listing must not leak keys."""
+    service = (
         Token.objects.filter(user__in=service_accounts())
         .select_related("user")
         .prefetch_related("user__groups")
-        .order_by("user__username")
     )
-    return [
-        ServiceToken(
+    persons = PersonToken.objects.live().select_related("user").prefetch_related("user__groups")
+    listed = [
+        ListedToken(
             username=token.user.get_username(),
-            role=", ".join(sorted(group.name for group in token.user.groups.all())),
+            kind=_("layanan"),
+            role=_roles(token.user),
             key=f"{token.key[:8]}…",
+            created=token.created,
+            expires=None,
         )
-        for token in tokens
+        for token in service
+    ] + [
+        ListedToken(
+            username=token.user.get_username(),
+            kind=_("orang"),
+            role=_roles(token.user),
+            key=f"{token.shown_key}…",
+            created=token.created,
+            expires=token.expires,
+        )
+        for token in persons
     ]
+    return sorted(listed, key=lambda token: (token.username, token.created))
+
+
+def _roles(user: AbstractBaseUser) -> str:
+    return ", ".join(sorted(group.name for group in user.groups.all()))

@@ -1,10 +1,11 @@
 import pytest
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 
-from operations.models import Unit
+from operations.models import PersonToken, Unit
+from operations.models.tokens import person_key_digest
 from operations.ranks import Pangkat
 from operations.roles import KABAG_OPS, PIMPINAN, POLSEK
+from operations.services.tokens import person_token_create
 from tests import factories
 from tests.conftest import TEST_PASSWORD
 
@@ -84,7 +85,7 @@ def test_token_is_issued_for_a_username_and_password(api_client, make_user):
     user = make_user(PIMPINAN)
     response = api_client.post("/api/v1/auth/token/", {"username": user.username, "password": TEST_PASSWORD})
     assert response.status_code == 200
-    assert response.json()["token"] == Token.objects.get(user=user).key
+    assert PersonToken.objects.get(user=user).digest == person_key_digest(response.json()["token"])
 
 
 def test_token_refused_for_a_wrong_password_with_a_400(api_client, make_user):
@@ -92,11 +93,11 @@ def test_token_refused_for_a_wrong_password_with_a_400(api_client, make_user):
     response = api_client.post("/api/v1/auth/token/", {"username": user.username, "password": "salah-sandi"})
     assert response.status_code == 400
     assert "non_field_errors" in response.json()["errors"]
-    assert not Token.objects.exists()
+    assert not PersonToken.objects.exists()
 
 
 def test_token_authentication_is_accepted(api_client, make_user):
-    token = Token.objects.create(user=make_user(PIMPINAN))
+    token = person_token_create(user=make_user(PIMPINAN))
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     assert api_client.get(LIST_URLS["desa"]).status_code == 200
 

@@ -11,10 +11,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from operations.models import RiskIndicator, RiskReport, RiskReportAnswer, RiskReportTransition
+from operations.models import PersonToken, RiskIndicator, RiskReport, RiskReportAnswer, RiskReportTransition
 from operations.services.reports import (
     report_create,
     report_return,
@@ -23,16 +22,18 @@ from operations.services.reports import (
     report_update,
     report_verify,
 )
-from tests.operations.risk_setup import answers, build_world
+from operations.services.tokens import person_token_create
+from tests.operations.risk_setup import answers, api_answers, build_world, form_answers, partial_answers
 
 pytestmark = pytest.mark.django_db
 
 Status = RiskReport.Status
 REPORTS = "/api/v1/risk-reports/"
-# As many as a plain create (SAVEPOINT/RELEASE included, see test_report_query_counts.py): the
-# token, the jurisdiction, the village, the indicators, then one insert each for the report, its two
-# history rows, the answers, their history rows and the two transitions.
-CREATE_SUBMITTED_BUDGET = 11
+# A plain create (SAVEPOINT/RELEASE included, see test_report_query_counts.py) and one query more:
+# the token, the jurisdiction, the village, the indicators, the catalogue's unanswered indicators
+# (submission needs all answered), then one insert each for the report, its two history rows, the
+# answers, their history rows and the two transitions.
+CREATE_SUBMITTED_BUDGET = 12
 
 
 @pytest.fixture
@@ -50,10 +51,10 @@ def _payload(village, **extra) -> dict:
     return {
         "village_election": village.pk,
         "narrative": "Dua kubu berimbang.",
-        "answers": [
+        "answers": api_answers(
             {"indicator": "split_camps", "flag": True, "evidence": "Posko berhadapan."},
             {"indicator": "travel_minutes", "number": "30"},
-        ],
+        ),
         "submit": True,
         **extra,
     }
@@ -81,7 +82,7 @@ def test_service_creates_a_submitted_report_with_both_transitions_and_history(wo
     ]
     history = stored.history.order_by("history_id").values_list("history_type", "status")
     assert list(history) == [("+", Status.DRAFT), ("~", Status.SUBMITTED)]
-    assert RiskReportAnswer.history.filter(report_id=stored.pk).count() == 1
+    assert RiskReportAnswer.history.filter(report_id=stored.pk).count() == stored.answers.count() == 13
     # What the service hands back (and the API echoes) is what is stored.
     assert [(t.from_status, t.to_status) for t in report.transitions.all()] == [
         ("", Status.DRAFT),
@@ -235,7 +236,9 @@ def test_late_retry_after_hq_returned_the_report_changes_nothing(world):
     first = client.post(REPORTS, _payload(world.own[0], idempotency_key=key), format="json").json()
     report = RiskReport.objects.get(pk=first["id"])
     report_return(report=report, by=world.kabag, reason="Lengkapi bukti.")
-    report_update(report=report, by=world.polsek, narrative="Diperbaiki.", answers=answers(split_camps=False))
+    report_update(
+        report=report, by=world.polsek, narrative="Diperbaiki.", answers=partial_answers(split_camps=False)
+    )
 
     retry = client.post(REPORTS, _payload(world.own[0], idempotency_key=key), format="json")
     autosave = report_save(
@@ -294,15 +297,19 @@ def _all_answers(count: int) -> list[dict]:
 
 
 def _queries_of_one_request(world, count: int) -> int:
+    # A catalogue of ``count`` active indicators, all answered (submission needs every one).
+    kept = [i.pk for i in RiskIndicator.objects.order_by("order", "code")[:count]]
+    RiskIndicator.objects.update(is_active=False)
+    RiskIndicator.objects.filter(pk__in=kept).update(is_active=True)
     # Token authentication, as the phones and the benchmark use, with a fresh client and user.
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.polsek).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {person_token_create(user=world.polsek).key}")
     payload = {"village_election": world.own[0].pk, "answers": _all_answers(count), "submit": True}
     with CaptureQueriesContext(connection) as captured:
         response = client.post(REPORTS, payload, format="json")
     assert response.status_code == 201, response.json()
     assert (response.json()["status"], len(response.json()["answers"])) == (Status.SUBMITTED, count)
-    Token.objects.filter(user=world.polsek).delete()
+    PersonToken.objects.filter(user=world.polsek).delete()
     return len(captured)
 
 
@@ -319,8 +326,7 @@ def test_phone_form_submits_a_new_report_in_one_step(client, world):
         "village_election": world.own[0].pk,
         "idempotency_key": str(uuid.uuid4()),
         "narrative": "Situasi memanas.",
-        "value_former_head_strong_rival": "on",
-        "value_travel_minutes": "30",
+        **form_answers(value_former_head_strong_rival="yes", value_travel_minutes="30"),
         "action": "submit",
     }
     response = client.post(reverse("report-create"), data, HTTP_ACCEPT="application/json")

@@ -22,8 +22,10 @@ def _responses(schema, path: str, method: str) -> dict:
         ("/api/v1/desa/", "get", {"200", "400", "401", "403", "404", "429"}),
         # No query parameters: nothing to be invalid; the id can miss.
         ("/api/v1/desa/{id}/", "get", {"200", "401", "403", "404", "429"}),
-        # Open to anyone and unthrottled (the lockout guards it): only bad credentials.
-        ("/api/v1/auth/token/", "post", {"200", "400"}),
+        # Open to anyone: bad credentials, a superuser refused, too many attempts or locked.
+        ("/api/v1/auth/token/", "post", {"200", "400", "403", "429"}),
+        # Logging out needs the person token being revoked (400 is documented for every write).
+        ("/api/v1/auth/token/revoke/", "post", {"204", "400", "401", "403", "429"}),
         ("/api/v1/assignments/{id}/", "delete", {"204", "400", "401", "403", "404", "429"}),
         ("/api/v1/proposals/{id}/apply/", "post", {"200", "400", "401", "403", "404", "409", "429"}),
     ],

@@ -52,10 +52,12 @@ def test_successful_login_before_the_limit_resets_the_count(client, officer_user
 def test_api_token_endpoint_is_locked_out_too(api_client, officer_user):
     url = reverse("api-token")
     assert "token" in api_client.post(url, {"username": "bripka.ahmad", "password": PASSWORD}).json()
-    for _ in range(5):
-        assert api_client.post(url, {"username": "bripka.ahmad", "password": "x"}).status_code == 400
+    wrong = {"username": "bripka.ahmad", "password": "x"}
+    codes = [api_client.post(url, wrong).status_code for _ in range(5)]
+    assert codes == [400, 400, 400, 400, 429]  # the fifth failure locks
     locked = api_client.post(url, {"username": "bripka.ahmad", "password": PASSWORD})
-    assert locked.status_code == 400
+    assert locked.status_code == 429
+    assert int(locked["Retry-After"]) > 0
     assert "token" not in locked.json()
 
 
@@ -63,7 +65,8 @@ def test_api_token_endpoint_is_locked_out_too(api_client, officer_user):
 def tight_rates(monkeypatch):
     # Counts live in the cache and user ids repeat across rolled-back tests: start from zero.
     cache.clear()
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "2/min", "user": "3/min"})
+    rates = {**SimpleRateThrottle.THROTTLE_RATES, "anon": "2/min", "user": "3/min"}
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
     yield
     cache.clear()
 

@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from operations.roles import PIMPINAN
@@ -8,8 +9,9 @@ from operations.services.tokens import SERVICE_ROLES, token_create, token_revoke
 
 class Command(BaseCommand):
     help = (
-        "API tokens for service accounts (tools that call the API): create prints the token of a "
-        "new or existing service account, revoke deletes it, list shows who holds one."
+        "API tokens: create prints the token of a new or existing service account (a tool that "
+        "calls the API), revoke deletes an account's tokens (service or person), list shows the "
+        "tokens in force: account, kind, role, shortened key, created, expires."
     )
 
     def add_arguments(self, parser) -> None:
@@ -21,9 +23,9 @@ class Command(BaseCommand):
             default=PIMPINAN,
             help=f"One of: {', '.join(SERVICE_ROLES)} (default {PIMPINAN}, read only).",
         )
-        revoke = actions.add_parser("revoke", help="Delete the account's token.")
+        revoke = actions.add_parser("revoke", help="Delete the account's tokens, service or person.")
         revoke.add_argument("username")
-        actions.add_parser("list", help="Service accounts holding a token.")
+        actions.add_parser("list", help="Tokens in force, service and person.")
 
     def handle(self, *args, action: str, **options) -> None:
         try:
@@ -35,6 +37,15 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.SUCCESS(_("Token %(username)s dicabut.") % options))
             else:
                 for token in tokens_list():
-                    self.stdout.write(f"{token.username}\t{token.role}\t{token.key}")
+                    expires = _when(token.expires) if token.expires else "-"
+                    self.stdout.write(
+                        "\t".join(
+                            [token.username, token.kind, token.role, token.key, _when(token.created), expires]
+                        )
+                    )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
+
+
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
