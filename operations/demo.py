@@ -8,8 +8,10 @@ village's need, the Polres with its BKO contingents can.
 
 import datetime
 import random
+from contextlib import ExitStack
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -18,9 +20,20 @@ from django.db import transaction
 from operations.models import BkoContingent, Jurisdiction, Officer, Operation, PatternSet, Unit
 from operations.ranks import Pangkat
 from operations.roles import KABAG_OPS, PIMPINAN, POLSEK
+from villages.boundary_import import boundaries_import
 from villages.models import Candidate, Desa, Election, Kecamatan, VillageElection
 
 KABUPATEN = "Kabupaten Serang"
+
+# The desa, kecamatan and kabupaten outlines of the demo area (a subset of the public data set).
+BOUNDARY_DIR = Path(__file__).resolve().parent / "demo_boundaries"
+BOUNDARY_FILES = [
+    BOUNDARY_DIR / "kabupaten_36.04.sql",
+    BOUNDARY_DIR / "kecamatan_36.04_demo.sql",
+    BOUNDARY_DIR / "desa_36.04_demo.sql",
+]
+# Where the Polairud boat leaves for Pulau Tunda (approximate position of Pelabuhan Karangantu).
+SEA_PORT = ("Pelabuhan Karangantu", "-6.034800", "106.161800")
 
 KECAMATAN: list[tuple[str, str]] = [
     ("36.04.13", "Tirtayasa"),
@@ -31,10 +44,10 @@ KECAMATAN: list[tuple[str, str]] = [
 
 @dataclass(frozen=True)
 class DemoDesa:
+    """A demo village; its centroid and outline come from the shipped boundary files."""
+
     code: str
     name: str
-    latitude: str
-    longitude: str
     tps: int
     voters: int
     access_notes: str = ""
@@ -42,43 +55,35 @@ class DemoDesa:
 
 
 DESA: list[DemoDesa] = [
-    DemoDesa(
-        "36.04.17.2001", "Carenang", "-6.085500", "106.306800", 8, 4210, "Desa induk Mapolsek Carenang."
-    ),
-    DemoDesa("36.04.17.2002", "Pamanuk", "-6.095200", "106.315400", 6, 3080),
-    DemoDesa("36.04.17.2003", "Mandaya", "-6.078300", "106.295600", 7, 3540),
-    DemoDesa("36.04.17.2004", "Teras", "-6.099100", "106.298200", 5, 2460),
-    DemoDesa("36.04.17.2006", "Ragas Masigit", "-6.070400", "106.320100", 4, 1920),
-    DemoDesa("36.04.17.2007", "Walikukun", "-6.092300", "106.325300", 5, 2350),
-    DemoDesa("36.04.17.2009", "Panenjoan", "-6.100600", "106.310900", 3, 1580),
+    DemoDesa("36.04.17.2001", "Carenang", 8, 4210, "Desa induk Mapolsek Carenang."),
+    DemoDesa("36.04.17.2002", "Pamanuk", 6, 3080),
+    DemoDesa("36.04.17.2003", "Mandaya", 7, 3540),
+    DemoDesa("36.04.17.2004", "Teras", 5, 2460),
+    DemoDesa("36.04.17.2006", "Ragas Masigit", 4, 1920),
+    DemoDesa("36.04.17.2007", "Walikukun", 5, 2350),
+    DemoDesa("36.04.17.2009", "Panenjoan", 3, 1580),
     DemoDesa(
         "36.04.17.2010",
         "Mekarsari",
-        "-6.075200",
-        "106.310400",
         9,
         4730,
         "Mantan kepala desa mencalonkan lagi melawan pesaing kuat; massa kedua kubu besar.",
     ),
-    DemoDesa("36.04.18.2001", "Binuang", "-6.055300", "106.275100", 10, 5120),
-    DemoDesa("36.04.18.2002", "Cakung", "-6.060100", "106.285300", 6, 2870),
+    DemoDesa("36.04.18.2001", "Binuang", 10, 5120),
+    DemoDesa("36.04.18.2002", "Cakung", 6, 2870),
     DemoDesa(
         "36.04.18.2003",
         "Renged",
-        "-6.030200",
-        "106.250400",
         12,
         5960,
         "Desa terjauh dari Mapolsek Carenang (±9 km), jalan desa sempit di sisi utara.",
     ),
-    DemoDesa("36.04.18.2004", "Gembor", "-6.045500", "106.270200", 5, 2240),
-    DemoDesa("36.04.18.2005", "Warakas", "-6.050300", "106.262100", 6, 2990),
-    DemoDesa("36.04.18.2006", "Sukamampir", "-6.065400", "106.270300", 4, 1760),
+    DemoDesa("36.04.18.2004", "Gembor", 5, 2240),
+    DemoDesa("36.04.18.2005", "Warakas", 6, 2990),
+    DemoDesa("36.04.18.2006", "Sukamampir", 4, 1760),
     DemoDesa(
         "36.04.18.2007",
         "Lamaran",
-        "-6.058200",
-        "106.258100",
         7,
         3320,
         "Calon yang pernah kalah mencalonkan diri lagi.",
@@ -86,8 +91,6 @@ DESA: list[DemoDesa] = [
     DemoDesa(
         "36.04.13.2009",
         "Wargasara",
-        "-5.810300",
-        "106.280500",
         4,
         1650,
         "Pulau Tunda: hanya dapat dicapai lewat laut. Penyeberangan dengan kapal Sat Polairud dari "
@@ -131,8 +134,8 @@ UNITS: list[DemoUnit] = [
         Unit.Kind.POLSEK,
         POLRES,
         "Jl. Raya Carenang, Desa Carenang",
-        "-6.086000",
-        "106.305000",
+        "-6.070300",
+        "106.333200",
         kecamatan_codes=("36.04.17", "36.04.18"),
     ),
     DemoUnit(
@@ -140,8 +143,8 @@ UNITS: list[DemoUnit] = [
         Unit.Kind.POLSEK,
         POLRES,
         "Jl. Raya Tirtayasa, Kecamatan Tirtayasa",
-        "-5.998300",
-        "106.353700",
+        "-6.018500",
+        "106.330100",
         kecamatan_codes=("36.04.13",),
     ),
     DemoUnit(POLAIRUD, Unit.Kind.POLAIRUD, POLRES, "Pelabuhan Karangantu, Serang", "-6.035400", "106.160200"),
@@ -409,20 +412,29 @@ def demo_load() -> list[DemoLogin]:
             defaults={
                 "name": row.name,
                 "kecamatan": kecamatan[row.code[:8]],
-                "latitude": Decimal(row.latitude),
-                "longitude": Decimal(row.longitude),
                 "access_notes": row.access_notes,
                 "sea_access_only": row.sea_access_only,
             },
         )[0]
         for row in DESA
     }
+    _load_boundaries()
     units = _load_units(kecamatan)
     officers = _load_officers(units, desa)
     _load_election(desa)
     _load_operation(units)
     _load_logins(officers)
     return LOGINS
+
+
+def _load_boundaries() -> None:
+    """Real centroids and outlines of the demo's desa, kecamatan and kabupaten (public MIT data,
+    see demo_boundaries/LICENSE), through the same import as any province's files."""
+    with ExitStack() as stack:
+        boundaries_import(
+            sources=[(path.name, stack.enter_context(path.open("rb"))) for path in BOUNDARY_FILES],
+            prefix="36.04",
+        )
 
 
 def _load_units(kecamatan: dict[str, Kecamatan]) -> dict[str, Unit]:
@@ -513,6 +525,9 @@ def _load_operation(units: dict[str, Unit]) -> Operation:
             "ends_on": OPERATION_ENDS,
             "status": Operation.Status.ACTIVE,
             "pattern_set": PatternSet.objects.get(name=OPERATION_PATTERN_SET),
+            "sea_port_name": SEA_PORT[0],
+            "sea_port_latitude": Decimal(SEA_PORT[1]),
+            "sea_port_longitude": Decimal(SEA_PORT[2]),
         },
     )
     for name in (BRIMOB, POLDA):

@@ -216,6 +216,9 @@ class OperationSerializer(serializers.ModelSerializer):
             "pattern_set",
             "unassessed_level",
             "escorts_per_candidate",
+            "sea_port_name",
+            "sea_port_latitude",
+            "sea_port_longitude",
             "assignment_version",
             "bko_contingents",
         ]

@@ -1,6 +1,6 @@
 """An operation, its BKO contingents and its stored ranking rows."""
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +49,28 @@ class Operation(models.Model):
         editable=False,
         help_text=_("Naik setiap kali penugasan berubah; usulan yang basi ditolak saat diterapkan."),
     )
+    sea_port_name = models.CharField(
+        _("pelabuhan penyeberangan"),
+        max_length=120,
+        blank=True,
+        help_text=_("Pelabuhan keberangkatan ke desa yang hanya dapat dicapai lewat laut (mis. Karangantu)."),
+    )
+    sea_port_latitude = models.DecimalField(
+        _("lintang pelabuhan"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    sea_port_longitude = models.DecimalField(
+        _("bujur pelabuhan"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
     ranking_version = models.PositiveIntegerField(
         _("versi peringkat"),
         default=0,
@@ -67,6 +89,12 @@ class Operation(models.Model):
                 condition=Q(ends_on__gte=F("starts_on")),
                 name="operation_ends_after_start",
                 violation_error_message=_("Tanggal selesai tidak boleh sebelum tanggal mulai."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(sea_port_latitude__isnull=True) & Q(sea_port_longitude__isnull=True))
+                | (Q(sea_port_latitude__isnull=False) & Q(sea_port_longitude__isnull=False)),
+                name="operation_sea_port_coordinates_both_or_none",
+                violation_error_message=_("Isi lintang dan bujur pelabuhan bersama-sama."),
             ),
             models.CheckConstraint(
                 condition=Q(escorts_per_candidate__gte=2),

@@ -1,4 +1,3 @@
-import math
 from io import StringIO
 
 import pytest
@@ -8,10 +7,11 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from operations import demo
+from operations.allocation.geo import haversine_km_matrix
 from operations.models import BkoContingent, Officer, Operation, SecurityPattern, Unit
 from operations.ranks import Pangkat
 from operations.roles import KABAG_OPS, PIMPINAN, POLSEK
-from villages.models import Candidate, Desa, VillageElection
+from villages.models import Candidate, Desa, Kabupaten, Kecamatan, VillageElection
 
 pytestmark = pytest.mark.django_db
 
@@ -32,9 +32,7 @@ def _counts() -> dict[str, int]:
 
 
 def _haversine_km(lat1, lon1, lat2, lon2) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, map(float, (lat1, lon1, lat2, lon2)))
-    a = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371 * math.asin(math.sqrt(a))
+    return float(haversine_km_matrix([float(lat1)], [float(lon1)], [float(lat2)], [float(lon2)])[0, 0])
 
 
 @pytest.fixture
@@ -114,6 +112,26 @@ def test_renged_is_farthest_from_polsek_carenang_hq(loaded):
     }
     assert len(distances) == 15
     assert max(distances, key=distances.get) == "Renged"
+    assert 9 < distances["Renged"] < 10
+
+
+def test_demo_desa_carry_the_real_centroids_and_outlines(loaded):
+    renged = Desa.objects.get(code="36.04.18.2003")
+    # The public data set's centroid, not a typed-in placeholder.
+    assert (float(renged.latitude), float(renged.longitude)) == (-6.143968, 106.376844)
+    assert not Desa.objects.filter(boundary_geojson="").exists()
+    assert not Kecamatan.objects.filter(boundary_geojson="").exists()
+    assert Kabupaten.objects.get(code="36.04").boundary_geojson
+    wargasara = Desa.objects.get(name="Wargasara")
+    assert float(wargasara.latitude) == pytest.approx(-5.81, abs=0.01)  # Pulau Tunda, offshore
+    operation = Operation.objects.get(name=demo.OPERATION_NAME)
+    assert operation.sea_port_name == "Pelabuhan Karangantu" and operation.sea_port_latitude is not None
+
+
+def test_haversine_matches_known_pairs():
+    # Jakarta (Monas) to Bandung (Gedung Sate) is about 118 km; a minute of latitude is 1.853 km.
+    assert _haversine_km(-6.175392, 106.827153, -6.902481, 107.618781) == pytest.approx(118.4, abs=1.0)
+    assert _haversine_km(0, 106, 1 / 60, 106) == pytest.approx(1.853, abs=0.002)
 
 
 def test_every_demo_row_passes_model_validation(loaded):
