@@ -1,6 +1,7 @@
-"""Project middleware: the API's missing-slash answer."""
+"""Project middleware: the API's missing-slash answer, and no caching of anything confidential."""
 
 from django.middleware.common import CommonMiddleware as DjangoCommonMiddleware
+from django.utils.cache import patch_cache_control
 from django.utils.http import escape_leading_slashes
 from django.utils.translation import gettext as _
 
@@ -29,3 +30,22 @@ class CommonMiddleware(DjangoCommonMiddleware):
             redirect["Location"] = location
             return redirect
         return super().process_response(request, response)
+
+
+class NoStoreMiddleware:
+    """Answers about police planning are never kept by a shared proxy or the browser's cache.
+
+    Every answer to a logged-in user (pages, exports, the admin) and every answer of the API
+    (token-authenticated or refused) is marked ``no-store, private``. Static files never get here:
+    WhiteNoise, above this middleware, answers them with its own long caching.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)  # absent when a middleware above answered first
+        if is_api_request(request) or (user is not None and user.is_authenticated):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
