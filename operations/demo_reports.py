@@ -144,9 +144,15 @@ REPORTS: list[DemoReport] = [
 
 
 def _answers(report: DemoReport, indicators: dict[str, RiskIndicator]) -> list[AnswerData]:
+    """Every active indicator answered, as submission requires: an indicator the demo report does
+    not list was answered "tidak" (yes/no) or 0 (numbers) by the officer."""
     result = []
-    for code, (value, evidence) in report.answers.items():
-        indicator = indicators[code]
+    for code, indicator in indicators.items():
+        if not indicator.is_active:
+            continue
+        value, evidence = report.answers.get(
+            code, (False if indicator.kind == RiskIndicator.Kind.BOOLEAN else 0, "")
+        )
         if indicator.kind == RiskIndicator.Kind.BOOLEAN:
             result.append(AnswerData(indicator_id=indicator.pk, flag=bool(value), evidence=evidence))
         else:

@@ -69,6 +69,19 @@ def level_for_score(score: Decimal, thresholds: Mapping[int, Decimal]) -> int:
     return max(reached) if reached else min(thresholds)
 
 
+def village_level(*, override: int | None, computed: int | None, default: int, has_unknown: bool) -> int:
+    """A village's level: Kabag Ops' override, else the computed level, else the operation's default.
+
+    An answer "tidak diketahui" scores nothing, so a report holding one can only under-state the
+    risk: its computed level never takes the village below the default it would have unassessed.
+    """
+    if override:
+        return override
+    if computed is None:
+        return default
+    return max(computed, default) if has_unknown else computed
+
+
 def round_up_to_pairs(count: int) -> int:
     """Officers never work alone: an even number, at least 2."""
     return max(2, count + count % 2)

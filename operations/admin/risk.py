@@ -88,7 +88,7 @@ class PatternSetAdmin(admin.ModelAdmin):
 
 class AnswerInline(admin.TabularInline):
     model = RiskReportAnswer
-    fields = ["indicator", "flag", "number", "evidence", "attachment", "contribution"]
+    fields = ["indicator", "flag", "number", "unknown", "evidence", "attachment", "contribution"]
     readonly_fields = fields
     extra = 0
     can_delete = False

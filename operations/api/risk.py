@@ -31,6 +31,7 @@ from operations.models import (
 from operations.selectors.reports import report_with_rows, reports_in_jurisdiction, reports_visible
 from operations.selectors.villages import village_elections_visible
 from operations.services import reports as report_services
+from pilkades.serializers import StrictInput
 from villages.models import VillageElection
 
 ERRORS = {
@@ -74,7 +75,7 @@ class IsKabagOpsOrReadOnly(drf_permissions.BasePermission):
 # --- reports -----------------------------------------------------------------------------------
 
 
-class AnswerInputSerializer(serializers.Serializer):
+class AnswerInputSerializer(StrictInput, serializers.Serializer):
     # The code only: the codes of all answers are resolved together, in one query, by
     # ``_with_indicators`` (a related field would read the catalogue once per answer).
     indicator = serializers.SlugField(max_length=50, help_text="Kode indikator aktif")
@@ -82,7 +83,21 @@ class AnswerInputSerializer(serializers.Serializer):
     number = serializers.DecimalField(
         max_digits=10, decimal_places=2, min_value=0, required=False, allow_null=True, default=None
     )
+    unknown = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "true: tidak diketahui (tanpa flag/number); desa tidak turun di bawah tingkat bawaan operasi"
+        ),
+    )
     evidence = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs["unknown"] and (attrs["flag"] is not None or attrs["number"] is not None):
+            raise serializers.ValidationError(
+                {"unknown": [_("Pilih nilai atau 'tidak diketahui', bukan keduanya.")]}
+            )
+        return attrs
 
 
 def _with_indicators(answers: list[dict]) -> list[dict]:
@@ -111,13 +126,14 @@ def _answers(validated: list[dict]) -> list[report_services.AnswerData]:
             indicator=a["indicator"],
             flag=a["flag"],
             number=a["number"],
+            unknown=a["unknown"],
             evidence=a["evidence"],
         )
         for a in validated
     ]
 
 
-class ReportCreateSerializer(serializers.Serializer):
+class ReportCreateSerializer(StrictInput, serializers.Serializer):
     village_election = serializers.PrimaryKeyRelatedField(queryset=VillageElection.objects.none())
     narrative = serializers.CharField(required=False, allow_blank=True, default="")
     answers = AnswerInputSerializer(many=True, required=False, default=list)
@@ -145,7 +161,7 @@ class ReportCreateSerializer(serializers.Serializer):
         return _with_indicators(answers)
 
 
-class ReportUpdateSerializer(serializers.Serializer):
+class ReportUpdateSerializer(StrictInput, serializers.Serializer):
     narrative = serializers.CharField(required=False, allow_blank=True)
     answers = AnswerInputSerializer(many=True, required=False)
 
@@ -153,7 +169,7 @@ class ReportUpdateSerializer(serializers.Serializer):
         return _with_indicators(answers)
 
 
-class ReturnSerializer(serializers.Serializer):
+class ReturnSerializer(StrictInput, serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
@@ -181,7 +197,16 @@ class AnswerOutputSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
 
     class Meta:
         model = RiskReportAnswer
-        fields = ["indicator", "indicator_label", "flag", "number", "evidence", "attachment", "contribution"]
+        fields = [
+            "indicator",
+            "indicator_label",
+            "flag",
+            "number",
+            "unknown",
+            "evidence",
+            "attachment",
+            "contribution",
+        ]
 
 
 class TransitionOutputSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
@@ -369,7 +394,7 @@ class RiskReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 # --- indicators --------------------------------------------------------------------------------
 
 
-class IndicatorSerializer(serializers.ModelSerializer):
+class IndicatorSerializer(StrictInput, serializers.ModelSerializer):
     full_weight_at = serializers.DecimalField(
         max_digits=10, decimal_places=2, min_value=Decimal("0.01"), required=False, allow_null=True
     )
@@ -435,7 +460,7 @@ class RiskIndicatorViewSet(
 # --- override ----------------------------------------------------------------------------------
 
 
-class OverrideInputSerializer(serializers.Serializer):
+class OverrideInputSerializer(StrictInput, serializers.Serializer):
     level = serializers.ChoiceField(choices=RiskLevel.choices)
     reason = serializers.CharField(max_length=2000)
 

@@ -34,7 +34,16 @@ class VillageElectionChoiceField(forms.ModelChoiceField):
         return f"{obj.desa.name} — {obj.desa.kecamatan.name} ({obj.election.name})"
 
 
+YES, NO, UNKNOWN = "yes", "no", "unknown"
+UNKNOWN_LABEL = _("Tidak diketahui")
+REQUIRED_TO_SUBMIT = _("Wajib diisi sebelum diajukan; pilih “Tidak diketahui” bila tidak tahu.")
+
+
 class RiskReportForm(forms.Form):
+    """One field per active indicator: yes/no/unknown for yes/no indicators, a number and an
+    "unknown" box for number indicators. A draft may leave any of them empty; submitting
+    (``submitting=True``) needs every one answered, and names each one left empty."""
+
     village_election = VillageElectionChoiceField(
         label=_("Desa"), queryset=VillageElection.objects.none(), empty_label=_("— pilih desa —")
     )
@@ -49,10 +58,12 @@ class RiskReportForm(forms.Form):
         village_elections,
         indicators: list[RiskIndicator],
         fixed_village: bool = False,
+        submitting: bool = False,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.indicators = indicators
+        self.submitting = submitting
         self.fields["village_election"].queryset = village_elections
         if fixed_village:
             self.fields["village_election"].disabled = True
@@ -60,7 +71,12 @@ class RiskReportForm(forms.Form):
             self.initial["idempotency_key"] = uuid.uuid4()
         for indicator in indicators:
             if indicator.kind == RiskIndicator.Kind.BOOLEAN:
-                field = forms.BooleanField(label=indicator.label, required=False)
+                field = forms.ChoiceField(
+                    label=indicator.label,
+                    required=False,
+                    choices=[(YES, _("Ya")), (NO, _("Tidak")), (UNKNOWN, UNKNOWN_LABEL)],
+                    widget=forms.RadioSelect,
+                )
             else:
                 label = (
                     f"{indicator.label} ({indicator.unit_label})" if indicator.unit_label else indicator.label
@@ -71,6 +87,9 @@ class RiskReportForm(forms.Form):
                     max_digits=10,
                     decimal_places=2,
                     validators=[MinValueValidator(0)],
+                )
+                self.fields[self.unknown_name(indicator)] = forms.BooleanField(
+                    label=UNKNOWN_LABEL, required=False
                 )
             field.help_text = indicator.help_text
             self.fields[self.value_name(indicator)] = field
@@ -85,25 +104,53 @@ class RiskReportForm(forms.Form):
     def value_name(indicator: RiskIndicator) -> str:
         return f"value_{indicator.code}"
 
+    @staticmethod
+    def unknown_name(indicator: RiskIndicator) -> str:
+        return f"unknown_{indicator.code}"
+
     def indicator_rows(self):
-        """(value, evidence, attachment) bound fields per indicator, for the template."""
+        """(value, unknown box or None, evidence, attachment) bound fields per indicator, for the template."""
         return [
-            (self[self.value_name(i)], self[f"evidence_{i.code}"], self[f"attachment_{i.code}"])
+            (
+                self[self.value_name(i)],
+                self[self.unknown_name(i)] if self.unknown_name(i) in self.fields else None,
+                self[f"evidence_{i.code}"],
+                self[f"attachment_{i.code}"],
+            )
             for i in self.indicators
         ]
+
+    def clean(self):
+        data = super().clean()
+        for indicator in self.indicators:
+            name = self.value_name(indicator)
+            if name in self.errors:
+                continue
+            value, unknown = data.get(name), data.get(self.unknown_name(indicator), False)
+            if unknown and value is not None:
+                self.add_error(name, _("Isi angka atau centang “Tidak diketahui”, bukan keduanya."))
+            elif self.submitting and value in (None, "") and not unknown:
+                self.add_error(name, REQUIRED_TO_SUBMIT)
+        return data
 
     def answers(self) -> list[AnswerData]:
         data = self.cleaned_data
         result = []
         for indicator in self.indicators:
             value = data.get(self.value_name(indicator))
-            is_boolean = indicator.kind == RiskIndicator.Kind.BOOLEAN
+            if indicator.kind == RiskIndicator.Kind.BOOLEAN:
+                flag = {YES: True, NO: False}.get(value)
+                number, unknown = None, value == UNKNOWN
+            else:
+                flag, number = None, value
+                unknown = bool(data.get(self.unknown_name(indicator)))
             result.append(
                 AnswerData(
                     indicator_id=indicator.pk,
                     indicator=indicator,
-                    flag=bool(value) if is_boolean else None,
-                    number=None if is_boolean else value,
+                    flag=flag,
+                    number=number,
+                    unknown=unknown,
                     evidence=data.get(f"evidence_{indicator.code}", ""),
                     attachment=data.get(f"attachment_{indicator.code}"),
                 )
@@ -115,7 +162,11 @@ class RiskReportForm(forms.Form):
         initial = {"village_election": report.village_election_id, "narrative": report.narrative}
         for answer in report.answers.all():
             code = answer.indicator.code
-            value = answer.flag if answer.indicator.kind == RiskIndicator.Kind.BOOLEAN else answer.number
+            if answer.indicator.kind == RiskIndicator.Kind.BOOLEAN:
+                value = UNKNOWN if answer.unknown else {True: YES, False: NO}.get(answer.flag, "")
+            else:
+                value = answer.number
+                initial[f"unknown_{code}"] = answer.unknown
             initial[f"value_{code}"] = value
             initial[f"evidence_{code}"] = answer.evidence
         return initial

@@ -81,6 +81,11 @@ class PatternSet(models.Model):
 
     name = models.CharField(_("nama"), max_length=150, unique=True)
     source = models.CharField(_("sumber"), max_length=250, blank=True)
+    patrol_per_kecamatan = models.PositiveSmallIntegerField(
+        _("patroli per kecamatan"),
+        default=0,
+        help_text=_("Personel patroli untuk setiap kecamatan yang menggelar pilkades (0: tanpa patroli)."),
+    )
 
     class Meta:
         verbose_name = _("set pola pengamanan")
@@ -194,6 +199,12 @@ class RiskReport(models.Model):
     computed_level = models.PositiveSmallIntegerField(
         _("tingkat terhitung"), choices=RiskLevel.choices, null=True, blank=True, editable=False
     )
+    has_unknown = models.BooleanField(
+        _("ada isian tidak diketahui"),
+        default=False,
+        editable=False,
+        help_text=_("Ditetapkan saat verifikasi: desa tidak turun di bawah tingkat bawaan operasi."),
+    )
     idempotency_key = models.UUIDField(
         _("kunci idempotensi"), null=True, blank=True, unique=True, default=None
     )
@@ -250,6 +261,13 @@ class RiskReportAnswer(models.Model):
         blank=True,
         validators=[MinValueValidator(0)],
     )
+    unknown = models.BooleanField(
+        _("tidak diketahui"),
+        default=False,
+        help_text=_(
+            "Pelapor tidak mengetahui jawabannya: dihitung 0, desa tidak turun di bawah tingkat bawaan."
+        ),
+    )
     evidence = models.CharField(_("keterangan/bukti"), max_length=500, blank=True)
     attachment = models.FileField(
         _("lampiran (foto/dokumen)"), upload_to=evidence_upload_to, null=True, blank=True
@@ -269,10 +287,21 @@ class RiskReportAnswer(models.Model):
             models.CheckConstraint(
                 condition=Q(number__isnull=True) | Q(number__gte=0), name="answer_number_not_negative"
             ),
+            models.CheckConstraint(
+                condition=Q(unknown=False) | (Q(flag__isnull=True) & Q(number__isnull=True)),
+                name="answer_unknown_has_no_value",
+                violation_error_message=_("Isian 'tidak diketahui' tidak boleh disertai nilai."),
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.unknown:
+            return f"{self.indicator.code}: ?"
         return f"{self.indicator.code}: {self.flag if self.number is None else self.number}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.unknown or self.flag is not None or self.number is not None
 
 
 class RiskReportTransition(models.Model):
@@ -337,6 +366,7 @@ class VillageRisk(models.Model):
     )
     override_at = models.DateTimeField(_("ditetapkan pada"), null=True, blank=True)
     last_report_at = models.DateTimeField(_("laporan terakhir"), null=True, blank=True)
+    has_unknown = models.BooleanField(_("laporan memuat isian tidak diketahui"), default=False)
 
     history = HistoricalRecords()
 

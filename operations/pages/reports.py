@@ -29,6 +29,7 @@ def _report_form(request: HttpRequest, *, data=None, files=None, initial=None, f
         ),
         indicators=list(indicators_active()),
         fixed_village=fixed_village,
+        submitting=data is not None and _submitting(request),
     )
 
 

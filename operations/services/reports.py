@@ -16,7 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import IntegrityError, models, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -50,6 +50,7 @@ class AnswerData:
     indicator_id: int
     flag: bool | None = None
     number: Decimal | None = None
+    unknown: bool = False
     evidence: str = ""
     attachment: File | None = None
     indicator: RiskIndicator | None = None
@@ -106,13 +107,47 @@ def _clean_answers(answers: Iterable[AnswerData]) -> list[AnswerData]:
             errors.append(_("Indikator %(label)s diisi angka, bukan ya/tidak.") % {"label": indicator.label})
         elif answer.number is not None and answer.number < 0:
             errors.append(_("Nilai indikator %(label)s tidak boleh negatif.") % {"label": indicator.label})
+        elif answer.unknown and (answer.flag is not None or answer.number is not None):
+            errors.append(
+                _("Indikator %(label)s: pilih nilai atau 'tidak diketahui', bukan keduanya.")
+                % {"label": indicator.label}
+            )
         seen.add(answer.indicator_id)
     if errors:
         raise ValidationError({"answers": errors})
     return [dataclasses.replace(a, indicator=indicators[a.indicator_id]) for a in answers]
 
 
-ANSWER_FIELDS = ["flag", "number", "evidence"]
+def _answered(answer: AnswerData | RiskReportAnswer) -> bool:
+    return answer.unknown or answer.flag is not None or answer.number is not None
+
+
+ANSWERED = Q(unknown=True) | Q(flag__isnull=False) | Q(number__isnull=False)
+
+
+def _require_complete(answered_indicator_ids: Iterable[int] | models.QuerySet) -> None:
+    """Submission needs every active indicator answered ("tidak diketahui" is an answer).
+
+    An indicator left out scored as "no" before, so an empty report turned a village Aman.
+    ``answered_indicator_ids``: the ids in hand, or a subquery of them (one query either way).
+    """
+    if not isinstance(answered_indicator_ids, models.QuerySet):
+        answered_indicator_ids = list(answered_indicator_ids)
+    missing = RiskIndicator.objects.filter(is_active=True).exclude(pk__in=answered_indicator_ids)
+    labels = list(missing.values_list("label", flat=True))
+    if labels:
+        raise ValidationError(
+            {
+                "answers": [
+                    _("Indikator %(label)s belum diisi (pilih 'tidak diketahui' bila tidak tahu).")
+                    % {"label": label}
+                    for label in labels
+                ]
+            }
+        )
+
+
+ANSWER_FIELDS = ["flag", "number", "unknown", "evidence"]
 
 
 def _write_answers(
@@ -138,7 +173,8 @@ def _write_answers(
         else:
             updated.append(answer)
         answer.indicator = data.indicator
-        answer.flag, answer.number, answer.evidence = data.flag, data.number, data.evidence
+        answer.flag, answer.number, answer.unknown = data.flag, data.number, data.unknown
+        answer.evidence = data.evidence
         if data.attachment is not None:
             answer.attachment = data.attachment
         answer.clean_fields(exclude=["report", "indicator"])
@@ -199,6 +235,7 @@ def report_create(
     try:
         with transaction.atomic():
             if submit:
+                _require_complete(a.indicator_id for a in answers if _answered(a))
                 transitions = _insert_submitted(report, by=author)
             else:
                 report.save(force_insert=True)
@@ -279,12 +316,11 @@ def report_update(
     report = _locked(report)
     _require_editable(report, by)
     _require_reporter(by, report.village_election)
-    if answers is not None:
-        _write_answers(report, _clean_answers(answers), by=by)
+    written = None if answers is None else _write_answers(report, _clean_answers(answers), by=by)
     if narrative is not None:
         report.narrative = narrative
     if submit:
-        _mark_submitted(report, by=by)
+        _mark_submitted(report, by=by, answers=written)
     else:
         report.save()
     return report
@@ -299,9 +335,18 @@ def report_submit(*, report: RiskReport, by: AbstractBaseUser) -> RiskReport:
     return report
 
 
-def _mark_submitted(report: RiskReport, *, by: AbstractBaseUser) -> RiskReportTransition:
+def _mark_submitted(
+    report: RiskReport, *, by: AbstractBaseUser, answers: list[RiskReportAnswer] | None = None
+) -> RiskReportTransition:
     """Submit an editable report the caller has already checked (locked, or created in this
-    transaction); the one place a report becomes Submitted."""
+    transaction) if every indicator is answered; the one place a stored report becomes Submitted.
+
+    ``answers``: the report's answers just written, if the caller has them (else they are read).
+    """
+    if answers is None:
+        _require_complete(report.answers.filter(ANSWERED).values("indicator_id"))
+    else:
+        _require_complete(a.indicator_id for a in answers if _answered(a))
     previous = report.status
     report.status = Status.SUBMITTED
     report.submitted_at = timezone.now()
@@ -402,6 +447,7 @@ def report_verify(*, report: RiskReport, by: AbstractBaseUser) -> RiskReport:
     RiskReportAnswer.objects.bulk_update(answers, ["contribution"])
 
     report.status = Status.VERIFIED
+    report.has_unknown = any(answer.unknown for answer in answers)
     report.score = result.total
     report.computed_level = scoring.level_for_score(result.total, _thresholds())
     report.decided_at = timezone.now()
@@ -443,6 +489,7 @@ def _point_risk_at(risk: VillageRisk, report: RiskReport | None) -> None:
     risk.score = report.score if report else None
     risk.computed_level = report.computed_level if report else None
     risk.last_report_at = report.decided_at if report else None
+    risk.has_unknown = report.has_unknown if report else False
 
 
 @transaction.atomic
@@ -515,7 +562,7 @@ def risk_recompute_all() -> int:
         batch_size=2000,
         update_conflicts=True,
         unique_fields=["village_election"],
-        update_fields=["report", "score", "computed_level", "last_report_at"],
+        update_fields=["report", "score", "computed_level", "last_report_at", "has_unknown"],
     )
     for operation in Operation.objects.all():
         standings_refresh(operation=operation)

@@ -130,6 +130,7 @@ def standings_refresh(*, operation: Operation, village_election_ids: Iterable[in
         "risk__computed_level",
         "risk__override_level",
         "risk__last_report_at",
+        "risk__has_unknown",
     )
     escorted = _count_by_village(
         Candidate.objects.filter(needs_close_escort=True).exclude(status=Candidate.Status.REJECTED), ids
@@ -140,7 +141,12 @@ def standings_refresh(*, operation: Operation, village_election_ids: Iterable[in
     for row in rows:
         computed_level = row["risk__computed_level"]
         override_level = row["risk__override_level"]
-        level = override_level or computed_level or operation.unassessed_level
+        level = scoring.village_level(
+            override=override_level,
+            computed=computed_level,
+            default=operation.unassessed_level,
+            has_unknown=bool(row["risk__has_unknown"]),
+        )
         pattern = patterns.get(level)
         if pattern is None:
             raise ValidationError(

@@ -49,6 +49,12 @@
       if (!el.name || el.type === "file" || el.type === "submit" || el.name === "csrfmiddlewaretoken") {
         return;
       }
+      if (el.type === "radio") {
+        if (el.checked) {
+          result[el.name] = el.value;
+        }
+        return;
+      }
       result[el.name] = el.type === "checkbox" ? el.checked : el.value;
     });
     return result;
@@ -86,7 +92,9 @@
       if (!el || el.disabled) {
         return;
       }
-      if (el.type === "checkbox") {
+      if (el instanceof RadioNodeList) {
+        el.value = data.values[name]; // checks the radio button with that value
+      } else if (el.type === "checkbox") {
         el.checked = Boolean(data.values[name]);
       } else {
         el.value = data.values[name];
@@ -121,6 +129,9 @@
         list.appendChild(item);
       });
       var el = form.elements.namedItem(name);
+      if (el instanceof RadioNodeList) {
+        el = document.getElementById("id_" + name); // the group of yes/no/unknown buttons
+      }
       if (el && el.nodeType === 1) {
         el.classList.add("invalid");
         el.insertAdjacentElement("afterend", list);

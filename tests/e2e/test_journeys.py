@@ -63,19 +63,36 @@ def test_polsek_officer_reports_from_a_phone_through_a_dropped_connection(open_p
     expect(options).to_have_count(1 + 15)  # the placeholder and the 15 desa of Carenang and Binuang
     expect(options.filter(has_text="Wargasara")).to_have_count(0)
     page.select_option("#id_village_election", str(mekarsari.pk))
-    for code in ("former_head_strong_rival", "split_camps", "conflict_history", "ormas_mobilisation"):
-        page.check(f"#id_value_{code}")
+    yes = ("former_head_strong_rival", "split_camps", "conflict_history", "ormas_mobilisation")
+    for code in yes:
+        page.check(f"#id_value_{code}_0")  # Ya
     page.fill("#id_evidence_former_head_strong_rival", "Mantan kades maju lagi melawan pesaing kuat.")
     page.fill("#id_value_travel_minutes", "10")
     page.fill("#id_value_candidate_count", "3")
-    page.get_by_role("button", name="Simpan draf").click()
+    # "Ajukan" with indicators left empty: refused, the empty ones marked, nothing submitted.
+    page.get_by_role("button", name="Ajukan").click()
     status = page.locator("#save-status")
+    expect(status).to_contain_text("periksa isian")
+    expect(page.locator(".js-error").first).to_contain_text("Tidak diketahui")
+    submitted = RiskReport.objects.filter(status=RiskReport.Status.SUBMITTED, village_election=mekarsari)
+    assert not submitted.exists()
+    _only_network_errors(console.take(), r"status of 400")
+    for indicator in RiskIndicator.objects.filter(is_active=True).exclude(code__in=yes):
+        if indicator.code == "many_voters":
+            page.check("#id_unknown_many_voters")  # Tidak diketahui
+        elif indicator.kind == RiskIndicator.Kind.BOOLEAN:
+            page.check(f"#id_value_{indicator.code}_1")  # Tidak
+        elif indicator.code not in ("travel_minutes", "candidate_count"):
+            page.fill(f"#id_value_{indicator.code}", "0")
+    page.get_by_role("button", name="Simpan draf").click()
     expect(status).to_contain_text("Draf tersimpan")
     page.wait_for_url(re.compile(r"/laporan/\d+/ubah/$"))
     key = page.input_value("[name=idempotency_key]")
     draft = RiskReport.objects.get(idempotency_key=key)
     assert (draft.status, draft.village_election_id) == (RiskReport.Status.DRAFT, mekarsari.pk)
     assert draft.answers.filter(flag=True).count() == 4
+    unknown = draft.answers.filter(unknown=True).values_list("indicator__code", flat=True)
+    assert list(unknown) == ["many_voters"]
     # Touch targets: the checkboxes' labels and the buttons are at least 44 px high on the phone.
     assert page.locator("label.check").first.bounding_box()["height"] >= 44
     assert page.get_by_role("button", name="Ajukan").bounding_box()["height"] >= 44
@@ -113,14 +130,19 @@ def _submitted_mekarsari_report() -> RiskReport:
     from django.contrib.auth import get_user_model
 
     author = get_user_model().objects.get(username="polsek.carenang")
-    indicators = dict(RiskIndicator.objects.values_list("code", "pk"))
     flags = ["former_head_strong_rival", "split_camps", "conflict_history", "ormas_mobilisation"]
+    answers = []
+    for indicator in RiskIndicator.objects.filter(is_active=True):
+        if indicator.kind == RiskIndicator.Kind.BOOLEAN:
+            answers.append(AnswerData(indicator_id=indicator.pk, flag=indicator.code in flags))
+        else:
+            number = Decimal(10 if indicator.code == "travel_minutes" else 0)
+            answers.append(AnswerData(indicator_id=indicator.pk, number=number))
     report = report_create(
         village_election=VillageElection.objects.get(desa__name="Mekarsari"),
         author=author,
         narrative="Kubu mantan kades dan pesaingnya sama kuat.",
-        answers=[AnswerData(indicator_id=indicators[c], flag=True) for c in flags]
-        + [AnswerData(indicator_id=indicators["travel_minutes"], number=Decimal(10))],
+        answers=answers,
     )
     return report_submit(report=report, by=author)
 

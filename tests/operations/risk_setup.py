@@ -60,8 +60,8 @@ def indicator(code: str) -> RiskIndicator:
     return RiskIndicator.objects.get(code=code)
 
 
-def answers(**values) -> list[AnswerData]:
-    """answers(former_head_strong_rival=True, travel_minutes=30) → AnswerData list."""
+def partial_answers(**values) -> list[AnswerData]:
+    """partial_answers(former_head_strong_rival=True, travel_minutes=30): only those answers (a draft)."""
     result = []
     for code, value in values.items():
         ind = indicator(code)
@@ -70,3 +70,38 @@ def answers(**values) -> list[AnswerData]:
         else:
             result.append(AnswerData(indicator_id=ind.pk, number=Decimal(str(value))))
     return result
+
+
+def answers(**values) -> list[AnswerData]:
+    """A complete answer set, as submission requires: the values given, every other active indicator
+    answered "no" (yes/no) or 0 (numbers), which scores as an unanswered indicator used to."""
+    result = partial_answers(**values)
+    given = {a.indicator_id for a in result}
+    for ind in RiskIndicator.objects.filter(is_active=True).exclude(pk__in=given):
+        if ind.kind == RiskIndicator.Kind.BOOLEAN:
+            result.append(AnswerData(indicator_id=ind.pk, flag=False))
+        else:
+            result.append(AnswerData(indicator_id=ind.pk, number=Decimal(0)))
+    return result
+
+
+def api_answers(*given: dict) -> list[dict]:
+    """The API's answers: those given, every other active indicator answered "no" (yes/no) or 0."""
+    codes = {a["indicator"] for a in given}
+    rest = [
+        {"indicator": ind.code, "flag": False}
+        if ind.kind == RiskIndicator.Kind.BOOLEAN
+        else {"indicator": ind.code, "number": "0"}
+        for ind in RiskIndicator.objects.filter(is_active=True).exclude(code__in=codes)
+    ]
+    return [*given, *rest]
+
+
+def form_answers(**given: str) -> dict:
+    """The phone form's answer fields: those given (value_<code>: ...), every other active
+    indicator answered "no" (yes/no) or 0 (numbers)."""
+    values = {
+        f"value_{ind.code}": "no" if ind.kind == RiskIndicator.Kind.BOOLEAN else "0"
+        for ind in RiskIndicator.objects.filter(is_active=True)
+    }
+    return {**values, **given}

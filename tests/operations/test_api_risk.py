@@ -51,6 +51,16 @@ def test_polsek_creates_and_submits_a_report(api_client, world):
     assert body["status"] == Status.DRAFT
     assert {a["indicator"] for a in body["answers"]} == {"split_camps", "travel_minutes"}
 
+    # Submission needs every indicator answered; "tidak diketahui" is an answer.
+    response = client.post(f"{REPORTS}{body['id']}/submit/")
+    assert response.status_code == 400
+    rest = RiskIndicator.objects.filter(is_active=True).exclude(code__in=["split_camps", "travel_minutes"])
+    fields = ("indicator", "flag", "number", "unknown", "evidence")
+    given = [{k: a[k] for k in fields} for a in body["answers"]]
+    complete = given + [{"indicator": i.code, "unknown": True} for i in rest]
+    response = client.patch(f"{REPORTS}{body['id']}/", {"answers": complete}, format="json")
+    assert response.status_code == 200, response.json()
+
     response = client.post(f"{REPORTS}{body['id']}/submit/")
     assert response.status_code == 200
     assert response.json()["status"] == Status.SUBMITTED

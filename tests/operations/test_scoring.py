@@ -70,6 +70,24 @@ def test_level_below_every_threshold_is_lowest_level():
 
 
 @pytest.mark.parametrize(
+    ("override", "computed", "default", "has_unknown", "expected"),
+    [
+        (None, None, 2, False, 2),  # never assessed: the operation's default
+        (None, 1, 2, False, 1),  # every answer known: the score may lower the level
+        (None, 1, 2, True, 2),  # an unknown answer: never below the default
+        (None, 3, 2, True, 3),  # ... but a higher computed level stands
+        (1, 3, 2, True, 1),  # Kabag Ops' written override beats everything
+        (None, 1, 1, True, 1),
+    ],
+)
+def test_village_level(override, computed, default, has_unknown, expected):
+    level = scoring.village_level(
+        override=override, computed=computed, default=default, has_unknown=has_unknown
+    )
+    assert level == expected
+
+
+@pytest.mark.parametrize(
     ("form", "police", "tps_per_group", "linmas", "tps", "escorted", "per_candidate", "expected"),
     [
         # Pilkada 2020 national: aman 2 per 10 TPS, rawan 2 per 2, sangat rawan 2 per 1.

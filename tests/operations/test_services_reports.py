@@ -15,7 +15,7 @@ from operations.services.reports import (
     risk_override,
     risk_override_clear,
 )
-from tests.operations.risk_setup import answers, build_world, indicator
+from tests.operations.risk_setup import answers, build_world, indicator, partial_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def test_polsek_creates_draft_with_answers_and_a_transition(world):
         village_election=world.own[0],
         author=world.polsek,
         narrative="Dua kubu berimbang.",
-        answers=answers(split_camps=True, travel_minutes=20),
+        answers=partial_answers(split_camps=True, travel_minutes=20),
     )
     assert report.status == Status.DRAFT
     assert report.answers.count() == 2
@@ -99,9 +99,11 @@ def test_inactive_indicator_cannot_be_answered(world):
 
 def test_update_replaces_answers_and_keeps_status(world):
     report = report_create(
-        village_election=world.own[0], author=world.polsek, answers=answers(split_camps=True)
+        village_election=world.own[0], author=world.polsek, answers=partial_answers(split_camps=True)
     )
-    report_update(report=report, by=world.polsek, narrative="baru", answers=answers(sea_crossing=True))
+    report_update(
+        report=report, by=world.polsek, narrative="baru", answers=partial_answers(sea_crossing=True)
+    )
     report.refresh_from_db()
     assert report.narrative == "baru"
     assert list(report.answers.values_list("indicator__code", flat=True)) == ["sea_crossing"]
@@ -118,7 +120,9 @@ def test_full_lifecycle_verify_freezes_score_and_makes_risk_current(world):
     assert report.score == D("40.00")  # 20 + 15 + 10 × 30/60
     assert report.computed_level == 2
     assert report.decided_by == world.kabag
-    contributions = dict(report.answers.values_list("indicator__code", "contribution"))
+    contributions = dict(
+        report.answers.exclude(contribution=0).values_list("indicator__code", "contribution")
+    )
     assert contributions == {
         "former_head_strong_rival": D("20.00"),
         "split_camps": D("15.00"),
@@ -183,7 +187,7 @@ def test_return_needs_reason_and_author_can_fix_and_resubmit(world):
     ],
 )
 def test_illegal_transitions_are_refused_with_a_clear_message(world, status, action, message):
-    report = report_create(village_election=world.own[0], author=world.polsek)
+    report = report_create(village_election=world.own[0], author=world.polsek, answers=answers())
     if status != Status.DRAFT:
         report_submit(report=report, by=world.polsek)
     if status == Status.VERIFIED:

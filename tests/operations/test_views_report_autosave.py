@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from operations.models import RiskReport, RiskReportTransition
 from operations.roles import POLSEK
-from tests.operations.risk_setup import build_world
+from tests.operations.risk_setup import build_world, form_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,8 @@ def _data(world, key, action="draft", **extra):
         "village_election": world.own[0].pk,
         "idempotency_key": str(key),
         "narrative": "Situasi memanas.",
-        "value_former_head_strong_rival": "on",
+        **form_answers(),
+        "value_former_head_strong_rival": "yes",
         "value_travel_minutes": "30",
         "action": action,
         **extra,

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from operations.models import RiskReport, VillageStanding
 from operations.services.reports import report_create, report_submit, report_verify
-from tests.operations.risk_setup import answers, build_world
+from tests.operations.risk_setup import answers, build_world, form_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,8 @@ def _post_data(world, village=None, action="draft", **extra):
         "village_election": (village or world.own[0]).pk,
         "narrative": "Situasi memanas.",
         "idempotency_key": str(uuid.uuid4()),
-        "value_former_head_strong_rival": "on",
+        **form_answers(),
+        "value_former_head_strong_rival": "yes",
         "evidence_former_head_strong_rival": "Mantan kades maju lagi.",
         "value_travel_minutes": "30",
         "action": action,
