@@ -11,6 +11,7 @@ from import_export import fields, resources, widgets
 
 from operations.models import Officer, Unit
 from operations.ranks import Pangkat, normalise_rank
+from operations.services.officers import officer_save
 from pilkades.import_files import import_change_reason
 from pilkades.spreadsheets import safe_cell, unescape
 
@@ -84,6 +85,11 @@ class OfficerResource(resources.ModelResource):
         if kwargs.get("user") is not None:
             instance._history_user = kwargs["user"]
         super().before_save_instance(instance, row, **kwargs)
+
+    def do_instance_save(self, instance, is_create):
+        # Through the service: a unit change that would break a posting is refused (a row error
+        # naming the posting), an allowed one is copied into the postings.
+        officer_save(officer=instance)
 
     def get_export_queryset(self, request=None):
         return Officer.objects.select_related("unit").order_by("unit__name", "-rank", "nrp")

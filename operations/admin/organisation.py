@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
@@ -8,6 +9,7 @@ from import_export.admin import ImportExportModelAdmin
 
 from operations.models import BkoContingent, Jurisdiction, Officer, Operation, Unit
 from operations.roster import OfficerResource
+from operations.services.officers import officer_save
 from operations.services.standings import standings_refresh_places
 from pilkades.admin_history import AuditHistoryAdmin
 
@@ -56,6 +58,23 @@ class UnitAdmin(AuditHistoryAdmin):
         return obj.officer_count
 
 
+class OfficerForm(forms.ModelForm):
+    class Meta:
+        model = Officer
+        exclude: list[str] = []
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if self.errors:
+            return
+        # Checked and saved by the service under the officer's row lock (the admin's changeform
+        # transaction wraps it), so a change that would break a posting is a field error, never a 500.
+        try:
+            officer_save(officer=self.instance)
+        except ValidationError as exc:
+            self._update_errors(exc)
+
+
 @admin.register(Officer)
 class OfficerAdmin(ImportExportModelAdmin, AuditHistoryAdmin):
     # Roster import with a dry-run preview and CSV/XLSX export, through the same resource as
@@ -68,6 +87,10 @@ class OfficerAdmin(ImportExportModelAdmin, AuditHistoryAdmin):
     list_select_related = ["unit", "home_desa"]
     autocomplete_fields = ["unit", "home_desa", "user"]
     readonly_fields = ["is_demo"]
+    form = OfficerForm
+
+    def save_model(self, request, obj, form, change):
+        """Saved by the service in the form's clean; a second save would only repeat it."""
 
 
 class BkoContingentInline(admin.TabularInline):

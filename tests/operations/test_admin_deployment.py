@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from operations.models import AllocationProposal, Assignment, Duty, Stage
+from operations.models import AllocationProposal, Assignment, Duty, Officer, Stage
 from operations.services.assignments import assignment_create
 from operations.services.proposals import proposal_create
 from tests.operations.deployment_setup import build_world, officers
@@ -139,3 +139,78 @@ def test_proposal_admin_is_read_only_with_items(client, world):
     assert proposal.items.first().officer.name in page.content.decode()
     assert add.status_code == 403
     assert AllocationProposal.objects.count() == 1
+
+
+def officer_form(officer, **changes):
+    data = {
+        "nrp": officer.nrp,
+        "name": officer.name,
+        "rank": officer.rank,
+        "position": officer.position,
+        "unit": officer.unit_id,
+        "home_desa": officer.home_desa_id or "",
+        "phone": officer.phone,
+        "is_active": "on" if officer.is_active else "",
+        "user": officer.user_id or "",
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value != ""}
+
+
+def stored_officer(officer) -> tuple:
+    return Officer.objects.filter(pk=officer.pk).values_list("unit_id", "home_desa_id", "is_active").get()
+
+
+@pytest.mark.parametrize(
+    ("make_officer", "change", "field"),
+    [
+        (lambda w: officers(w.polres, 1)[0], lambda w: {"home_desa": w.own[0].desa_id}, "home_desa"),
+        (lambda w: officers(w.polsek, 1)[0], lambda w: {"unit": w.other_polsek.pk}, "unit"),
+        (lambda w: officers(w.polres, 1)[0], lambda w: {"is_active": ""}, "is_active"),
+    ],
+    ids=["home-desa-is-posted-village", "polsek-moved-out-of-area", "deactivated"],
+)
+def test_officer_admin_refuses_a_change_that_breaks_a_posting(
+    client, superuser, world, make_officer, change, field
+):
+    officer = make_officer(world)
+    assignment_create(
+        operation=world.operation,
+        officer=officer,
+        duty=Duty.VILLAGE_GUARD,
+        village_election=world.own[0],
+        by=world.kabag,
+    )
+    before = stored_officer(officer)
+    client.force_login(superuser)
+
+    response = client.post(
+        reverse("admin:operations_officer_change", args=[officer.pk]), officer_form(officer, **change(world))
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert f"Desa {world.own[0].desa.name}" in errors[field][0]
+    assert world.operation.name in errors[field][0]
+    assert stored_officer(officer) == before
+
+
+def test_officer_admin_change_is_copied_into_the_postings(client, superuser, world):
+    (officer,) = officers(world.polres, 1)
+    posting = assignment_create(
+        operation=world.operation,
+        officer=officer,
+        duty=Duty.VILLAGE_GUARD,
+        village_election=world.own[0],
+        by=world.kabag,
+    )
+    client.force_login(superuser)
+
+    response = client.post(
+        reverse("admin:operations_officer_change", args=[officer.pk]),
+        officer_form(officer, home_desa=world.own[1].desa_id),
+    )
+
+    assert response.status_code == 302
+    posting.refresh_from_db()
+    assert posting.officer_home_desa_id == world.own[1].desa_id
