@@ -12,6 +12,7 @@ from itertools import groupby
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from reportlab.lib import colors
@@ -116,12 +117,10 @@ def level_totals(board: Board) -> list[LevelTotal]:
     return totals
 
 
-def _headers() -> list[str]:
+def _member_headers() -> list[str]:
     return [
-        _("Kecamatan"),
-        _("Desa"),
-        _("Tingkat"),
-        _("No"),
+        # With a context: Django's own Indonesian catalogue translates a bare "No" as "Tidak".
+        pgettext("running number column", "No"),
         _("Nama"),
         _("Pangkat"),
         _("NRP"),
@@ -129,6 +128,14 @@ def _headers() -> list[str]:
         _("Tugas"),
         _("Ketua tim"),
     ]
+
+
+def _headers() -> list[str]:
+    return [_("Kecamatan"), _("Desa"), _("Tingkat"), *_member_headers()]
+
+
+def _level_total_headers() -> list[str]:
+    return [_("Tingkat"), _("Desa"), _("Kebutuhan"), _("Ditugaskan"), _("Kekurangan")]
 
 
 def _row(line: OrderLine) -> list:
@@ -184,7 +191,7 @@ def order_pdf(*, operation: Operation, board: Board) -> bytes:
         ),
         Spacer(1, 0.4 * cm),
     ]
-    member_headers = [_("No"), _("Nama"), _("Pangkat"), _("NRP"), _("Satuan"), _("Tugas"), _("Ketua tim")]
+    member_headers = _member_headers()
     for kecamatan, teams in groupby(_teams_by_area(board), key=lambda t: t.standing.kecamatan.name):
         story.append(text_paragraph(_("Kecamatan %(name)s") % {"name": kecamatan}, styles["Heading2"]))
         for team in teams:
@@ -235,7 +242,7 @@ def order_pdf(*, operation: Operation, board: Board) -> bytes:
         ]
         story.append(Table(rows, style=grid, repeatRows=1, hAlign="LEFT"))
     story.append(text_paragraph(_("Rekapitulasi per tingkat"), styles["Heading2"]))
-    totals = [[_("Tingkat"), _("Desa"), _("Kebutuhan"), _("Ditugaskan"), _("Kekurangan")]] + [
+    totals = [_level_total_headers()] + [
         [t.level, t.villages, t.required, t.assigned, t.shortfall] for t in level_totals(board)
     ]
     story.append(Table(totals, style=grid, hAlign="LEFT"))
@@ -255,7 +262,7 @@ def order_xlsx(*, operation: Operation, board: Board) -> bytes:
     for line in order_lines(board):
         sheet.append(safe_row(_row(line)))
     totals = workbook.create_sheet(_("Rekap per tingkat")[:31])
-    totals.append(safe_row([_("Tingkat"), _("Desa"), _("Kebutuhan"), _("Ditugaskan"), _("Kekurangan")]))
+    totals.append(safe_row(_level_total_headers()))
     for t in level_totals(board):
         totals.append(safe_row([t.level, t.villages, t.required, t.assigned, t.shortfall]))
     buffer = io.BytesIO()

@@ -1,9 +1,12 @@
 """Bahasa Indonesia by default with Indonesian dates and numbers; English through the language switch."""
 
 import datetime
+from gettext import GNUTranslations
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from operations.services.standings import standings_refresh
 from tests.operations.risk_setup import build_world
@@ -75,3 +78,31 @@ def test_english_dates_and_numbers_follow_the_language(client, world):
     html = client.get(reverse("dashboard", args=[world.operation.pk])).content.decode()
     assert "Oct. 20, 2019" in html
     assert ">5,000<" in html
+
+
+# Deliberately DRF's own English message (see test_inactive_user_is_refused_with_drfs_message), so
+# Indonesian comes from DRF's catalogue.
+SHARED_WITH_DRF = {"User inactive or deleted."}
+
+
+def test_no_msgid_of_ours_is_translated_into_indonesian_by_another_apps_catalogue():
+    """Our msgids are Indonesian, so in Indonesian each reads as itself. Django merges every app's
+    catalogue: a short msgid another app also uses ("No" is Django's "Tidak") reads as their word."""
+    with open(settings.LOCALE_PATHS[0] / "en" / "LC_MESSAGES" / "django.mo", "rb") as mo:
+        keys = [key for key in GNUTranslations(mo)._catalog if isinstance(key, str) and key]
+    assert len(keys) > 100
+    foreign = {}
+    with translation.override("id"):
+        for key in keys:
+            context, _, msgid = key.rpartition("\x04")
+            shown = translation.pgettext(context, msgid) if context else translation.gettext(msgid)
+            if shown != msgid and msgid not in SHARED_WITH_DRF:
+                foreign[key] = shown
+    assert foreign == {}
+
+
+def test_language_switch_names_each_language_in_itself(client, world):
+    client.force_login(world.pimpinan)
+    html = client.get(reverse("dashboard", args=[world.operation.pk])).content.decode()
+    assert ">Bahasa Indonesia</option>" in html
+    assert ">English</option>" in html
