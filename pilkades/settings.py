@@ -244,9 +244,10 @@ SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_AGE_SECONDS", 8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # A person's API token (from /api/v1/auth/token/) lasts a working day, like a browser session.
-PERSON_TOKEN_LIFETIME = timedelta(hours=env_int("PILKADES_PERSON_TOKEN_HOURS", 8))
-if PERSON_TOKEN_LIFETIME <= timedelta(0):
-    raise ImproperlyConfigured("PILKADES_PERSON_TOKEN_HOURS must be at least 1.")
+_person_token_hours = env_int("PILKADES_PERSON_TOKEN_HOURS", 8)
+if _person_token_hours < 1:
+    raise ImproperlyConfigured("PILKADES_PERSON_TOKEN_HOURS must be at least 1 (hours).")
+PERSON_TOKEN_LIFETIME = timedelta(hours=_person_token_hours)
 
 # Every script comes from this app; no inline script anywhere. Inline styles are allowed because
 # Swagger UI and the admin set style attributes.

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from operations.forms.login import LoginForm
 from pilkades.api_docs import RedocView, SchemaView, SwaggerView
 
 # Answers Django gives itself: JSON in the shared error shape under /api/, the usual pages elsewhere.
@@ -15,7 +16,7 @@ handler500 = "pilkades.api_errors.server_error"
 urlpatterns = [
     path("", include("operations.urls")),
     path("", include("election_day.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

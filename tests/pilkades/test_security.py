@@ -1,5 +1,6 @@
 """Hardening that holds: login lockout, API throttling, CSP, production settings."""
 
+import datetime
 import secrets
 import subprocess
 import sys
@@ -134,3 +135,52 @@ def test_api_docs_pages_have_no_inline_script_and_load_nothing_from_elsewhere(cl
     assert scripts
     assert all("src=" in attributes for attributes in scripts), scripts
     assert re.findall(r"""(?:src|href)=["']?(?:https?:)?//""", html) == []
+
+
+# --- what the login and lockout pages say -------------------------------------------------------
+
+
+WRONG_LOGIN = {
+    ("login", "id"): "Nama pengguna atau sandi salah. Huruf besar dan kecil dibedakan.",
+    ("login", "en"): "Wrong username or password. Upper and lower case letters differ.",
+    ("admin:login", "id"): (
+        "Nama pengguna atau sandi salah, atau akun ini bukan akun staf. Huruf besar dan kecil dibedakan."
+    ),
+    ("admin:login", "en"): (
+        "Wrong username or password, or this is not a staff account. Upper and lower case letters differ."
+    ),
+}
+
+
+@pytest.mark.parametrize(("url_name", "language"), list(WRONG_LOGIN))
+def test_wrong_password_is_said_once_in_each_language(client, officer_user, url_name, language):
+    expected = WRONG_LOGIN[url_name, language]
+    officer_user.is_staff = True
+    officer_user.save()
+    client.cookies["django_language"] = language
+    page = client.post(reverse(url_name), {"username": "bripka.ahmad", "password": "salah"})
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert expected in text
+    assert "nama pengguna nama pengguna" not in text.lower()
+    assert "username username" not in text.lower()
+
+
+def test_lockout_page_says_how_long_and_leads_back(client, officer_user, settings):
+    settings.AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
+    for _ in range(5):
+        _login(client, "salah")
+    page = _login(client, PASSWORD)
+    main = page.content.decode().split("<main", 1)[1]  # the page's own text, not the top bar
+    assert page.status_code == 429
+    assert "30 menit" in main
+    assert f'href="{reverse("login")}"' in main
+    assert f'href="{reverse("home")}"' in main
+
+
+def test_lockout_page_in_english_says_minutes(client, officer_user, settings):
+    settings.AXES_COOLOFF_TIME = datetime.timedelta(hours=1, minutes=30)
+    client.cookies["django_language"] = "en"
+    for _ in range(5):
+        _login(client, "salah")
+    assert "1 hour 30 minutes" in _login(client, PASSWORD).content.decode()
