@@ -9,10 +9,10 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
-from operations.models import Officer, Unit
+from operations.models import Officer, Position, Unit
+from operations.positions import match_position
 from operations.ranks import Pangkat, normalise_rank
-from operations.services.officers import officer_save
-from pilkades.import_files import import_change_reason
+from pilkades.import_files import binary_kind, csv_records, import_change_reason, is_utf16, nul_lines
 from pilkades.spreadsheets import safe_cell, unescape
 
 ROSTER_FORMATS = ("csv", "xlsx")
@@ -84,12 +84,14 @@ class OfficerResource(resources.ModelResource):
         instance._change_reason = import_change_reason("Impor personel", kwargs.get("file_name"))
         if kwargs.get("user") is not None:
             instance._history_user = kwargs["user"]
+        # The catalogue position the roster's spelling means ("KAPOLSEK CARENANG": Kapolsek).
+        instance.jabatan_id = match_position(instance.position, self._position_catalogue())
         super().before_save_instance(instance, row, **kwargs)
 
-    def do_instance_save(self, instance, is_create):
-        # Through the service: a unit change that would break a posting is refused (a row error
-        # naming the posting), an allowed one is copied into the postings.
-        officer_save(officer=instance)
+    def _position_catalogue(self) -> list[tuple[int, str, list[str]]]:
+        if not hasattr(self, "_positions"):
+            self._positions = [(p.pk, p.name, p.spelling_list()) for p in Position.objects.all()]
+        return self._positions
 
     def get_export_queryset(self, request=None):
         return Officer.objects.select_related("unit").order_by("unit__name", "-rank", "nrp")
@@ -114,17 +116,61 @@ class RosterImportError(ValidationError):
 
 
 def read_dataset(*, data: bytes, file_format: str) -> tablib.Dataset:
+    """The roster file as a dataset; a file that is not a roster of that format, or any line the
+    csv module refuses or holding a NUL character, is a RosterImportError naming it."""
     if file_format not in ROSTER_FORMATS:
         raise RosterImportError([(0, f"format '{file_format}' tidak didukung (csv atau xlsx)")])
+    if not data:
+        raise RosterImportError([(0, "berkas kosong (0 byte): tidak ada baris personel")])
+    if file_format == "xlsx":
+        return _xlsx_dataset(data)
+    kind = binary_kind(data)
+    if kind and data.startswith(b"PK"):
+        raise RosterImportError([(0, f"berkas ini {kind}, bukan CSV; untuk berkas XLSX pilih format xlsx")])
+    if kind:
+        raise RosterImportError([(0, f"berkas ini {kind}, bukan daftar personel CSV atau XLSX")])
+    if is_utf16(data):
+        raise RosterImportError([(0, "berkas ini teks UTF-16; simpan ulang sebagai CSV UTF-8")])
     try:
-        if file_format == "csv":
-            return tablib.Dataset().load(data.decode("utf-8-sig"), format="csv")
-        return tablib.Dataset().load(data, format="xlsx")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise RosterImportError([(line, "berkas CSV bukan UTF-8")]) from exc
-    except Exception as exc:  # tablib raises many kinds for a damaged or mislabelled file
-        raise RosterImportError([(0, f"berkas tidak dapat dibaca sebagai {file_format}: {exc}")]) from exc
+    return _csv_dataset(text)
+
+
+def _xlsx_dataset(data: bytes) -> tablib.Dataset:
+    if not data.startswith(b"PK"):
+        kind = binary_kind(data)
+        what = f"berkas ini {kind}" if kind else "bukan berkas XLSX"
+        raise RosterImportError([(0, f"{what}; simpan sebagai XLSX, atau pilih format csv untuk berkas CSV")])
+    try:
+        return tablib.Dataset().load(data, format="xlsx")
+    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+        raise RosterImportError([(0, f"berkas XLSX tidak dapat dibaca: {exc}")]) from exc
+
+
+def _csv_dataset(text: str) -> tablib.Dataset:
+    """What tablib's CSV reader builds (first line the header, empty lines skipped, short lines
+    padded), with every unreadable line named instead of one error for the whole file."""
+    damaged = nul_lines(text)
+    problems = [(line, "berisi karakter NUL (byte 0): berkas rusak atau bukan teks") for line in damaged]
+    dataset = tablib.Dataset()
+    width = 0
+    for line, row, problem in csv_records(text):
+        if problem:
+            problems.append((line, problem))
+        elif line in damaged or not row:
+            continue
+        elif not width:
+            dataset.headers, width = row, len(row)
+        elif len(row) > width:
+            problems.append((line, f"{len(row)} kolom, lebih banyak dari judulnya ({width} kolom)"))
+        else:
+            dataset.append(row + [""] * (width - len(row)))
+    if problems:
+        raise RosterImportError(sorted(problems))
+    return dataset
 
 
 def roster_import(

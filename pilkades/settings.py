@@ -203,6 +203,15 @@ REST_FRAMEWORK = {
 # library lets any staff user do both.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
+# The largest file the admin's import pages (regions, roster) take. The whole import runs inside one
+# web request: a larger file would outlast the worker's timeout and end as a bare 500. Larger files go
+# through `manage.py import_regions` / `import_roster`, which have no limit. The national region list
+# (about 91,000 lines, 2.5 MB as CSV) fits under the default.
+PILKADES_ADMIN_IMPORT_MAX_BYTES = env_int("PILKADES_ADMIN_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+if PILKADES_ADMIN_IMPORT_MAX_BYTES < 1:
+    raise ImproperlyConfigured("PILKADES_ADMIN_IMPORT_MAX_BYTES must be at least 1 (bytes).")
+
 # Belt and braces: the roster resource already neutralises formulas (pilkades.spreadsheets) in every
 # format; the library's own setting strips a leading "=" from whatever another resource exports.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True

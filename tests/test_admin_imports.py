@@ -138,3 +138,78 @@ def test_roster_export_from_admin_contains_officers(kabag):
     body = response.content.decode()
     assert response.status_code == 200
     assert "85010001" in body and "Bripka" in body
+
+
+UNREADABLE_REGIONS = {
+    "cell over the csv limit": (
+        REGIONS + b"36.04.17.2011," + b"x" * 200_000 + b"\n",
+        "baris 5: sel lebih dari",
+    ),
+    "nul byte": (REGIONS + b"36.04.17.2011,Kara\x00ng\n", "baris 5: berisi karakter NUL"),
+    "name over the column": (REGIONS + b"36.04.17.2011," + b"A" * 101 + b"\n", "baris 5: nama desa"),
+    "xlsx or zip": (b"PK\x03\x04" + bytes(300), "arsip ZIP"),
+    "latin-1 text": (REGIONS + "36.04.17.2011,Cak\xfcng\n".encode("latin-1"), "baris 5: berkas bukan utf-8"),
+}
+
+
+@pytest.mark.parametrize(("payload", "message"), UNREADABLE_REGIONS.values(), ids=UNREADABLE_REGIONS.keys())
+def test_region_upload_of_an_unreadable_file_lists_the_problem_instead_of_a_500(kabag, payload, message):
+    response = _upload(kabag, payload)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Kecamatan.objects.exists()
+
+
+def test_region_upload_of_an_empty_file_is_refused_with_a_message(kabag):
+    response = _upload(kabag, b"")
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"]
+    assert not Kecamatan.objects.exists()
+
+
+def test_region_upload_page_states_its_size_limit_and_refuses_larger_files(kabag, settings):
+    settings.PILKADES_ADMIN_IMPORT_MAX_BYTES = 64
+    page = kabag.get(reverse("admin:villages_kecamatan_import_regions")).content.decode()
+    assert "Paling besar 64\xa0bita" in page and "manage.py import_regions BERKAS" in page
+    response = _upload(kabag, REGIONS)
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].errors["file"])
+    assert "terlalu besar" in errors and "manage.py import_regions BERKAS" in errors
+    assert not Kecamatan.objects.exists()
+
+
+ROSTER_HEADER = b"NRP,Nama,Pangkat,Jabatan,Satuan\n85010001,Ahmad,BRIPKA,Kanit,Polsek Carenang\n"
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        (
+            ROSTER_HEADER + b"85010002," + b"x" * 200_000 + b",Bripka,x,Polsek Carenang\n",
+            "baris 3: sel lebih dari",
+        ),
+        (ROSTER_HEADER + b"85010002,Bu\x00di,Bripka,x,Polsek Carenang\n", "baris 3: berisi karakter NUL"),
+        (b"PK\x03\x04" + bytes(300), "pilih format xlsx"),
+        ("NRP,Nama\n85010002,Cak\xfcng\n".encode("latin-1"), "baris 2: berkas CSV bukan UTF-8"),
+    ],
+    ids=["cell over the csv limit", "nul byte", "xlsx uploaded as csv", "latin-1"],
+)
+def test_roster_upload_of_an_unreadable_file_names_the_problem(kabag, payload, message):
+    UnitFactory(name="Polsek Carenang", kind="polsek")
+    response = _roster_preview(kabag, payload)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert "confirm_form" not in response.context or response.context["confirm_form"] is None
+    assert not Officer.objects.filter(nrp__in=["85010001", "85010002"]).exists()
+
+
+def test_roster_upload_page_states_its_size_limit_and_refuses_larger_files(kabag, settings):
+    UnitFactory(name="Polsek Carenang", kind="polsek")
+    settings.PILKADES_ADMIN_IMPORT_MAX_BYTES = 64
+    page = kabag.get(reverse("admin:operations_officer_import")).content.decode()
+    assert "Paling besar 64\xa0bita" in page and "manage.py import_roster BERKAS" in page
+    response = _roster_preview(kabag, ROSTER_HEADER)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "terlalu besar" in page and "manage.py import_roster BERKAS" in page
+    assert not Officer.objects.filter(nrp="85010001").exists()

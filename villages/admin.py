@@ -11,6 +11,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from pilkades.admin_history import AuditHistoryAdmin
+from pilkades.import_files import admin_upload_help, too_large_for_admin
 from villages.admin_boundaries import DesaGeographyAdminMixin
 from villages.models import Candidate, Desa, Election, Kecamatan, VillageElection
 from villages.services import RegionImportError, regions_import
@@ -48,6 +49,17 @@ class RegionImportForm(forms.Form):
         label=_("Hanya kode berawalan"), required=False, help_text=_("Mis. 36 (provinsi) atau 36.04.")
     )
     encoding = forms.CharField(label=_("Encoding"), initial="utf-8")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = admin_upload_help("import_regions")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        problem = too_large_for_admin(upload.size, "import_regions")
+        if problem:
+            raise forms.ValidationError(problem)
+        return upload
 
 
 @admin.register(Kecamatan)

@@ -7,12 +7,11 @@ province (36), kabupaten (36.04), kecamatan (36.04.17), desa (36.04.17.2010).
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from pilkades.import_files import binary_kind, csv_records, is_utf16, nul_lines
 from pilkades.spreadsheets import unescape
 
 PART_LENGTHS = (2, 2, 2, 4)
@@ -43,10 +42,19 @@ class ParsedRegions:
 
 
 def decode(data: bytes, encoding: str = "utf-8") -> str:
-    """Decode a file, naming the line of the first undecodable byte (ValueError)."""
+    """Decode a file, naming the line of the first undecodable byte (ValueError); a file that is no
+    text at all (a spreadsheet, an archive, UTF-16 read as UTF-8) gets one message saying what it is."""
+    kind = binary_kind(data)
+    if kind:
+        raise ValueError(f"berkas ini {kind}, bukan daftar kode; unggah CSV/TSV (kode,nama) atau SQL INSERT.")
+    utf8 = encoding.lower().replace("_", "-") in ("utf-8", "utf8")
+    if utf8 and is_utf16(data):
+        raise ValueError("berkas ini teks UTF-16; simpan ulang sebagai UTF-8 atau sebutkan encoding utf-16.")
     try:
-        return data.decode("utf-8-sig" if encoding.lower().replace("_", "-") == "utf-8" else encoding)
+        return data.decode("utf-8-sig" if utf8 else encoding)
     except UnicodeDecodeError as exc:
+        if b"\x00" in data[:8192]:
+            raise ValueError("berkas biner, bukan teks; unggah CSV/TSV (kode,nama) atau SQL INSERT.") from exc
         line = data[: exc.start].count(b"\n") + 1
         raise ValueError(
             f"baris {line}: berkas bukan {encoding} (byte tidak dikenal di posisi {exc.start}); "
@@ -73,12 +81,10 @@ def _sql_pairs(text: str) -> Iterator[tuple[int, str, str]]:
         yield line, match.group(1).replace("''", "'"), match.group(2).replace("''", "'")
 
 
-def _delimited_pairs(text: str) -> Iterator[tuple[int, list[str]]]:
+def _delimited_records(text: str) -> Iterator[tuple[int, list[str] | None, str | None]]:
     sample = text[:4096]
     delimiter = "\t" if "\t" in sample else (";" if sample.count(";") > sample.count(",") else ",")
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    for row in reader:
-        yield reader.line_num, row
+    return csv_records(text, delimiter=delimiter)
 
 
 def parse(text: str, prefix: str = "") -> ParsedRegions:
@@ -93,8 +99,14 @@ def parse(text: str, prefix: str = "") -> ParsedRegions:
     else:
         pairs = _csv_pairs(text, result)
 
+    damaged = nul_lines(text)
+    result.errors.extend(
+        (line, "berisi karakter NUL (byte 0): berkas rusak atau bukan teks") for line in damaged
+    )
     seen: dict[str, int] = {}
     for line, raw_code, raw_name in pairs:
+        if line in damaged:
+            continue
         code, name = raw_code.strip(), " ".join(raw_name.split())
         if prefix and code != prefix and not code.startswith(prefix + "."):
             continue
@@ -117,7 +129,10 @@ def parse(text: str, prefix: str = "") -> ParsedRegions:
 
 
 def _csv_pairs(text: str, result: ParsedRegions) -> Iterator[tuple[int, str, str]]:
-    for line, row in _delimited_pairs(text):
+    for line, row, problem in _delimited_records(text):
+        if problem:
+            result.errors.append((line, problem))
+            continue
         cells = [cell.strip() for cell in row]
         if not any(cells):
             continue

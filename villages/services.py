@@ -63,10 +63,12 @@ def regions_import(
         raise RegionImportError([(0, f"awalan {regions.code_problem(prefix)}")])
     try:
         text = regions.decode(data, encoding)
-    except (ValueError, LookupError) as exc:
+    except LookupError as exc:
+        raise RegionImportError([(0, f"encoding '{encoding}' tidak dikenal")]) from exc
+    except ValueError as exc:
         raise RegionImportError([(0, str(exc))]) from exc
     parsed = regions.parse(text, prefix=prefix)
-    errors = list(parsed.errors)
+    errors = parsed.errors + _name_length_errors(parsed.rows)
 
     kabupaten_names = {r.code: r.name for r in parsed.rows if r.kind == "kabupaten"}
     kecamatan_rows = [r for r in parsed.rows if r.kind == "kecamatan"]
@@ -110,6 +112,26 @@ def regions_import(
             [(0, "data wilayah berubah selama impor (impor lain sedang berjalan?); ulangi impor")]
         ) from exc
     return report
+
+
+# Where each kind of row keeps its name: a longer name is a line error, not a database error.
+_NAME_COLUMNS = {
+    "kabupaten": (Kecamatan, "kabupaten_name"),
+    "kecamatan": (Kecamatan, "name"),
+    "desa": (Desa, "name"),
+}
+
+
+def _name_length_errors(rows: list[regions.RegionRow]) -> list[tuple[int, str]]:
+    limits = {kind: model._meta.get_field(name).max_length for kind, (model, name) in _NAME_COLUMNS.items()}
+    return [
+        (
+            row.line,
+            f"nama {row.kind} {row.code} terlalu panjang ({len(row.name)} karakter, paling banyak {limit})",
+        )
+        for row in rows
+        if (limit := limits.get(row.kind)) and len(row.name) > limit
+    ]
 
 
 # Rows per INSERT; an UPDATE batch is smaller because Django's bulk_update builds a CASE per row.

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
+from operations.admin.roster_import import RosterImportAdminMixin
 from operations.models import BkoContingent, Jurisdiction, Officer, Operation, Unit
 from operations.roster import OfficerResource
 from operations.services.officers import officer_save
@@ -76,7 +77,7 @@ class OfficerForm(forms.ModelForm):
 
 
 @admin.register(Officer)
-class OfficerAdmin(ImportExportModelAdmin, AuditHistoryAdmin):
+class OfficerAdmin(RosterImportAdminMixin, ImportExportModelAdmin, AuditHistoryAdmin):
     # Roster import with a dry-run preview and CSV/XLSX export, through the same resource as
     # `manage.py import_roster`.
     resource_classes = [OfficerResource]

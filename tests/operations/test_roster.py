@@ -95,7 +95,7 @@ def test_missing_columns_and_empty_files_are_clear_errors(units):
         roster_import(data=b"NRP,Nama,Satuan\n85010001,A,Polsek Carenang\n", file_format="csv")
     with pytest.raises(RosterImportError, match="berkas kosong"):
         roster_import(data=HEADER.encode(), file_format="csv")
-    with pytest.raises(RosterImportError, match="tidak dapat dibaca sebagai xlsx"):
+    with pytest.raises(RosterImportError, match="bukan berkas XLSX"):
         roster_import(data=b"not a workbook", file_format="xlsx")
 
 
@@ -164,3 +164,52 @@ def test_import_roster_command_records_the_user_and_the_file(units, tmp_path):
     assert _officer_history("85010001") == [("+", "Ahmad", "operator", "Impor personel: roster-2024.csv")]
     with pytest.raises(CommandError, match="pengguna 'tidak-ada' tidak ditemukan"):
         call_command("import_roster", str(path), "--user", "tidak-ada")
+
+
+GOOD_ROW = "85010001,Ahmad Fauzi,Bripka,Kanit,Polsek Carenang\n"
+UNREADABLE_ROWS = {
+    "cell over the csv module's limit": (
+        "85010002," + "x" * 200_000 + ",Bripka,x,Sat Brimob",
+        "sel lebih dari",
+    ),
+    "nul byte": ("85010002,Bu\x00di,Bripka,x,Sat Brimob", "berisi karakter NUL"),
+    "name over the column": ("85010002," + "B" * 151 + ",Bripka,x,Sat Brimob", "150"),
+    "more cells than the header": ("85010002,Budi,Bripka,x,Sat Brimob,lebih", "6 kolom"),
+}
+
+
+@pytest.mark.parametrize(("bad_row", "message"), UNREADABLE_ROWS.values(), ids=UNREADABLE_ROWS.keys())
+def test_an_unreadable_or_oversized_roster_line_is_a_line_error(units, bad_row, message):
+    csv = HEADER + GOOD_ROW + bad_row + "\n" + "85010003,Citra,Bripda,x,Sat Brimob\n"
+    with pytest.raises(RosterImportError) as caught:
+        roster_import(data=csv.encode(), file_format="csv")
+    assert [line for line, _ in caught.value.line_errors] == [3], caught.value.messages
+    assert message in caught.value.messages[0]
+    assert Officer.objects.count() == 0
+
+
+NOT_A_ROSTER = {
+    "empty csv": (b"", "csv", "berkas kosong"),
+    "empty xlsx": (b"", "xlsx", "berkas kosong"),
+    "xlsx uploaded as csv": (b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)), "csv", "pilih format xlsx"),
+    "csv uploaded as xlsx": (HEADER.encode() + GOOD_ROW.encode(), "xlsx", "bukan berkas XLSX"),
+    "utf-16 csv": ((HEADER + GOOD_ROW).encode("utf-16"), "csv", "UTF-16"),
+    "a picture": (b"\x89PNG\r\n\x1a\n" + bytes(100), "csv", "gambar PNG"),
+}
+
+
+@pytest.mark.parametrize(
+    ("payload", "file_format", "message"), NOT_A_ROSTER.values(), ids=NOT_A_ROSTER.keys()
+)
+def test_a_file_that_is_not_a_roster_gets_one_clear_message(units, payload, file_format, message):
+    with pytest.raises(RosterImportError) as caught:
+        roster_import(data=payload, file_format=file_format)
+    assert len(caught.value.messages) == 1 and message in caught.value.messages[0], caught.value.messages
+
+
+def test_import_roster_command_reports_an_unreadable_line_without_a_traceback(units, tmp_path, capsys):
+    path = tmp_path / "roster.csv"
+    path.write_text(HEADER + "85010002," + "x" * 200_000 + ",Bripka,x,Sat Brimob\n")
+    with pytest.raises(CommandError, match="1 baris bermasalah"):
+        call_command("import_roster", str(path))
+    assert "baris 2: sel lebih dari" in capsys.readouterr().err

@@ -250,3 +250,70 @@ def test_export_regions_refuses_an_empty_export_and_writes_no_file(tmp_path, pre
     with pytest.raises(CommandError, match="Tidak ada kecamatan"):
         call_command("export_regions", str(path), "--prefix", prefix)
     assert not path.exists()
+
+
+UNREADABLE = {
+    "field over the csv module's limit": (
+        SERANG_CSV + "36.04.18.2009," + "x" * 200_000 + "\n36.04.18.2010,Kamaruton\n",
+        "baris 9: sel lebih dari",
+    ),
+    "quoted field over the limit": (
+        SERANG_CSV + '36.04.18.2009,"' + "x" * 200_000 + '"\n36.04.18.2010,Kamaruton\n',
+        "baris 9: sel lebih dari",
+    ),
+    "nul byte": (SERANG_CSV + "36.04.18.2009,Kama\x00ruton\n", "baris 9: berisi karakter NUL"),
+    "desa name over the column": (SERANG_CSV + "36.04.18.2009," + "A" * 101 + "\n", "baris 9: nama desa"),
+    "kecamatan name over the column (sql)": (
+        SERANG_SQL.replace("'Binuang'", "'" + "B" * 150 + "'"),
+        "baris 7: nama kecamatan",
+    ),
+    "kabupaten name over the column": (
+        SERANG_CSV.replace("KAB. SERANG", "K" * 101),
+        "baris 3: nama kabupaten",
+    ),
+}
+
+
+@pytest.mark.parametrize(("payload", "message"), UNREADABLE.values(), ids=UNREADABLE.keys())
+def test_an_unreadable_or_oversized_line_is_a_line_error_not_a_crash(payload, message):
+    with pytest.raises(RegionImportError) as caught:
+        regions_import(data=payload.encode())
+    assert any(text.startswith(message) for text in caught.value.messages), caught.value.messages
+    assert not Kecamatan.objects.exists()
+
+
+def test_lines_after_an_unreadable_line_are_still_checked():
+    payload = SERANG_CSV + "36.04.18.2009," + "x" * 200_000 + "\n36.4,Rusak\n36.04.18.20\x0011,Nul\n"
+    with pytest.raises(RegionImportError) as caught:
+        regions_import(data=payload.encode())
+    assert [line for line, _ in caught.value.line_errors] == [9, 10, 11]
+
+
+NOT_TEXT = {
+    "zero bytes": (b"", "berkas kosong"),
+    "zip or xlsx": (b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)) * 4, "arsip ZIP"),
+    "utf-16 text": (SERANG_CSV.encode("utf-16"), "UTF-16"),
+    "a picture": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "gambar PNG"),
+    "unknown binary": (b"\x00\x01\x02\xff" * 50, "berkas biner, bukan teks"),
+}
+
+
+@pytest.mark.parametrize(("payload", "message"), NOT_TEXT.values(), ids=NOT_TEXT.keys())
+def test_a_file_that_is_not_a_text_list_gets_one_clear_message(payload, message):
+    with pytest.raises(RegionImportError) as caught:
+        regions_import(data=payload)
+    assert len(caught.value.messages) == 1 and message in caught.value.messages[0], caught.value.messages
+    assert not Kecamatan.objects.exists()
+
+
+def test_utf16_list_imports_when_its_encoding_is_named():
+    regions_import(data=SERANG_CSV.encode("utf-16"), encoding="utf-16")
+    assert Desa.objects.count() == 3
+
+
+def test_command_reports_an_unreadable_line_without_a_traceback(tmp_path, capsys):
+    path = tmp_path / "wilayah.csv"
+    path.write_bytes((SERANG_CSV + "36.04.18.2009," + "x" * 200_000 + "\n").encode())
+    with pytest.raises(CommandError, match="1 baris bermasalah"):
+        call_command("import_regions", str(path))
+    assert "baris 9: sel lebih dari" in capsys.readouterr().err
