@@ -57,6 +57,29 @@ RETRY_AFTER = {
 }
 
 
+def decimal_pattern(field: serializers.DecimalField) -> str:
+    """The strings the field accepts, as a pattern: at least one digit, no sign when it has a floor >= 0.
+
+    drf-spectacular's own (``^-?\\d{0,4}(?:\\.\\d{0,2})?$``) admits "" and negatives that the
+    field and the model's validators refuse, so a client generating values from the schema is
+    answered 400.
+    """
+    sign = "" if field.min_value is not None and field.min_value >= 0 else "-?"
+    if field.max_whole_digits is None:
+        whole = r"\d+"
+    elif field.max_whole_digits == 0:
+        whole = "0"
+    else:
+        whole = rf"\d{{1,{field.max_whole_digits}}}"
+    if field.decimal_places is None:
+        fraction = r"(?:\.\d+)?"
+    elif field.decimal_places:
+        fraction = rf"(?:\.\d{{1,{field.decimal_places}}})?"
+    else:
+        fraction = ""
+    return f"^{sign}{whole}{fraction}$"
+
+
 class ApiSchema(AutoSchema):
     """Documents the error answers each operation can give, all in the shared error shape.
 
@@ -78,6 +101,12 @@ class ApiSchema(AutoSchema):
         if "429" in responses:
             responses["429"]["headers"] = RETRY_AFTER
         return responses
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        content = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.DecimalField) and "pattern" in content:
+            content["pattern"] = decimal_pattern(field)
+        return content
 
     def _error_codes(self) -> dict[str, str]:
         codes = {}

@@ -11,7 +11,13 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework import permissions as drf_permissions
 from rest_framework.decorators import action
@@ -31,6 +37,8 @@ from operations.models import (
 )
 from operations.services import assignments as assignment_services
 from operations.services import proposals as proposal_services
+from pilkades.filters import FilterSet
+from pilkades.serializers import StrictInput
 from villages.models import Candidate, Kecamatan, VillageElection
 
 ERRORS = {
@@ -51,7 +59,7 @@ class HQReadsKabagOpsWrites(drf_permissions.BasePermission):
 # --- assignments -------------------------------------------------------------------------------
 
 
-class AssignmentFilter(filters.FilterSet):
+class AssignmentFilter(FilterSet):
     # A choice filter, like the generated ones: an unknown id is a 400, never a query with it.
     unit = filters.ModelChoiceFilter(field_name="officer__unit", queryset=Unit.objects.all(), label="Satuan")
 
@@ -90,7 +98,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AssignmentInputSerializer(serializers.Serializer):
+class AssignmentInputSerializer(StrictInput, serializers.Serializer):
     operation = serializers.PrimaryKeyRelatedField(queryset=Operation.objects.all())
     officer = serializers.PrimaryKeyRelatedField(queryset=Officer.objects.all())
     duty = serializers.ChoiceField(choices=Duty.choices)
@@ -182,7 +190,7 @@ class ProposalSerializer(serializers.ModelSerializer):
         return ProposalItemSerializer(items, many=True).data
 
 
-class ProposalInputSerializer(serializers.Serializer):
+class ProposalInputSerializer(StrictInput, serializers.Serializer):
     stage = serializers.ChoiceField(choices=Stage.choices, default=Stage.VOTING)
     exclude_bko = serializers.BooleanField(default=False)
 
@@ -286,6 +294,11 @@ class OperationOrderView(APIView):
 
     @extend_schema(
         summary="Lampiran Sprin (PDF, XLSX atau CSV)",
+        operation_id="v1_operations_order_retrieve",
+        parameters=[
+            OpenApiParameter("operation_id", int, OpenApiParameter.PATH),
+            OpenApiParameter("file_format", str, OpenApiParameter.PATH, enum=list(exports.ORDER_FORMATS)),
+        ],
         responses={
             (200, "application/pdf"): OpenApiTypes.BINARY,
             (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,

@@ -9,6 +9,7 @@ from rest_framework import permissions, serializers, viewsets
 from operations.models import BkoContingent, Officer, Operation, Unit
 from operations.permissions import is_kabag_ops, jurisdiction_kecamatan_ids
 from operations.ranks import Pangkat
+from pilkades.filters import FilterSet
 from villages.api.serializers import (
     CandidateSerializer,
     DesaSerializer,
@@ -56,7 +57,7 @@ def _search(fields: list[str]):
     return apply
 
 
-class KecamatanFilter(filters.FilterSet):
+class KecamatanFilter(FilterSet):
     search = filters.CharFilter(method=_search(["name", "code"]), label=_("nama atau kode"))
 
     class Meta:
@@ -64,7 +65,7 @@ class KecamatanFilter(filters.FilterSet):
         fields = ["code", "kabupaten_name"]
 
 
-class DesaFilter(filters.FilterSet):
+class DesaFilter(FilterSet):
     kecamatan_code = filters.CharFilter(field_name="kecamatan__code")
     search = filters.CharFilter(method=_search(["name", "code"]), label=_("nama atau kode"))
 
@@ -73,7 +74,7 @@ class DesaFilter(filters.FilterSet):
         fields = ["kecamatan", "kecamatan_code", "sea_access_only"]
 
 
-class ElectionFilter(filters.FilterSet):
+class ElectionFilter(FilterSet):
     search = filters.CharFilter(field_name="name", lookup_expr="icontains")
 
     class Meta:
@@ -81,7 +82,7 @@ class ElectionFilter(filters.FilterSet):
         fields = ["status"]
 
 
-class VillageElectionFilter(filters.FilterSet):
+class VillageElectionFilter(FilterSet):
     # A choice filter, like the generated ones: an unknown id is a 400, never a query with it.
     kecamatan = filters.ModelChoiceFilter(field_name="desa__kecamatan", queryset=Kecamatan.objects.all())
     search = filters.CharFilter(method=_search(["desa__name", "desa__code"]), label=_("nama atau kode desa"))
@@ -91,7 +92,7 @@ class VillageElectionFilter(filters.FilterSet):
         fields = ["election", "kecamatan", "desa", "status"]
 
 
-class CandidateFilter(filters.FilterSet):
+class CandidateFilter(FilterSet):
     search = filters.CharFilter(field_name="full_name", lookup_expr="icontains")
 
     class Meta:
@@ -99,7 +100,7 @@ class CandidateFilter(filters.FilterSet):
         fields = ["village_election", "head_status", "status", "needs_close_escort"]
 
 
-class UnitFilter(filters.FilterSet):
+class UnitFilter(FilterSet):
     search = filters.CharFilter(field_name="name", lookup_expr="icontains")
 
     class Meta:
@@ -107,7 +108,7 @@ class UnitFilter(filters.FilterSet):
         fields = ["kind", "supplies_bko", "parent"]
 
 
-class OfficerFilter(filters.FilterSet):
+class OfficerFilter(FilterSet):
     rank = filters.ChoiceFilter(choices=Pangkat.choices)
     rank_min = filters.ChoiceFilter(field_name="rank", lookup_expr="gte", choices=Pangkat.choices)
     search = filters.CharFilter(method=_search(["name", "nrp"]), label=_("nama atau NRP"))
@@ -117,7 +118,7 @@ class OfficerFilter(filters.FilterSet):
         fields = ["unit", "rank", "rank_min", "is_active", "home_desa"]
 
 
-class OperationFilter(filters.FilterSet):
+class OperationFilter(FilterSet):
     search = filters.CharFilter(method=_search(["name", "sprin_number"]), label=_("nama atau nomor Sprin"))
 
     class Meta:

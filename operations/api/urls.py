@@ -2,6 +2,7 @@ from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 from operations.api import auth, deployment, organisation, ranking, risk
+from operations.exports import ORDER_FORMATS
 
 router = DefaultRouter()
 router.register("kecamatan", organisation.KecamatanViewSet, basename="kecamatan")
@@ -37,7 +38,9 @@ urlpatterns = [
         name="operation-proposal",
     ),
     re_path(
-        r"^operations/(?P<operation_id>[0-9]+)/order\.(?P<file_format>pdf|xlsx|csv)$",
+        # The alternation in its own group: a bare "pdf|xlsx|csv" reads as "^pdf" or "csv$" once
+        # lifted out of the route (as the schema generator does).
+        rf"^operations/(?P<operation_id>[0-9]+)/order\.(?P<file_format>(?:{'|'.join(ORDER_FORMATS)}))$",
         deployment.OperationOrderView.as_view(),
         name="operation-order",
     ),

@@ -1,0 +1,42 @@
+"""Shared pieces of the API's input serializers."""
+
+from collections.abc import Mapping
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+# Sent by the browsable API's HTML forms along with the fields; never a field itself.
+FORM_KEYS = {"csrfmiddlewaretoken"}
+
+
+class StrictInput:
+    """For every serializer that reads a request body: a key it does not read is a 400 naming it.
+
+    DRF ignores unknown keys, so a typo (``"sumbit": true``) silently left a draft, and a read-only
+    field sent in a write (``"status": "verified"``) looked accepted. Both are field errors here,
+    alongside any other errors of the same body. Nested serializers check their own keys.
+    """
+
+    def to_internal_value(self, data):
+        refused = self._refused_keys(data)
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if refused and isinstance(exc.detail, dict):
+                exc.detail.update(serializers.ValidationError(refused).detail)
+            raise
+        if refused:
+            raise serializers.ValidationError(refused)
+        return value
+
+    def _refused_keys(self, data) -> dict[str, list[str]]:
+        if not isinstance(data, Mapping):
+            return {}  # DRF answers "expected an object" itself
+        refused = {}
+        for key in data:
+            field = self.fields.get(key)
+            if field is None and key not in FORM_KEYS:
+                refused[key] = [_("Field ini tidak dikenal.")]
+            elif field is not None and field.read_only:
+                refused[key] = [_("Field ini hanya dibaca; jangan dikirim.")]
+        return refused
