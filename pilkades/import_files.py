@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterator
 
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -75,12 +76,39 @@ def _csv_problem(exc: csv.Error) -> str:
     return f"baris CSV tidak dapat dibaca ({exc})"
 
 
-def admin_upload_help(command: str) -> str:
+def admin_upload_help(command: str, max_rows: int | None = None) -> str:
     """The admin upload field's help: how large a file the page takes, and what takes larger ones."""
+    values = {
+        "limit": filesizeformat(settings.PILKADES_ADMIN_IMPORT_MAX_BYTES),
+        "rows": intcomma(max_rows),
+        "command": command,
+    }
+    if max_rows is None:
+        return (
+            _(
+                "Paling besar %(limit)s lewat halaman ini. Berkas yang lebih besar diimpor di server "
+                "dengan perintah: manage.py %(command)s BERKAS"
+            )
+            % values
+        )
+    return (
+        _(
+            "Paling besar %(limit)s dan %(rows)s baris lewat halaman ini. Berkas yang lebih besar "
+            "diimpor di server dengan perintah: manage.py %(command)s BERKAS"
+        )
+        % values
+    )
+
+
+def too_many_rows_for_admin(rows: int, max_rows: int, command: str) -> str | None:
+    """Why the admin refuses a file of ``rows`` rows (None if it takes it): an import that saves row
+    by row outlasts the worker's timeout long before it reaches the byte limit."""
+    if rows <= max_rows:
+        return None
     return _(
-        "Paling besar %(limit)s lewat halaman ini. Berkas yang lebih besar diimpor di server dengan "
-        "perintah: manage.py %(command)s BERKAS"
-    ) % {"limit": filesizeformat(settings.PILKADES_ADMIN_IMPORT_MAX_BYTES), "command": command}
+        "Berkas berisi %(rows)s baris; lewat admin paling banyak %(limit)s baris. Impor berkas "
+        "sebesar ini di server dengan perintah: manage.py %(command)s BERKAS"
+    ) % {"rows": intcomma(rows), "limit": intcomma(max_rows), "command": command}
 
 
 def too_large_for_admin(size: int, command: str) -> str | None:

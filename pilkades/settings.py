@@ -211,6 +211,12 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 PILKADES_ADMIN_IMPORT_MAX_BYTES = env_int("PILKADES_ADMIN_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 if PILKADES_ADMIN_IMPORT_MAX_BYTES < 1:
     raise ImproperlyConfigured("PILKADES_ADMIN_IMPORT_MAX_BYTES must be at least 1 (bytes).")
+# The roster is saved row by row (validation, the posting checks, history: about 10 ms a row on an
+# idle host, and the admin runs it twice, preview and confirm): 2,000 rows stay well inside a 30 s
+# worker timeout; a Polda's full roster goes through the command.
+PILKADES_ADMIN_ROSTER_MAX_ROWS = env_int("PILKADES_ADMIN_ROSTER_MAX_ROWS", 2000)
+if PILKADES_ADMIN_ROSTER_MAX_ROWS < 1:
+    raise ImproperlyConfigured("PILKADES_ADMIN_ROSTER_MAX_ROWS must be at least 1.")
 
 # Belt and braces: the roster resource already neutralises formulas (pilkades.spreadsheets) in every
 # format; the library's own setting strips a leading "=" from whatever another resource exports.

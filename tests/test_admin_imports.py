@@ -213,3 +213,17 @@ def test_roster_upload_page_states_its_size_limit_and_refuses_larger_files(kabag
     assert response.status_code == 200
     assert "terlalu besar" in page and "manage.py import_roster BERKAS" in page
     assert not Officer.objects.filter(nrp="85010001").exists()
+
+
+def test_roster_upload_with_more_rows_than_the_admin_takes_points_to_the_command(kabag, settings):
+    # The roster is imported row by row (about 10 ms each): the admin takes few rows, not 5 MB of them.
+    UnitFactory(name="Polsek Carenang", kind="polsek")
+    settings.PILKADES_ADMIN_ROSTER_MAX_ROWS = 2
+    page = kabag.get(reverse("admin:operations_officer_import")).content.decode()
+    assert "2 baris" in page
+    rows = b"".join(b"8501000%d,Nama,Bripka,x,Polsek Carenang\n" % i for i in range(1, 4))
+    response = _roster_preview(kabag, b"NRP,Nama,Pangkat,Jabatan,Satuan\n" + rows)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "3 baris" in page and "manage.py import_roster BERKAS" in page
+    assert not Officer.objects.filter(nrp__startswith="8501000").exists()
