@@ -4,10 +4,10 @@ new → acknowledged → dispatched → resolved; every step stamped with its ti
 kept in the incident's history. Two HQ users acting on one incident at once: the row is locked,
 the first wins, the second gets a Conflict naming who acted and when.
 
-A severity-3 incident makes its village Sangat Rawan through operations' own override service
-(``risk_override``: the one rule for changing a level, which only the Kabag Ops may apply), with
-the incident as the reason: at once when the Kabag Ops logs it, else at the Kabag Ops' first
-triage step. The ranking shows it as an override; needs and the board follow.
+A severity-3 incident makes its village Sangat Rawan as soon as it is reported, through
+operations' own override rule (``risk_raise_from_incident``: the same path as the Kabag Ops'
+override, without the desk-role check, never lowering his own decision), with the incident as the
+reason. The ranking shows it as an override; needs and the board follow.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from election_day.models import Incident, IncidentCategory, IncidentPhoto
 from election_day.photos import Photo
 from election_day.services.common import Conflict, KeyReused, actor_name, board_changed, require_open
 from operations.models import Operation, RiskLevel
-from operations.services.reports import risk_override
+from operations.services.reports import risk_raise_from_incident
 from villages.models import VillageElection
 
 MAX_PHOTOS = 5
@@ -59,17 +59,23 @@ def _store_photos(incident: Incident, photos: Sequence[Photo], by: AbstractBaseU
 
 
 def _raise_level(incident: Incident, by: AbstractBaseUser) -> None:
-    """Severity 3: the village becomes Sangat Rawan (once), through the override service."""
-    if incident.severity != 3 or incident.level_raised_at is not None or not permissions.is_kabag_ops(by):
+    """Severity 3: the village becomes Sangat Rawan for the rest of the operation, the incident its reason."""
+    if incident.severity != 3:
         return
-    risk_override(
+    risk_raise_from_incident(
         village_election=incident.village_election,
         level=RiskLevel.SANGAT_RAWAN,
-        reason=_("Kejadian #%(id)d tingkat 3 (%(category)s): %(text)s")
-        % {"id": incident.pk, "category": incident.category.name, "text": incident.description[:200]},
-        by=by,
+        reason=_("Kejadian #%(id)d tingkat 3 (%(category)s), dilaporkan %(who)s: %(text)s")
+        % {
+            "id": incident.pk,
+            "category": incident.category.name,
+            "who": actor_name(by),
+            "text": incident.description[:200],
+        },
+        actor=by,
     )
     incident.level_raised_at = timezone.now()
+    incident.save(update_fields=["level_raised_at"])
 
 
 def _replay(existing: Incident, *, village_election_id: int, by: AbstractBaseUser) -> Incident:
@@ -125,10 +131,7 @@ def incident_report(
         idempotency_key=idempotency_key,
     )
     _store_photos(incident, photos, by)
-    if permissions.is_kabag_ops(by):
-        _raise_level(incident, by)
-        if incident.level_raised_at:
-            incident.save(update_fields=["level_raised_at"])
+    _raise_level(incident, by)
     board_changed(operation_id=operation.pk)
     return incident, True
 
@@ -191,7 +194,6 @@ def lock_for_triage(incident: Incident, by: AbstractBaseUser, *, allowed: Sequen
 def mark_acknowledged(incident: Incident, by: AbstractBaseUser, now) -> None:
     if incident.acknowledged_at is None:
         incident.acknowledged_at, incident.acknowledged_by = now, by
-    _raise_level(incident, by)
 
 
 @transaction.atomic

@@ -498,6 +498,29 @@ def risk_override(
 ) -> VillageRisk:
     """Kabag Ops sets a village's level by hand, with a written reason; the computed level stays visible."""
     _require_verifier(by)
+    return _apply_override(village_election=village_election, level=level, reason=reason, actor=by)
+
+
+@transaction.atomic
+def risk_raise_from_incident(
+    *, village_election: VillageElection, level: int, reason: str, actor: AbstractBaseUser
+) -> VillageRisk | None:
+    """A rule of the operation raises a village's level (a severity-3 incident): no desk role needed.
+
+    The caller has already checked that ``actor`` may report on the village; the override names him
+    and the incident in its reason. Never lowers: an override already at or above ``level`` (the
+    Kabag Ops' own decision) stays as it is, and None is returned.
+    """
+    current = _locked_risk(village_election).override_level
+    if current is not None and current >= level:
+        return None
+    return _apply_override(village_election=village_election, level=level, reason=reason, actor=actor)
+
+
+def _apply_override(
+    *, village_election: VillageElection, level: int, reason: str, actor: AbstractBaseUser
+) -> VillageRisk:
+    """The one way a level is overridden: checked, the risk row locked, the rankings refreshed."""
     errors = {}
     if level not in RiskLevel.values:
         errors["level"] = [_("Tingkat kerawanan tidak dikenal.")]
@@ -508,7 +531,7 @@ def risk_override(
     risk = _locked_risk(village_election)
     risk.override_level = level
     risk.override_reason = reason.strip()
-    risk.override_by = by
+    risk.override_by = actor
     risk.override_at = timezone.now()
     risk.save()
     standings_refresh_for_village_elections(village_election_ids=[village_election.pk])

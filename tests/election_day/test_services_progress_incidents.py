@@ -17,6 +17,7 @@ from election_day.services.incidents import (
 )
 from election_day.services.progress import progress_record
 from operations.models import RiskLevel, VillageRisk, VillageStanding
+from operations.services.reports import risk_override
 from tests.election_day.world import build
 
 pytestmark = pytest.mark.django_db
@@ -250,15 +251,35 @@ def test_resolve_needs_a_note_and_stamps_every_step(w):
     assert "diselesaikan" in exc.value.message
 
 
-def test_severity_three_raises_the_village_to_sangat_rawan_through_the_override(w):
-    incident = report(w, severity=3)
-    assert VillageRisk.objects.filter(village_election=w.own[0], override_level=3).count() == 0
-    incident_acknowledge(incident=incident, by=w.kabag)
+def test_severity_three_from_the_field_raises_the_village_on_report(w):
+    incident = report(w, severity=3)  # the team leader's phone, no HQ step yet
     risk = VillageRisk.objects.get(village_election=w.own[0])
     assert risk.override_level == RiskLevel.SANGAT_RAWAN
     assert f"#{incident.pk}" in risk.override_reason
+    assert risk.override_by == w.leader_user
     standing = VillageStanding.objects.get(operation=w.operation, village_election=w.own[0])
     assert standing.level == RiskLevel.SANGAT_RAWAN and standing.is_overridden
+    incident.refresh_from_db()
+    assert incident.level_raised_at is not None
+
+
+def test_severity_three_keeps_a_kabag_ops_override_already_at_sangat_rawan(w):
+    risk_override(
+        village_election=w.own[0], level=RiskLevel.SANGAT_RAWAN, reason="Intel: massa bayaran", by=w.kabag
+    )
+    report(w, severity=3)
+    risk = VillageRisk.objects.get(village_election=w.own[0])
+    assert risk.override_reason == "Intel: massa bayaran" and risk.override_by == w.kabag
+
+
+def test_severity_two_leaves_the_level_alone(w):
+    report(w, severity=2)
+    assert not VillageRisk.objects.filter(village_election=w.own[0], override_level__isnull=False).exists()
+
+
+def test_field_users_still_cannot_override_by_hand(w):
+    with pytest.raises(PermissionDenied):
+        risk_override(village_election=w.own[0], level=RiskLevel.SANGAT_RAWAN, reason="x", by=w.leader_user)
 
 
 def test_severity_three_logged_by_kabag_ops_raises_at_once(w):
