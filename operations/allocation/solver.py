@@ -46,11 +46,10 @@ from ortools.graph.python import min_cost_flow
 
 from operations.allocation.geo import haversine_km_matrix
 
-# Fallback when a unit HQ or a village has no coordinates: a Polsek reaches villages in its own
-# area at a nominal 10 km; anything else counts as 150 km, farther than any trip inside one
-# kabupaten, so units with known coordinates are preferred without ruling the village out.
-NOMINAL_KM_IN_JURISDICTION = 10.0
-FALLBACK_KM_ELSEWHERE = 150.0
+# Where an HQ or a village has no coordinates the distance is unknown: it is reported as such
+# (Placement.distance_m None, the proposal's warnings), never as a made-up figure. For the travel
+# objective alone an unknown trip costs as much as the longest known one, so officers whose trips
+# are known to be shorter go first and an unknown trip is neither favoured nor ruled out.
 
 # Re-solves the pairs repair may spend before settling for its best pairs-respecting answer
 # (reported as not proven optimal): ~3 ms each for a kabupaten, ~85 ms for a province.
@@ -81,6 +80,9 @@ class VillageDemand:
     latitude: float | None = None
     longitude: float | None = None
     sea_access_only: bool = False
+    # Reached by sea: the trip is HQ → this port by land, then port → village by sea.
+    port_latitude: float | None = None
+    port_longitude: float | None = None
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ class Placement:
     officer_id: int
     unit_id: int
     village_id: int
-    distance_m: int
+    distance_m: int | None  # None: the HQ, the village or its port has no coordinates
 
 
 @dataclass(frozen=True)
@@ -111,8 +113,8 @@ class AllocationResult:
     placements: tuple[Placement, ...]
     villages: tuple[VillageOutcome, ...]
     unmet_by_level: dict[int, int]
-    total_distance_m: int
-    # (unmet at the highest level, ..., unmet at the lowest level, travel metres): compare as tuples.
+    total_distance_m: int  # of the placements whose distance is known
+    # (unmet at the highest level, ..., unmet at the lowest level, travel cost): compare as tuples.
     objective: tuple[int, ...]
     optimal: bool
     branch_nodes: int
@@ -140,23 +142,40 @@ def _allowed_mask(
     return allowed
 
 
-def travel_km_matrix(
-    groups: Sequence[SupplyGroup], villages: Sequence[VillageDemand], allowed: np.ndarray | None = None
-) -> np.ndarray:
-    """Kilometres from every group's HQ (rows) to every village (columns), with the fallback."""
+def _coordinates(points, lat: str, lon: str) -> tuple[np.ndarray, np.ndarray]:
     nan = float("nan")
-    group_lat = np.array([nan if g.latitude is None else g.latitude for g in groups], dtype=float)
-    group_lon = np.array([nan if g.longitude is None else g.longitude for g in groups], dtype=float)
-    village_lat = np.array([nan if v.latitude is None else v.latitude for v in villages], dtype=float)
-    village_lon = np.array([nan if v.longitude is None else v.longitude for v in villages], dtype=float)
+    return (
+        np.array([nan if getattr(p, lat) is None else getattr(p, lat) for p in points], dtype=float),
+        np.array([nan if getattr(p, lon) is None else getattr(p, lon) for p in points], dtype=float),
+    )
+
+
+def sea_leg_km(villages: Sequence[VillageDemand]) -> np.ndarray:
+    """Port → village kilometres for villages reached by sea (NaN if unknown), 0 for the others."""
+    village_lat, village_lon = _coordinates(villages, "latitude", "longitude")
+    port_lat, port_lon = _coordinates(villages, "port_latitude", "port_longitude")
+    sea = np.array([v.sea_access_only for v in villages], dtype=bool)
+    legs = np.zeros(len(villages))
+    if sea.any():
+        pairwise = haversine_km_matrix(port_lat[sea], port_lon[sea], village_lat[sea], village_lon[sea])
+        legs[sea] = np.diag(pairwise)
+    return legs
+
+
+def travel_km_matrix(groups: Sequence[SupplyGroup], villages: Sequence[VillageDemand]) -> np.ndarray:
+    """Kilometres from every group's HQ (rows) to every village (columns); NaN where unknown.
+
+    Great-circle distance from the HQ to the village's centroid; for a village reached only by
+    sea, the land leg from the HQ to its port plus the sea leg from the port to the village.
+    """
+    group_lat, group_lon = _coordinates(groups, "latitude", "longitude")
+    village_lat, village_lon = _coordinates(villages, "latitude", "longitude")
     km = haversine_km_matrix(group_lat, group_lon, village_lat, village_lon)
-    if allowed is None:
-        allowed = _allowed_mask(groups, {v.village_id: i for i, v in enumerate(villages)}, len(villages))
-    restricted = np.array([g.allowed_village_ids is not None for g in groups], dtype=bool)[:, None]
-    own_area = allowed & restricted
-    missing = np.isnan(km)
-    km[missing & own_area] = NOMINAL_KM_IN_JURISDICTION
-    km[missing & ~own_area] = FALLBACK_KM_ELSEWHERE
+    sea = np.array([v.sea_access_only for v in villages], dtype=bool)
+    if sea.any():
+        port_lat, port_lon = _coordinates(villages, "port_latitude", "port_longitude")
+        land = haversine_km_matrix(group_lat, group_lon, port_lat[sea], port_lon[sea])
+        km[:, sea] = land + sea_leg_km(villages)[sea][None, :]
     return km
 
 
@@ -192,13 +211,16 @@ def allocate(
     pair_caps[:, [not _reachable(v) for v in villages]] = 0
     allowed = _allowed_mask(groups, village_index, n_villages)
     pair_caps[~allowed] = 0
-    km = travel_km_matrix(groups, villages, allowed)
+    km = travel_km_matrix(groups, villages)
+    known = ~np.isnan(km)
+    cost_km = np.where(known, km, np.nanmax(km, initial=0.0) if known.any() else 0.0)
     for gi, group in enumerate(groups):
         for village_id in group.home_village_ids.values():
             if village_id in village_index:
                 pair_caps[gi, village_index[village_id]] -= 1
     travel_tails, travel_heads = np.nonzero(pair_caps > 0)
-    travel_cost = np.rint(km[travel_tails, travel_heads] * 1000).astype(np.int64)
+    travel_cost = np.rint(cost_km[travel_tails, travel_heads] * 1000).astype(np.int64)
+    travel_known = known[travel_tails, travel_heads]
     travel_arcs = len(travel_tails)
     longest = int(travel_cost.max(initial=0))
     penalty_unit = min(n_groups, n_villages) * longest + 1
@@ -252,7 +274,7 @@ def allocate(
         villages=villages,
         tails=travel_tails,
         travel_heads=travel_heads,
-        travel_cost=travel_cost,
+        travel_cost=np.where(travel_known, travel_cost, -1),
         travel_flow=travel_flow,
     )
     added = np.bincount(travel_heads, weights=travel_flow, minlength=n_villages).astype(np.int64)
@@ -272,7 +294,7 @@ def allocate(
         placements=placements,
         villages=outcomes,
         unmet_by_level=dict(zip(levels, key[:-1], strict=True)),
-        total_distance_m=key[-1],
+        total_distance_m=sum(p.distance_m for p in placements if p.distance_m is not None),
         objective=key,
         optimal=optimal,
         branch_nodes=branch_nodes,
@@ -353,6 +375,8 @@ def _name_officers(
 ) -> tuple[Placement, ...]:
     """Turn per-group counts into named officers, never one at the village he lives in.
 
+    ``travel_cost`` holds each arc's metres, or -1 where the distance is unknown.
+
     Slots of a group: its counts per village plus its unused officers. Officers come in the
     caller's order (seniority): the first take the unused slots, so a unit's commanders stay free
     when it has officers to spare, and the rest go to the village with the most open slots (a
@@ -409,7 +433,7 @@ def _name_officers(
                 officer_id=officer,
                 unit_id=group.unit_id,
                 village_id=villages[vi].village_id,
-                distance_m=metres[vi],
+                distance_m=None if metres[vi] < 0 else metres[vi],
             )
             for officer, vi in placed.items()
             if vi is not None

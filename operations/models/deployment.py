@@ -220,7 +220,14 @@ class ProposalItem(models.Model):
     candidate = models.ForeignKey(
         Candidate, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("calon")
     )
-    distance_km = models.DecimalField(_("jarak (km)"), max_digits=9, decimal_places=2, default=0)
+    distance_km = models.DecimalField(
+        _("jarak (km)"),
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Kosong bila markas satuan, desa atau pelabuhannya belum berkoordinat."),
+    )
 
     class Meta:
         verbose_name = _("butir usulan")

@@ -22,7 +22,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from operations.allocation.solver import SupplyGroup, VillageDemand, allocate
+from operations.allocation.solver import SupplyGroup, VillageDemand, allocate, sea_leg_km
 from operations.models import (
     AllocationProposal,
     Assignment,
@@ -111,9 +111,14 @@ def proposal_basis(*, operation: Operation, stage: str) -> dict:
     }
 
 
-def _demand(village: dict) -> VillageDemand:
-    """A row of ``_read_villages`` as the solver takes it: what is still needed beyond the postings."""
+def _demand(village: dict, port: tuple[float | None, float | None] = (None, None)) -> VillageDemand:
+    """A row of ``_read_villages`` as the solver takes it: what is still needed beyond the postings.
+
+    ``port`` is the operation's sea port, where the trip to a village reached only by sea leaves.
+    """
     return VillageDemand(
+        port_latitude=port[0],
+        port_longitude=port[1],
         village_id=village["village_election_id"],
         level=village["level"],
         need=max(village["required_personnel"] - village["locked"], 0),
@@ -201,7 +206,9 @@ def _store_items(*, proposal: AllocationProposal, placements) -> None:
     cent = Decimal("0.01")
     officers = [p.officer_id for p in placements]
     villages = [p.village_id for p in placements]
-    distances = [(Decimal(p.distance_m) / 1000).quantize(cent) for p in placements]
+    distances = [
+        None if p.distance_m is None else (Decimal(p.distance_m) / 1000).quantize(cent) for p in placements
+    ]
     duty = Duty.VILLAGE_GUARD.value
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -215,6 +222,35 @@ def _store_items(*, proposal: AllocationProposal, placements) -> None:
                 f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s, %s)",
                 [(proposal.pk, o, v, duty, d) for o, v, d in zip(officers, villages, distances, strict=True)],
             )
+
+
+def travel_summary(
+    *, operation: Operation, groups: list[SupplyGroup], villages: list[dict], demands: list[VillageDemand]
+) -> dict:
+    """What the proposal says about geography: per village whether its travel is known and its sea
+    leg, and which villages, units and port lack the coordinates a distance needs."""
+    sea_legs = sea_leg_km(demands)
+    no_port = not operation.sea_port_name or operation.sea_port_latitude is None
+    by_village = {}
+    for v, demand, sea_km in zip(villages, demands, sea_legs, strict=True):
+        centroid = demand.latitude is not None
+        sea = demand.sea_access_only
+        by_village[v["village_election_id"]] = {
+            "has_centroid": centroid,
+            "sea_leg_km": round(float(sea_km), 1) if sea and centroid and not no_port else None,
+            "sea_port": operation.sea_port_name if sea else "",
+        }
+    units_without = [g.unit_id for g in groups if g.latitude is None]
+    return {
+        "by_village": by_village,
+        "missing": {
+            "villages": sorted(
+                v["desa_name"] for v, d in zip(villages, demands, strict=True) if d.latitude is None
+            ),
+            "units": sorted(Unit.objects.filter(pk__in=units_without).values_list("name", flat=True)),
+            "sea_port": no_port and any(d.sea_access_only for d in demands),
+        },
+    }
 
 
 @transaction.atomic
@@ -238,7 +274,10 @@ def proposal_create(
     sea_contact = polairud.first() or _("Polairud (belum terdaftar di satuan)")
     read_seconds = time.perf_counter() - started
 
-    result = allocate(groups=groups, villages=[_demand(v) for v in villages])
+    port = (_coordinate(operation.sea_port_latitude), _coordinate(operation.sea_port_longitude))
+    demands = [_demand(v, port) for v in villages]
+    result = allocate(groups=groups, villages=demands)
+    geography = travel_summary(operation=operation, groups=groups, villages=villages, demands=demands)
 
     summary_villages = [
         {
@@ -252,6 +291,7 @@ def proposal_create(
             "shortfall": outcome.shortfall,
             "sea_access_only": outcome.sea_access_only,
             "polairud": sea_contact if outcome.sea_access_only else "",
+            **geography["by_village"][v["village_election_id"]],
         }
         for v, outcome in zip(villages, result.villages, strict=True)
         if outcome.need or outcome.added or outcome.locked
@@ -276,6 +316,8 @@ def proposal_create(
             "proposed_officers": len(result.placements),
             "exclude_bko": exclude_bko,
             "optimal": result.optimal,
+            "missing_coordinates": geography["missing"],
+            "unknown_distances": sum(p.distance_m is None for p in result.placements),
             "timing_ms": {
                 "read": round(read_seconds * 1000, 2),
                 "build": round(result.build_seconds * 1000, 2),

@@ -8,23 +8,26 @@ import pytest
 from scipy.optimize import LinearConstraint, milp
 
 from operations.allocation.solver import (
-    FALLBACK_KM_ELSEWHERE,
-    NOMINAL_KM_IN_JURISDICTION,
     SupplyGroup,
     VillageDemand,
     allocate,
+    sea_leg_km,
     travel_km,
+    travel_km_matrix,
 )
 
 
-def metres(group: SupplyGroup, villages: list[VillageDemand]) -> list[int]:
-    return [round(km * 1000) for km in travel_km(group, villages)]
+def metres(group: SupplyGroup, villages: list[VillageDemand], groups=None) -> list[int]:
+    """The solver's travel cost: known kilometres, an unknown trip as long as the longest known."""
+    every = travel_km_matrix([g for g in groups or [group] if g.officer_ids], villages)
+    longest = np.nanmax(every, initial=0.0) if (~np.isnan(every)).any() else 0.0
+    return [round((longest if np.isnan(km) else km) * 1000) for km in travel_km(group, villages)]
 
 
 def lexicographic_milp(groups, villages, *, pairs: bool = True) -> tuple[int, ...]:
     """Optimum of the same objective, one binary per officer and village, solved level by level."""
     officers = [(g, o) for g in groups for o in g.officer_ids]
-    dist = {id(g): metres(g, villages) for g in groups}
+    dist = {id(g): metres(g, villages, groups) for g in groups}
     y = [
         (oi, vi)
         for oi, (g, o) in enumerate(officers)
@@ -99,7 +102,10 @@ def assert_feasible(groups, villages, result) -> None:
         assert outcome.shortfall == v.need - outcome.added
         if v.locked == 0:
             assert outcome.added != 1, "lone officer"
-    assert result.total_distance_m == sum(p.distance_m for p in result.placements)
+    assert result.total_distance_m == sum(p.distance_m or 0 for p in result.placements)
+    for p in result.placements:
+        known = travel_km(group_of[p.officer_id], [v for v in villages if v.village_id == p.village_id])[0]
+        assert (p.distance_m is None) == bool(np.isnan(known)), "an unknown distance must stay unknown"
 
 
 def random_point(rng: random.Random) -> tuple[float, float]:
@@ -241,21 +247,74 @@ def test_residents_swap_so_everyone_is_placed_neutrally():
 
 
 @pytest.mark.parametrize(
-    ("allowed", "unit_coords", "village_coords", "expected_km"),
+    ("allowed", "unit_coords", "village_coords"),
     [
-        (frozenset({10}), (None, None), (-6.1, 106.1), NOMINAL_KM_IN_JURISDICTION),
-        (frozenset({10}), (-6.0, 106.0), (None, None), NOMINAL_KM_IN_JURISDICTION),
-        (None, (None, None), (-6.1, 106.1), FALLBACK_KM_ELSEWHERE),
-        (frozenset({99}), (-6.0, 106.0), (None, None), FALLBACK_KM_ELSEWHERE),
-        (None, (-6.0, 106.0), (-6.0, 107.0), 110.6),
+        (frozenset({10}), (None, None), (-6.1, 106.1)),
+        (frozenset({10}), (-6.0, 106.0), (None, None)),
+        (None, (None, None), (-6.1, 106.1)),
     ],
 )
-def test_travel_distance_and_its_fallback(allowed, unit_coords, village_coords, expected_km):
-    group = SupplyGroup(1, (1,), unit_coords[0], unit_coords[1], allowed)
+def test_unknown_coordinates_give_an_unknown_distance_not_a_placeholder(allowed, unit_coords, village_coords):
+    group = SupplyGroup(1, (1, 2), unit_coords[0], unit_coords[1], allowed)
+    villages = [village(10, 3, 2, *village_coords)]
 
-    km = travel_km(group, [village(10, 1, 2, *village_coords)])[0]
+    assert np.isnan(travel_km(group, villages)[0])
+    result = allocate(groups=[group], villages=villages)
+    assert [p.distance_m for p in result.placements] == [None, None]
+    assert result.total_distance_m == 0
 
-    assert km == pytest.approx(expected_km, abs=0.1)
+
+def test_great_circle_distance_between_known_points():
+    group = SupplyGroup(1, (1,), -6.0, 106.0)
+    # One degree of longitude on the parallel 6° S: 111.2 km · cos 6°.
+    assert travel_km(group, [village(10, 1, 2, -6.0, 107.0)])[0] == pytest.approx(110.6, abs=0.1)
+
+
+def sea_village(village_id, need, port=(-6.0348, 106.1618)):
+    """Wargasara (Pulau Tunda, real centroid) reached from Pelabuhan Karangantu."""
+    return VillageDemand(
+        village_id=village_id, level=2, need=need, latitude=-5.811651, longitude=106.277671,
+        sea_access_only=True, port_latitude=port[0], port_longitude=port[1],
+    )  # fmt: skip
+
+
+def test_sea_village_travel_is_the_land_leg_to_the_port_plus_the_sea_leg():
+    polres = SupplyGroup(1, (1, 2), -6.1204, 106.1503)  # Mako Polres Serang (approximate)
+    wargasara = sea_village(10, 2)
+
+    sea = sea_leg_km([wargasara])[0]
+    total = travel_km(polres, [wargasara])[0]
+
+    assert sea == pytest.approx(27.9, abs=0.3)  # Karangantu → Pulau Tunda
+    assert total - sea == pytest.approx(9.6, abs=0.3)  # Mako → Karangantu by land
+    assert total > travel_km(polres, [village(10, 2, 2, -5.811651, 106.277671)])[0]
+
+
+def test_sea_village_without_a_port_has_an_unknown_distance():
+    polres = SupplyGroup(1, (1, 2), -6.1204, 106.1503)
+    wargasara = sea_village(10, 2, port=(None, None))
+    assert np.isnan(sea_leg_km([wargasara])[0])
+    assert np.isnan(travel_km(polres, [wargasara])[0])
+
+
+def test_nearer_polsek_officers_are_chosen_over_a_farther_units_at_equal_priority():
+    """Real centroids (Renged, Kab. Serang): Polsek Carenang's men, ~9.5 km away, go before the
+    Polres HQ's, ~25 km away, though either could cover the village."""
+    renged = village(10, 2, 2, -6.143968, 106.376844)
+    polres = SupplyGroup(unit_id=1, officer_ids=(1, 2), latitude=-6.1204, longitude=106.1503)
+    carenang = SupplyGroup(
+        unit_id=2,
+        officer_ids=(3, 4),
+        latitude=-6.0703,
+        longitude=106.3332,
+        allowed_village_ids=frozenset({10}),
+    )
+
+    result = allocate(groups=[polres, carenang], villages=[renged])
+
+    assert {p.unit_id for p in result.placements} == {2}
+    assert all(9 < p.distance_m / 1000 < 10 for p in result.placements)
+    assert result.total_distance_m == sum(p.distance_m for p in result.placements)
 
 
 def test_branch_limit_still_returns_a_pairs_feasible_answer():
