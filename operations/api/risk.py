@@ -169,6 +169,15 @@ class ReportUpdateSerializer(StrictInput, serializers.Serializer):
         return _with_indicators(answers)
 
 
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+class KeyReused(serializers.ValidationError):
+    """422: the idempotency key belongs to another request (see ``report_save_keyed``)."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+
+
 class ReturnSerializer(StrictInput, serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
@@ -318,24 +327,51 @@ class RiskReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         description=(
             "Membuat draf. Dengan `submit: true` laporan dibuat dan diajukan dalam satu transaksi;"
             " riwayatnya sama dengan membuat lalu mengajukan (draf dibuat, lalu diajukan, oleh"
-            " pelapor). Jawaban 201 memuat laporan beserta jawaban dan transisinya."
+            " pelapor). Jawaban 201 memuat laporan beserta jawaban dan transisinya. Dengan"
+            " `idempotency_key` yang sudah dipakai: isi yang sama = ulangan (200, header"
+            " `Idempotent-Replayed: true`, tidak ada yang ditulis); isi lain dari pelapor yang sama"
+            " untuk desa yang sama selagi laporannya masih draf = draf diperbarui (200); selain itu"
+            " 422."
         ),
         request=ReportCreateSerializer,
-        responses={201: ReportOutputSerializer, 400: ERRORS[400], 403: ERRORS[403]},
+        responses={
+            201: ReportOutputSerializer,
+            200: OpenApiResponse(
+                ReportOutputSerializer,
+                description=(
+                    "Kunci idempotensi yang sudah dipakai: ulangan permintaan yang sama (header"
+                    " Idempotent-Replayed: true), atau draf pelapor untuk desa yang sama diperbarui."
+                ),
+            ),
+            400: ERRORS[400],
+            403: ERRORS[403],
+            422: OpenApiResponse(
+                description="Kunci idempotensi sudah dipakai untuk laporan lain atau isi yang berbeda."
+            ),
+        },
     )
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = ReportCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        report = report_services.report_create(
-            village_election=data["village_election"],
-            author=request.user,
-            narrative=data["narrative"],
-            answers=_answers(data["answers"]),
-            idempotency_key=data["idempotency_key"],
-            submit=data["submit"],
-        )
-        return _output(report, request, status.HTTP_201_CREATED)
+        fields = {
+            "village_election": data["village_election"],
+            "author": request.user,
+            "narrative": data["narrative"],
+            "answers": _answers(data["answers"]),
+            "submit": data["submit"],
+        }
+        if data["idempotency_key"] is None:
+            return _output(report_services.report_create(**fields), request, status.HTTP_201_CREATED)
+        try:
+            saved = report_services.report_save_keyed(idempotency_key=data["idempotency_key"], **fields)
+        except report_services.IdempotencyKeyReused as exc:
+            raise KeyReused(exc.message_dict) from exc
+        code = status.HTTP_201_CREATED if saved.created else status.HTTP_200_OK
+        response = _output(saved.report, request, code)
+        if saved.replayed:
+            response[REPLAYED_HEADER] = "true"
+        return response
 
     @extend_schema(
         summary="Ubah draf atau laporan dikembalikan (pelapor)",

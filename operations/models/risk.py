@@ -208,6 +208,13 @@ class RiskReport(models.Model):
     idempotency_key = models.UUIDField(
         _("kunci idempotensi"), null=True, blank=True, unique=True, default=None
     )
+    idempotency_fingerprint = models.CharField(
+        _("sidik isi permintaan berkunci"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("SHA-256 isi permintaan terakhir dengan kunci ini: ulangan yang sama dikenali."),
+    )
 
     objects = RiskReportQuerySet.as_manager()
 

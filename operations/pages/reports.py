@@ -76,9 +76,9 @@ def _saved(request: HttpRequest, report: RiskReport) -> HttpResponse:
     )
 
 
-def _form_errors(form: RiskReportForm) -> JsonResponse:
+def _form_errors(form: RiskReportForm, status: int = 400) -> JsonResponse:
     return JsonResponse(
-        {"errors": {field: [str(e) for e in errors] for field, errors in form.errors.items()}}, status=400
+        {"errors": {field: [str(e) for e in errors] for field, errors in form.errors.items()}}, status=status
     )
 
 
@@ -117,14 +117,20 @@ def report_create(request: HttpRequest) -> HttpResponse:
         files=request.FILES if request.method == "POST" else None,
         initial=initial,
     )
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             return _saved(request, _save_new(request, form))
+        except report_services.IdempotencyKeyReused as exc:
+            # Neither a retry nor the autosave of this draft: refused, the stored report untouched.
+            _apply_service_errors(form, exc)
+            status = 422
         except ValidationError as exc:
             _apply_service_errors(form, exc)
     if request.method == "POST" and _wants_json(request):
-        return _form_errors(form)
-    return render(request, "operations/report_form.html", {"form": form, "report": None})
+        return _form_errors(form, status=400 if status == 200 else status)
+    context = {"form": form, "report": None}
+    return render(request, "operations/report_form.html", context, status=status)
 
 
 @allowed(permissions.is_polsek)

@@ -7,6 +7,8 @@ cannot disagree. Every status change writes a RiskReportTransition.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -36,6 +38,21 @@ from operations.services.standings import standings_refresh, standings_refresh_f
 from villages.models import VillageElection
 
 Status = RiskReport.Status
+
+
+class IdempotencyKeyReused(ValidationError):
+    """The key of a stored report came with a request that is neither a retry of the one stored
+    under it nor the author's autosave of that draft: answered 422, never applied."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            {
+                "idempotency_key": _(
+                    "Kunci idempotensi ini sudah dipakai untuk laporan lain atau isi yang berbeda;"
+                    " muat ulang formulir untuk membuat laporan baru."
+                )
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -206,6 +223,41 @@ def _hold_written(report: RiskReport, **rows: list) -> None:
     report._prefetched_objects_cache = cache
 
 
+@dataclass(frozen=True)
+class KeyedSave:
+    """What a request carrying an idempotency key did: created the report, replayed it (wrote
+    nothing: a retry of the request stored under the key), or neither (updated the draft)."""
+
+    report: RiskReport
+    created: bool = False
+    replayed: bool = False
+
+
+def request_fingerprint(*, village_election_id: int, narrative: str, answers: Iterable[AnswerData]) -> str:
+    """A hash of what a report request asks for, in canonical form, stored with its key.
+
+    Built from the parsed values, so the same report sent again compares equal however it was
+    spelt (30 or 30.00, answers in any order). ``submit`` is left out: a retry that now asks for the
+    submission of the draft it created is the same report. A new file counts by name and size.
+    """
+    rows = sorted(
+        (
+            [
+                a.indicator_id,
+                a.flag,
+                None if a.number is None else format(Decimal(a.number).normalize(), "f"),
+                a.unknown,
+                a.evidence,
+                None if a.attachment is None else [a.attachment.name, a.attachment.size],
+            ]
+            for a in answers
+        ),
+        key=lambda row: row[0],
+    )
+    canonical = {"village_election": village_election_id, "narrative": narrative, "answers": rows}
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
 def report_create(
     *,
     village_election: VillageElection,
@@ -218,35 +270,51 @@ def report_create(
     """A draft report by a Polsek officer on a village of his jurisdiction; with ``submit``, the
     draft submitted in the same transaction (a finished report sent in one step).
 
-    A repeated idempotency key (a phone retrying over a bad connection) returns the first report,
-    submitted if ``submit`` asks for it and it still can be (see ``_submit_found``). A report
-    created now comes back holding its answers and its transitions (see ``_hold_written``); one
-    found by its key does not.
+    With an idempotency key, see ``report_save_keyed``. A report created now comes back holding
+    its answers and its transitions (see ``_hold_written``); one found by its key does not.
     """
-    _require_reporter(author, village_election)
     if idempotency_key is not None:
-        existing = RiskReport.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return _submit_found(_same_author_or_refuse(existing, author), by=author, submit=submit)
+        return report_save_keyed(
+            village_election=village_election,
+            author=author,
+            idempotency_key=idempotency_key,
+            narrative=narrative,
+            answers=answers,
+            submit=submit,
+        ).report
+    _require_reporter(author, village_election)
+    return _create(
+        village_election=village_election, author=author, narrative=narrative, answers=answers, submit=submit
+    )
+
+
+def _create(
+    *,
+    village_election: VillageElection,
+    author: AbstractBaseUser,
+    narrative: str,
+    answers: Iterable[AnswerData],
+    submit: bool,
+    idempotency_key: uuid.UUID | None = None,
+    fingerprint: str = "",
+) -> RiskReport:
+    """Store a new report; an IntegrityError if another request stored one with the same key first."""
     answers = _clean_answers(answers)
     report = RiskReport(
-        village_election=village_election, author=author, narrative=narrative, idempotency_key=idempotency_key
+        village_election=village_election,
+        author=author,
+        narrative=narrative,
+        idempotency_key=idempotency_key,
+        idempotency_fingerprint=fingerprint,
     )
-    try:
-        with transaction.atomic():
-            if submit:
-                _require_complete(a.indicator_id for a in answers if _answered(a))
-                transitions = _insert_submitted(report, by=author)
-            else:
-                report.save(force_insert=True)
-                transitions = [_transition(report, from_status="", by=author)]
-            written = _write_answers(report, answers, by=author, new_report=True)
-    except IntegrityError:
-        # Two retries raced past the lookup; the unique key let exactly one of them in.
-        if idempotency_key is None:
-            raise
-        existing = RiskReport.objects.get(idempotency_key=idempotency_key)
-        return _submit_found(_same_author_or_refuse(existing, author), by=author, submit=submit)
+    with transaction.atomic():
+        if submit:
+            _require_complete(a.indicator_id for a in answers if _answered(a))
+            transitions = _insert_submitted(report, by=author)
+        else:
+            report.save(force_insert=True)
+            transitions = [_transition(report, from_status="", by=author)]
+        written = _write_answers(report, answers, by=author, new_report=True)
     _hold_written(report, answers=written, transitions=transitions)
     return report
 
@@ -260,35 +328,99 @@ def report_save(
     answers: Iterable[AnswerData] = (),
     submit: bool = False,
 ) -> RiskReport:
-    """Create the draft with this key, or bring the one already created with it up to date; with
-    ``submit``, submit it in the same transaction.
+    """``report_save_keyed``'s report: the phone form's saves and submissions."""
+    return report_save_keyed(
+        village_election=village_election,
+        author=author,
+        idempotency_key=idempotency_key,
+        narrative=narrative,
+        answers=answers,
+        submit=submit,
+    ).report
 
-    The phone form autosaves and retries with one key per new report, so a save whose answer was
-    lost, and every save after the first, updates instead of duplicating. A report with that key
-    that has left the draft state (submitted, verified, or returned by HQ) comes back unchanged: the
-    save is older than the submission, or the submission is a retry; a late retry must not overwrite
-    corrections made to a returned report nor send it back unchanged. Those go through the edit page.
+
+def report_save_keyed(
+    *,
+    village_election: VillageElection,
+    author: AbstractBaseUser,
+    idempotency_key: uuid.UUID,
+    narrative: str = "",
+    answers: Iterable[AnswerData] = (),
+    submit: bool = False,
+) -> KeyedSave:
+    """A report request carrying an idempotency key (the phone form's saves, the API's create).
+
+    The key is stored with the report and a fingerprint of the request (``request_fingerprint``).
+    A new key creates the report (a draft, or submitted with ``submit``). A key already stored:
+
+    - the same request again (a phone retrying a request whose answer was lost): the report as it
+      is now, written to by nothing, except that a draft is submitted if the retry asks for it
+      (a retried submission is submitted once, see ``_submit_found``);
+    - another request from the same author for the same village while the report is still a draft:
+      the phone's autosave (it saves with one key until it learns the report's address), so the
+      draft is brought up to date, and submitted with ``submit``;
+    - anything else (another author, another village, or a report that has left the draft state:
+      submitted, verified, or returned by HQ): ``IdempotencyKeyReused``, nothing written. A second
+      report never disappears into the first, and a late save never overwrites a returned report's
+      corrections nor resubmits it; those go through the edit page.
     """
+    _require_reporter(author, village_election)
+    answers = list(answers)
+    fingerprint = request_fingerprint(
+        village_election_id=village_election.pk, narrative=narrative, answers=answers
+    )
     existing = RiskReport.objects.filter(idempotency_key=idempotency_key).first()
     if existing is None:
-        return report_create(
-            village_election=village_election,
-            author=author,
-            narrative=narrative,
-            answers=answers,
-            idempotency_key=idempotency_key,
-            submit=submit,
+        try:
+            report = _create(
+                village_election=village_election,
+                author=author,
+                narrative=narrative,
+                answers=answers,
+                submit=submit,
+                idempotency_key=idempotency_key,
+                fingerprint=fingerprint,
+            )
+            return KeyedSave(report, created=True)
+        except IntegrityError:
+            # Two retries raced past the lookup; the unique key let exactly one of them in.
+            existing = RiskReport.objects.get(idempotency_key=idempotency_key)
+    if existing.author_id != author.pk:
+        raise IdempotencyKeyReused()
+    same_draft = existing.status == Status.DRAFT and existing.village_election_id == village_election.pk
+    if existing.idempotency_fingerprint == fingerprint or (
+        not existing.idempotency_fingerprint and not same_draft
+    ):
+        # A retry (a report stored before fingerprints were kept counts as one, as it did then).
+        was_draft = existing.status == Status.DRAFT
+        report = _submit_found(existing, by=author, submit=submit)
+        return KeyedSave(report, replayed=not (submit and was_draft))
+    if not same_draft:
+        raise IdempotencyKeyReused()
+    return KeyedSave(
+        _update_keyed_draft(
+            existing, by=author, narrative=narrative, answers=answers, submit=submit, fingerprint=fingerprint
         )
-    existing = _same_author_or_refuse(existing, author)
-    if existing.status != Status.DRAFT:
-        return existing
-    return report_update(report=existing, by=author, narrative=narrative, answers=answers, submit=submit)
+    )
 
 
-def _same_author_or_refuse(report: RiskReport, author: AbstractBaseUser) -> RiskReport:
-    if report.author_id != author.pk:
-        raise ValidationError({"idempotency_key": _("Kunci idempotensi ini sudah dipakai laporan lain.")})
-    return report
+@transaction.atomic
+def _update_keyed_draft(
+    report: RiskReport,
+    *,
+    by: AbstractBaseUser,
+    narrative: str,
+    answers: list[AnswerData],
+    submit: bool,
+    fingerprint: str,
+) -> RiskReport:
+    """The autosave of a keyed draft; decided again on the locked row (it may have been submitted
+    since it was read)."""
+    report = _locked(report)
+    if report.status != Status.DRAFT:
+        raise IdempotencyKeyReused()
+    report.idempotency_fingerprint = fingerprint
+    return _update(report, by=by, narrative=narrative, answers=answers, submit=submit)
 
 
 def _require_editable(report: RiskReport, by: AbstractBaseUser) -> None:
@@ -313,7 +445,18 @@ def report_update(
 
     With ``submit`` the changed report is submitted in the same transaction.
     """
-    report = _locked(report)
+    return _update(_locked(report), by=by, narrative=narrative, answers=answers, submit=submit)
+
+
+def _update(
+    report: RiskReport,
+    *,
+    by: AbstractBaseUser,
+    narrative: str | None,
+    answers: Iterable[AnswerData] | None,
+    submit: bool,
+) -> RiskReport:
+    """``report_update`` on the locked row."""
     _require_editable(report, by)
     _require_reporter(by, report.village_election)
     written = None if answers is None else _write_answers(report, _clean_answers(answers), by=by)

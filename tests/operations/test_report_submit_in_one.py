@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from operations.models import PersonToken, RiskIndicator, RiskReport, RiskReportAnswer, RiskReportTransition
 from operations.services.reports import (
+    IdempotencyKeyReused,
     report_create,
     report_return,
     report_save,
@@ -204,7 +205,9 @@ def test_retry_with_the_same_key_returns_the_report_submitted_once(world):
         client.post(REPORTS, _payload(world.own[0], idempotency_key=key), format="json") for _ in range(3)
     ]
 
-    assert {r.status_code for r in responses} == {201}
+    # The first creates (201); the retries are replays of it (200, marked), writing nothing.
+    assert [r.status_code for r in responses] == [201, 200, 200]
+    assert [r.headers.get("Idempotent-Replayed") for r in responses] == [None, "true", "true"]
     assert len({r.json()["id"] for r in responses}) == 1
     report = RiskReport.objects.get()
     assert report.status == Status.SUBMITTED
@@ -223,7 +226,7 @@ def test_retry_after_a_verification_leaves_the_report_verified(world):
     report_verify(report=RiskReport.objects.get(pk=first["id"]), by=world.kabag)
 
     retry = client.post(REPORTS, _payload(world.own[0], idempotency_key=key), format="json")
-    assert retry.status_code == 201
+    assert retry.status_code == 200 and retry.headers["Idempotent-Replayed"] == "true"
     assert (retry.json()["id"], retry.json()["status"]) == (first["id"], Status.VERIFIED)
     assert RiskReportTransition.objects.count() == 3
 
@@ -241,18 +244,21 @@ def test_late_retry_after_hq_returned_the_report_changes_nothing(world):
     )
 
     retry = client.post(REPORTS, _payload(world.own[0], idempotency_key=key), format="json")
-    autosave = report_save(
-        village_election=world.own[0],
-        author=world.polsek,
-        idempotency_key=uuid.UUID(key),
-        narrative="Isi lama dari antrean.",
-        answers=answers(split_camps=True),
-        submit=True,
-    )
+    # A queued save of other content under that key: refused (422 in the API), nothing written.
+    with pytest.raises(IdempotencyKeyReused):
+        report_save(
+            village_election=world.own[0],
+            author=world.polsek,
+            idempotency_key=uuid.UUID(key),
+            narrative="Isi lama dari antrean.",
+            answers=answers(split_camps=True),
+            submit=True,
+        )
 
-    assert retry.status_code == 201 and retry.json()["status"] == Status.RETURNED
+    assert retry.status_code == 200 and retry.json()["status"] == Status.RETURNED
+    assert retry.headers["Idempotent-Replayed"] == "true"
     report.refresh_from_db()
-    assert (autosave.pk, report.status, report.narrative) == (report.pk, Status.RETURNED, "Diperbaiki.")
+    assert (report.status, report.narrative) == (Status.RETURNED, "Diperbaiki.")
     assert list(report.answers.values_list("indicator__code", "flag")) == [("split_camps", False)]
     assert len(_steps(report)) == 3  # created, submitted, returned: nothing since
 
@@ -268,9 +274,11 @@ def test_submit_with_the_key_of_an_earlier_draft_submits_that_draft_once(world):
     submitted = [
         client.post(REPORTS, _payload(world.own[0], idempotency_key=key), format="json") for _ in range(2)
     ]
+    # The same content now asking for the submission submits the draft (200); its retry replays.
     assert [(r.status_code, r.json()["id"], r.json()["status"]) for r in submitted] == [
-        (201, draft["id"], Status.SUBMITTED)
+        (200, draft["id"], Status.SUBMITTED)
     ] * 2
+    assert [r.headers.get("Idempotent-Replayed") for r in submitted] == [None, "true"]
     assert len(_steps(RiskReport.objects.get())) == 2
 
 
@@ -281,7 +289,7 @@ def test_another_authors_key_is_refused(world, make_user):
     key = str(uuid.uuid4())
     _client(world.polsek).post(REPORTS, _payload(world.own[0], idempotency_key=key), format="json")
     response = _client(colleague).post(REPORTS, _payload(world.own[0], idempotency_key=key), format="json")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "idempotency_key" in response.json()["errors"]
     assert RiskReport.objects.count() == 1
 

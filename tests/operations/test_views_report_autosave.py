@@ -95,7 +95,9 @@ def test_a_late_draft_save_does_not_reopen_a_submitted_report(polsek_client, wor
     by_url = polsek_client.post(reverse("report-edit", args=[report.pk]), _data(world, key), **JSON)
 
     report.refresh_from_db()
-    assert by_key.status_code == 200 and by_key.json()["status"] == Status.SUBMITTED
+    # A save of other content under the key of a submitted report is refused (422), as is a save
+    # to the report's own page (409): neither reopens it.
+    assert by_key.status_code == 422 and "idempotency_key" in by_key.json()["errors"]
     assert by_url.status_code == 409
     assert (report.status, report.narrative) == (Status.SUBMITTED, "Situasi memanas.")
 
@@ -109,7 +111,7 @@ def test_another_officers_key_is_a_field_error(client, world, make_user):
 
     response = client.post(reverse("report-create"), _data(world, key, narrative="Bukan milik saya."), **JSON)
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "idempotency_key" in response.json()["errors"]
     assert RiskReport.objects.get().narrative == "Situasi memanas."
 
