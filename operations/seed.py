@@ -135,3 +135,25 @@ def seed_catalogues(apps, schema_editor=None) -> None:
                 tps_per_group=tps,
                 linmas=linmas,
             )
+
+
+# code, Indonesian name, unit kind whose officers all have it
+CAPABILITIES: list[tuple[str, str, str]] = [
+    ("boat_crew", "Awak kapal / angkutan laut (Polairud)", "polairud"),
+    ("brimob", "Brimob: pengendalian massa dan reaksi cepat", "brimob"),
+]
+
+
+def seed_command_catalogues(apps, schema_editor=None) -> None:
+    """The starting position (jabatan) and capability catalogues; rows already there are kept."""
+    from operations.positions import POSITIONS
+
+    position_model = apps.get_model("operations", "Position")
+    for name, category, order, spellings in POSITIONS:
+        position_model.objects.get_or_create(
+            name=name,
+            defaults={"category": category, "command_order": order, "spellings": "\n".join(spellings)},
+        )
+    capability_model = apps.get_model("operations", "Capability")
+    for code, name, unit_kind in CAPABILITIES:
+        capability_model.objects.get_or_create(code=code, defaults={"name": name, "unit_kind": unit_kind})

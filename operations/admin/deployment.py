@@ -28,6 +28,7 @@ class AssignmentAddForm(forms.ModelForm):
             "candidate",
             "kecamatan",
             "note",
+            "command_reason",
         ]
 
     def __init__(self, *args, user=None, **kwargs):
@@ -48,6 +49,7 @@ class AssignmentAddForm(forms.ModelForm):
             candidate=cleaned.get("candidate"),
             kecamatan=cleaned.get("kecamatan"),
             note=cleaned.get("note", ""),
+            command_reason=cleaned.get("command_reason", ""),
             by=self.user,
         )
         return cleaned

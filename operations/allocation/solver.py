@@ -18,6 +18,24 @@ unit at a lower level) costs less than zero, so a min-cost flow has no lexicogra
 cycle and is therefore lexicographically optimal. B ≤ total supply · D, so this is the "longest
 distance × total supply" bound, tightened to keep costs far from int64 overflow on national data.
 
+Rules of the plan (issue 13), in the same network:
+- Boat teams. A sea-access village's need includes its boat team (``boat_need``). Boat crew groups
+  reach it only through a slot node; the slot's arc into the village carries ``boat_need`` units at
+  a bonus above every level (the rest at 0), so the top key is the unmet boat need: Polairud goes
+  to land villages only when no sea village can still gain a boat crew. A BKO Polairud group pays
+  FOREIGN_BOAT_KM more per officer through a slot: the Polres's own Sat Polairud first.
+- Reaction reserve. Brimob groups have an arc (no travel) to a reserve node of demand
+  ``reserve_need``, penalised as a class between Rawan and Aman.
+  With several classes the penalties are rank · (B + 1) and the boat bonus (classes + 1) · (B + 1):
+  a simple residual cycle changes the boat count by k units (|k| bonus) and the other classes by at
+  most one unit each way plus B of travel, so the argument below holds class by class.
+- Desa binaan. A Bhabinkamtibmas is posted to his desa binaan before the flow (a fixed variable:
+  it still needs officers beyond its boat team, it is in his unit's area and he does not live
+  there); the village then counts as not empty.
+- Escorts. ``escorts`` are part of the village's need; among the village's new officers, whole
+  pairs are named to each candidate after the boat team, leaving a pair at the TPS. This naming does
+  not change the objective.
+
 Neutrality (an officer never guards the village he lives in) is exact at group level: a group can
 send to village v at most its officers who do not live there, and by Hall's theorem that is enough to
 name the officers afterwards (see ``_name_officers``).
@@ -39,7 +57,7 @@ import heapq
 import itertools
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
@@ -56,6 +74,19 @@ from operations.allocation.geo import haversine_km_matrix
 DEFAULT_MAX_BRANCH_NODES = 32
 MIN_TEAM = 2
 
+# Capabilities the model knows (operations.Capability codes); a group holds officers of one.
+BOAT_CREW = "boat_crew"
+BRIMOB = "brimob"
+# A BKO Polairud unit's boat costs this much more than the Polres's own Sat Polairud: own first.
+FOREIGN_BOAT_KM = 1000.0
+# The reaction reserve ranks between Rawan (2) and Aman (1): Brimob is kept for it before Aman.
+RESERVE_CLASS = 1.5
+
+ROLE_GUARD = "guard"
+ROLE_BOAT = "boat"
+ROLE_ESCORT = "escort"
+ROLE_BINAAN = "binaan"
+
 
 @dataclass(frozen=True)
 class SupplyGroup:
@@ -69,6 +100,12 @@ class SupplyGroup:
     allowed_village_ids: frozenset[int] | None = None
     # officer id -> the village (same ids as VillageDemand.village_id) he lives in.
     home_village_ids: Mapping[int, int] = field(default_factory=dict)
+    # What all officers of the group can do that others cannot: "", BOAT_CREW or BRIMOB.
+    capability: str = ""
+    # Placed under the Polres's control for the operation (BKO), not its own unit.
+    bko: bool = False
+    # officer id -> the village he is Bhabinkamtibmas of (desa binaan).
+    binaan_village_ids: Mapping[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -83,6 +120,10 @@ class VillageDemand:
     # Reached by sea: the trip is HQ → this port by land, then port → village by sea.
     port_latitude: float | None = None
     port_longitude: float | None = None
+    # Boat crew still needed for a sea village (part of ``need``, filled by boat crew only).
+    boat_need: int = 0
+    # (candidate id, escorts still needed) for each candidate under close escort (part of ``need``).
+    escorts: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,6 +132,8 @@ class Placement:
     unit_id: int
     village_id: int
     distance_m: int | None  # None: the HQ, the village or its port has no coordinates
+    role: str = ROLE_GUARD
+    candidate_id: int | None = None  # the escorted candidate, for ROLE_ESCORT
 
 
 @dataclass(frozen=True)
@@ -102,6 +145,8 @@ class VillageOutcome:
     added: int
     shortfall: int
     sea_access_only: bool
+    boat_need: int = 0
+    boat_team: int = 0
 
     @property
     def total(self) -> int:
@@ -120,6 +165,9 @@ class AllocationResult:
     branch_nodes: int
     build_seconds: float
     solve_seconds: float
+    reserve_officer_ids: tuple[int, ...] = ()
+    boat_unmet: int = 0
+    reserve_unmet: int = 0
 
     @property
     def total_distance_km(self) -> float:
@@ -197,70 +245,154 @@ def allocate(
     *,
     groups: Sequence[SupplyGroup],
     villages: Sequence[VillageDemand],
+    reserve_need: int = 0,
     max_branch_nodes: int = DEFAULT_MAX_BRANCH_NODES,
 ) -> AllocationResult:
+    """Place the free officers; see the module docstring for the model and its optimality.
+
+    ``reserve_need``: Brimob officers to keep as the reaction reserve (before Aman villages).
+    """
     started = time.perf_counter()
     groups = [g for g in groups if g.officer_ids]
+    all_km = travel_km_matrix(groups, villages)
+    known_km = ~np.isnan(all_km)
+    fill_km = np.nanmax(all_km, initial=0.0) if known_km.any() else 0.0
+    binaan, groups, villages = _place_bhabinkamtibmas(groups, villages, all_km, fill_km)
     n_groups, n_villages = len(groups), len(villages)
-    levels = sorted({v.level for v in villages}, reverse=True)
     village_index = {v.village_id: i for i, v in enumerate(villages)}
     strength = np.array([len(g.officer_ids) for g in groups], dtype=np.int64)
+    keep = [gi for gi, g in enumerate(groups) if g.officer_ids]
+    km = all_km[keep] if len(keep) != len(all_km) else all_km
+    groups = [groups[gi] for gi in keep]
+    n_groups = len(groups)
+    strength = strength[keep]
 
     # Capacity of every group→village pair: its officers minus those living there; 0 = no arc.
     pair_caps = np.repeat(strength[:, None], n_villages, axis=1)
     pair_caps[:, [not _reachable(v) for v in villages]] = 0
     allowed = _allowed_mask(groups, village_index, n_villages)
     pair_caps[~allowed] = 0
-    km = travel_km_matrix(groups, villages)
     known = ~np.isnan(km)
-    cost_km = np.where(known, km, np.nanmax(km, initial=0.0) if known.any() else 0.0)
+    cost_km = np.where(known, km, fill_km)
+    boat_group = np.array([g.capability == BOAT_CREW for g in groups], dtype=bool)
+    surcharge = np.where(boat_group & np.array([g.bko for g in groups], dtype=bool), FOREIGN_BOAT_KM, 0.0)
     for gi, group in enumerate(groups):
         for village_id in group.home_village_ids.values():
             if village_id in village_index:
                 pair_caps[gi, village_index[village_id]] -= 1
-    travel_tails, travel_heads = np.nonzero(pair_caps > 0)
-    travel_cost = np.rint(cost_km[travel_tails, travel_heads] * 1000).astype(np.int64)
-    travel_known = known[travel_tails, travel_heads]
-    travel_arcs = len(travel_tails)
-    longest = int(travel_cost.max(initial=0))
-    penalty_unit = min(n_groups, n_villages) * longest + 1
-
-    slack, sink = n_groups + n_villages, n_groups + n_villages + 1
     need_of = np.array([v.need for v in villages], dtype=np.int64)
     level_of = np.array([v.level for v in villages], dtype=np.int64)
-    pair_villages = np.array([_needs_pair(v) for v in villages], dtype=bool)
-    need_total = int(need_of.sum())
+    boat_of = np.array(
+        [min(v.boat_need, v.need) if v.sea_access_only else 0 for v in villages], dtype=np.int64
+    )
+    boat_total = int(boat_of.sum())
+    # A boat slot per reachable sea village: every boat crew officer reaches it through the slot
+    # (one arc per group, so the residents' rule holds), the first ``boat`` of them earn the bonus.
+    slot_villages = np.flatnonzero((boat_of > 0) & pair_caps.any(axis=0))
+    slot_of = np.full(n_villages, -1)
+    slot_of[slot_villages] = np.arange(len(slot_villages))
+    n_slots = len(slot_villages)
+    reserve_need = max(int(reserve_need), 0)
+    brimob_groups = np.flatnonzero([g.capability == BRIMOB for g in groups]) if reserve_need else np.array([])
+
+    travel_tails, travel_villages = np.nonzero(pair_caps > 0)
+    through_slot = boat_group[travel_tails] & (slot_of[travel_villages] >= 0)
+    heads = np.where(
+        through_slot, n_groups + n_villages + slot_of[travel_villages], n_groups + travel_villages
+    )
+    travel_cost = np.rint(
+        (cost_km[travel_tails, travel_villages] + np.where(through_slot, surcharge[travel_tails], 0.0)) * 1000
+    ).astype(np.int64)
+    travel_known = known[travel_tails, travel_villages]
+    # Reserve arcs: Brimob groups stay at base (no travel); village -1 marks them.
+    reserve_node = n_groups + n_villages + n_slots
+    arc_tails = np.concatenate([travel_tails, brimob_groups]).astype(np.int64)
+    arc_heads = np.concatenate([heads, np.full(len(brimob_groups), reserve_node)]).astype(np.int64)
+    arc_village = np.concatenate([travel_villages, np.full(len(brimob_groups), -1)]).astype(np.int64)
+    arc_caps = np.concatenate([pair_caps[travel_tails, travel_villages], strength[brimob_groups.astype(int)]])
+    arc_cost = np.concatenate([travel_cost, np.zeros(len(brimob_groups), dtype=np.int64)])
+    group_arcs = len(arc_tails)
+
+    # Priority classes, lowest first: the levels, with the reaction reserve just above Aman.
+    classes = sorted({float(v.level) for v in villages} | ({RESERVE_CLASS} if reserve_need else set()))
+    longest = int(arc_cost.max(initial=0))
+    bound = min(n_groups, n_villages + n_slots + 1) * longest
+    penalty = {c: (rank + 1) * (bound + 1) for rank, c in enumerate(classes)}
+    boat_bonus = (len(classes) + 1) * (bound + 1)
+
+    slack, sink = reserve_node + 1, reserve_node + 2
+    need_total = int(need_of.sum()) + reserve_need
     group_ids, village_ids = np.arange(n_groups), np.arange(n_villages)
-    tails = np.concatenate([travel_tails, group_ids, np.full(n_villages, slack), [slack]])
-    heads = np.concatenate([travel_heads + n_groups, np.full(n_groups, sink), village_ids + n_groups, [sink]])
-    base_caps = np.concatenate([pair_caps[travel_tails, travel_heads], strength, need_of, [need_total]])
-    costs = np.concatenate([travel_cost, np.zeros(n_groups), level_of * penalty_unit, [0]])
-    slack_arc_start = travel_arcs + n_groups
+    slot_nodes = n_groups + n_villages + np.arange(n_slots)
+    slot_rest = need_of[slot_villages] - boat_of[slot_villages]
+    tails = np.concatenate(
+        [arc_tails, slot_nodes, slot_nodes, group_ids, np.full(n_villages, slack), [slack, slack]]
+    )
+    heads = np.concatenate(
+        [
+            arc_heads,
+            n_groups + slot_villages,
+            n_groups + slot_villages,
+            np.full(n_groups, sink),
+            village_ids + n_groups,
+            [reserve_node, sink],
+        ]
+    )
+    base_caps = np.concatenate(
+        [arc_caps, boat_of[slot_villages], slot_rest, strength, need_of, [reserve_need, need_total]]
+    ).astype(np.int64)
+    costs = np.concatenate(
+        [
+            arc_cost,
+            np.full(n_slots, -boat_bonus),
+            np.zeros(n_slots),
+            np.zeros(n_groups),
+            [penalty[float(level)] for level in level_of],
+            [penalty.get(RESERVE_CLASS, 0), 0],
+        ]
+    ).astype(np.int64)
+    bonus_arcs = slice(group_arcs, group_arcs + n_slots)
+    slack_arc_start = group_arcs + 2 * n_slots + n_groups
 
     flow = min_cost_flow.SimpleMinCostFlow()
     arcs = flow.add_arcs_with_capacity_and_unit_cost(
-        tails.astype(np.int64), heads.astype(np.int64), base_caps.astype(np.int64), costs.astype(np.int64)
+        tails.astype(np.int64), heads.astype(np.int64), base_caps, costs
     )
-    supplies = np.concatenate([strength, -need_of, [need_total, -int(strength.sum())]]).astype(np.int64)
+    supplies = np.concatenate(
+        [strength, -need_of, np.zeros(n_slots), [-reserve_need, need_total, -int(strength.sum())]]
+    ).astype(np.int64)
     flow.set_nodes_supplies(np.arange(len(supplies), dtype=np.int64), supplies)
     build_seconds = time.perf_counter() - started
+    village_arcs = arc_village >= 0
+    level_classes = list(reversed(classes))
 
     def solve(zero: frozenset[int], pair: frozenset[int]) -> _Node | None:
-        node_caps = base_caps.astype(np.int64)
+        node_caps = base_caps.copy()
         if zero:
-            node_caps[:travel_arcs][np.isin(travel_heads, list(zero))] = 0
+            node_caps[:group_arcs][np.isin(arc_village, list(zero))] = 0
         for vi in pair:
             node_caps[slack_arc_start + vi] = need_of[vi] - MIN_TEAM
         flow.set_arc_capacities(arcs, node_caps)
         if flow.solve() != flow.OPTIMAL:
             return None
-        travel_flow = flow.flows(arcs[:travel_arcs])
-        added = np.bincount(travel_heads, weights=travel_flow, minlength=n_villages).astype(np.int64)
+        all_flows = flow.flows(arcs)
+        travel_flow = all_flows[:group_arcs]
+        added = np.bincount(
+            arc_village[village_arcs], weights=travel_flow[village_arcs], minlength=n_villages
+        ).astype(np.int64)
         unmet = need_of - added
-        key = (*(int(unmet[level_of == level].sum()) for level in levels), int(travel_flow @ travel_cost))
+        reserved = int(travel_flow[~village_arcs].sum())
+        by_class = {float(level): int(unmet[level_of == level].sum()) for level in set(level_of.tolist())}
+        by_class[RESERVE_CLASS] = reserve_need - reserved
+        key = (
+            *((boat_total - int(all_flows[bonus_arcs].sum()),) if boat_total else ()),
+            *(by_class.get(c, 0) for c in level_classes),
+            int(travel_flow @ arc_cost) + binaan.travel_m,
+        )
         lone = np.flatnonzero(pair_villages & (added == 1))
         return _Node(key, next(tiebreak), zero, pair, travel_flow, lone)
 
+    pair_villages = np.array([_needs_pair(v) for v in villages], dtype=bool)
     solve_started = time.perf_counter()
     tiebreak = itertools.count()
     root = solve(frozenset(), frozenset())
@@ -269,38 +401,157 @@ def allocate(
     solve_seconds = time.perf_counter() - solve_started
 
     key, travel_flow = best.key, best.travel_flow
-    placements = _name_officers(
+    named, reserve = _name_officers(
         groups=groups,
         villages=villages,
-        tails=travel_tails,
-        travel_heads=travel_heads,
-        travel_cost=np.where(travel_known, travel_cost, -1),
+        tails=arc_tails,
+        targets=np.where(village_arcs, arc_village, n_villages),
+        travel_cost=np.where(
+            np.concatenate([travel_known, np.ones(len(brimob_groups), dtype=bool)]),
+            np.concatenate(
+                [
+                    np.rint(cost_km[travel_tails, travel_villages] * 1000).astype(np.int64),
+                    np.zeros(len(brimob_groups), dtype=np.int64),
+                ]
+            ),
+            -1,
+        ),
         travel_flow=travel_flow,
     )
-    added = np.bincount(travel_heads, weights=travel_flow, minlength=n_villages).astype(np.int64)
+    placements = _give_roles(groups=groups, villages=villages, placements=named, boat_of=boat_of)
+    placements = tuple(sorted((*binaan.placements, *placements), key=lambda p: (p.village_id, p.officer_id)))
+    added = np.bincount(arc_village[village_arcs], weights=travel_flow[village_arcs], minlength=n_villages)
+    added = added.astype(np.int64)
     outcomes = tuple(
         VillageOutcome(
             village_id=v.village_id,
             level=v.level,
-            need=v.need,
-            locked=v.locked,
-            added=int(added[i]),
+            need=v.need + binaan.count.get(v.village_id, 0),
+            locked=v.locked - binaan.count.get(v.village_id, 0),
+            added=int(added[i]) + binaan.count.get(v.village_id, 0),
             shortfall=v.need - int(added[i]),
             sea_access_only=v.sea_access_only,
+            boat_need=int(boat_of[i]),
+            boat_team=sum(1 for p in placements if p.village_id == v.village_id and p.role == ROLE_BOAT),
         )
         for i, v in enumerate(villages)
     )
+    offset = 1 if boat_total else 0
+    by_class = dict(zip(level_classes, key[offset:-1], strict=True))
     return AllocationResult(
         placements=placements,
         villages=outcomes,
-        unmet_by_level=dict(zip(levels, key[:-1], strict=True)),
+        unmet_by_level={int(c): n for c, n in by_class.items() if c != RESERVE_CLASS},
         total_distance_m=sum(p.distance_m for p in placements if p.distance_m is not None),
         objective=key,
         optimal=optimal,
         branch_nodes=branch_nodes,
         build_seconds=build_seconds,
         solve_seconds=solve_seconds,
+        reserve_officer_ids=tuple(reserve),
+        boat_unmet=key[0] if boat_total else 0,
+        reserve_unmet=by_class.get(RESERVE_CLASS, 0),
     )
+
+
+@dataclass(frozen=True)
+class _Binaan:
+    placements: tuple[Placement, ...]
+    count: dict[int, int]
+    travel_m: int
+
+
+def _place_bhabinkamtibmas(
+    groups: Sequence[SupplyGroup], villages: Sequence[VillageDemand], km: np.ndarray, fill_km: float
+) -> tuple[_Binaan, list[SupplyGroup], list[VillageDemand]]:
+    """Post each Bhabinkamtibmas to his desa binaan first: a side constraint fixed before the flow.
+
+    He goes there when it still needs officers, is inside his unit's area and is not where he lives
+    (then he is an ordinary officer of his unit). He then counts like a posted officer: the
+    village's need drops by one and it is no longer empty (the pairs rule is about empty villages).
+    """
+    index = {v.village_id: i for i, v in enumerate(villages)}
+    # The boat team's part of a sea village's need is for boat crew: a Bhabinkamtibmas takes the rest.
+    boat = [min(v.boat_need, v.need) if v.sea_access_only else 0 for v in villages]
+    need = [v.need - b for v, b in zip(villages, boat, strict=True)]
+    count: dict[int, int] = {}
+    placements: list[Placement] = []
+    travel_m = 0
+    remaining: list[SupplyGroup] = []
+    for gi, group in enumerate(groups):
+        placed: set[int] = set()
+        for officer in group.officer_ids:
+            village_id = group.binaan_village_ids.get(officer)
+            vi = index.get(village_id) if village_id is not None else None
+            if (
+                vi is None
+                or need[vi] <= 0
+                or group.home_village_ids.get(officer) == village_id
+                or (group.allowed_village_ids is not None and village_id not in group.allowed_village_ids)
+            ):
+                continue
+            need[vi] -= 1
+            count[village_id] = count.get(village_id, 0) + 1
+            placed.add(officer)
+            metres = None if np.isnan(km[gi, vi]) else int(round(km[gi, vi] * 1000))
+            travel_m += int(round((fill_km if metres is None else km[gi, vi]) * 1000))
+            placements.append(Placement(officer, group.unit_id, village_id, metres, role=ROLE_BINAAN))
+        remaining.append(
+            replace(group, officer_ids=tuple(o for o in group.officer_ids if o not in placed))
+            if placed
+            else group
+        )
+    reduced = [
+        replace(v, need=need[i] + boat[i], locked=v.locked + count.get(v.village_id, 0))
+        if v.village_id in count
+        else v
+        for i, v in enumerate(villages)
+    ]
+    return _Binaan(tuple(placements), count, travel_m), remaining, reduced
+
+
+def _give_roles(
+    *,
+    groups: Sequence[SupplyGroup],
+    villages: Sequence[VillageDemand],
+    placements: Sequence[Placement],
+    boat_of: np.ndarray,
+) -> list[Placement]:
+    """Name the boat team and the escorts among each village's new officers; the rest guard.
+
+    Boat team: the first boat-crew officers at a sea village (the Polres's own units before BKO).
+    Escorts: for each candidate in turn, in pairs, from the village's other new officers, leaving
+    the polling stations at least a pair (counting officers already posted there); whatever the
+    village still lacks after that is left unfilled and shows as its shortfall.
+    """
+    boat_units = {g.unit_id: g.bko for g in groups if g.capability == BOAT_CREW}
+    by_village: dict[int, list[Placement]] = {}
+    for p in placements:
+        by_village.setdefault(p.village_id, []).append(p)
+    index = {v.village_id: i for i, v in enumerate(villages)}
+    result: list[Placement] = []
+    for village_id, team in by_village.items():
+        vi = index[village_id]
+        village = villages[vi]
+        crew = sorted((p for p in team if p.unit_id in boat_units), key=lambda p: boat_units[p.unit_id])
+        boat = {p.officer_id for p in crew[: int(boat_of[vi])]}
+        others = [p for p in team if p.officer_id not in boat]
+        result.extend(replace(p, role=ROLE_BOAT) for p in team if p.officer_id in boat)
+        floor = max(MIN_TEAM - village.locked, 0)
+        free = len(others)
+        escorts: list[Placement] = []
+        for candidate_id, wanted in village.escorts:
+            take = min(wanted, free - floor)
+            take -= take % 2
+            if take < MIN_TEAM:
+                continue
+            # The most junior go with the candidate; the senior stay to lead at the TPS.
+            chosen, others = others[-take:], others[:-take]
+            free -= take
+            escorts.extend(replace(p, role=ROLE_ESCORT, candidate_id=candidate_id) for p in chosen)
+        result.extend(escorts)
+        result.extend(others)
+    return result
 
 
 @dataclass(order=True)
@@ -369,13 +620,15 @@ def _name_officers(
     groups: Sequence[SupplyGroup],
     villages: Sequence[VillageDemand],
     tails: np.ndarray,
-    travel_heads: np.ndarray,
+    targets: np.ndarray,
     travel_cost: np.ndarray,
     travel_flow: np.ndarray,
-) -> tuple[Placement, ...]:
+) -> tuple[list[Placement], list[int]]:
     """Turn per-group counts into named officers, never one at the village he lives in.
 
-    ``travel_cost`` holds each arc's metres, or -1 where the distance is unknown.
+    ``targets`` holds each arc's village index, or ``len(villages)`` for the reaction reserve;
+    ``travel_cost`` each arc's metres, or -1 where the distance is unknown. Returns the placements
+    and the officers kept in the reserve.
 
     Slots of a group: its counts per village plus its unused officers. Officers come in the
     caller's order (seniority): the first take the unused slots, so a unit's commanders stay free
@@ -385,7 +638,9 @@ def _name_officers(
     live there. Such an officer exists because the arc capacity kept the slots at that village at
     most the group's non-residents (Hall's condition), whatever the order.
     """
+    reserve_target = len(villages)
     placements: list[Placement] = []
+    reserve: list[int] = []
     used = np.flatnonzero(travel_flow > 0)
     by_group: dict[int, list[int]] = {}
     for arc in used:
@@ -395,13 +650,13 @@ def _name_officers(
         open_slots: dict[int, int] = {}
         metres: dict[int, int] = {}
         for arc in group_arcs:
-            vi = int(travel_heads[arc])
+            vi = int(targets[arc])
             open_slots[vi] = open_slots.get(vi, 0) + int(travel_flow[arc])
             metres[vi] = int(travel_cost[arc])
         unused = len(group.officer_ids) - sum(open_slots.values())
         fullest = [(-n, vi) for vi, n in open_slots.items()]
         heapq.heapify(fullest)
-        village_index = {villages[vi].village_id: vi for vi in metres}
+        village_index = {villages[vi].village_id: vi for vi in metres if vi != reserve_target}
         home = {
             officer: village_index[village]
             for officer, village in group.home_village_ids.items()
@@ -428,15 +683,18 @@ def _name_officers(
                 skipped = (count + 1, vi) if count < -1 else None
             if skipped is not None:
                 heapq.heappush(fullest, skipped)
-        placements.extend(
-            Placement(
-                officer_id=officer,
-                unit_id=group.unit_id,
-                village_id=villages[vi].village_id,
-                distance_m=None if metres[vi] < 0 else metres[vi],
+        for officer, vi in placed.items():
+            if vi is None:
+                continue
+            if vi == reserve_target:
+                reserve.append(officer)
+                continue
+            placements.append(
+                Placement(
+                    officer_id=officer,
+                    unit_id=group.unit_id,
+                    village_id=villages[vi].village_id,
+                    distance_m=None if metres[vi] < 0 else metres[vi],
+                )
             )
-            for officer, vi in placed.items()
-            if vi is not None
-        )
-    placements.sort(key=lambda p: (p.village_id, p.officer_id))
-    return tuple(placements)
+    return placements, reserve

@@ -113,6 +113,7 @@ class AssignmentInputSerializer(StrictInput, serializers.Serializer):
         queryset=Kecamatan.objects.all(), required=False, allow_null=True, default=None
     )
     note = serializers.CharField(max_length=250, required=False, allow_blank=True, default="")
+    command_reason = serializers.CharField(max_length=250, required=False, allow_blank=True, default="")
 
 
 @extend_schema_view(

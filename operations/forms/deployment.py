@@ -62,6 +62,12 @@ class AssignmentForm(forms.Form):
         label=_("Calon dikawal"), queryset=Candidate.objects.none(), required=False
     )
     note = forms.CharField(label=_("Catatan"), max_length=250, required=False)
+    command_reason = forms.CharField(
+        label=_("Alasan penugasan pimpinan"),
+        max_length=250,
+        required=False,
+        help_text=_("Wajib bila pimpinan, Kapolsek/Wakapolsek atau staf posko ditugaskan di desa."),
+    )
 
     def __init__(self, *args, village_election, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,3 +1,4 @@
+from operations.models.command import Capability, Position
 from operations.models.deployment import (
     VILLAGE_DUTIES,
     AllocationProposal,
@@ -26,6 +27,7 @@ __all__ = [
     "AllocationProposal",
     "Assignment",
     "BkoContingent",
+    "Capability",
     "Duty",
     "Jurisdiction",
     "LevelThreshold",
@@ -34,6 +36,7 @@ __all__ = [
     "Operation",
     "PatternSet",
     "PersonToken",
+    "Position",
     "ProposalItem",
     "RiskIndicator",
     "RiskLevel",

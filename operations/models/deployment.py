@@ -22,12 +22,13 @@ class Stage(models.TextChoices):
 class Duty(models.TextChoices):
     VILLAGE_GUARD = "village_guard", _("Pengamanan desa (TPS)")
     CLOSE_ESCORT = "close_escort", _("Pam melekat calon")
+    BOAT_TEAM = "boat_team", _("Tim kapal (Polairud)")
     BALLOT_ESCORT = "ballot_escort", _("Pengawalan kotak suara ke kecamatan")
     PATROL = "patrol", _("Patroli kecamatan")
     RESERVE = "reserve", _("Cadangan di Mako")
 
 
-VILLAGE_DUTIES = (Duty.VILLAGE_GUARD, Duty.CLOSE_ESCORT, Duty.BALLOT_ESCORT)
+VILLAGE_DUTIES = (Duty.VILLAGE_GUARD, Duty.CLOSE_ESCORT, Duty.BALLOT_ESCORT, Duty.BOAT_TEAM)
 
 
 class AssignmentQuerySet(models.QuerySet):
@@ -85,6 +86,15 @@ class Assignment(models.Model):
         help_text=_("Kosongkan agar ketua tim dihitung otomatis: personel berpangkat tertinggi."),
     )
     note = models.CharField(_("catatan"), max_length=250, blank=True)
+    command_reason = models.CharField(
+        _("alasan penugasan pimpinan"),
+        max_length=250,
+        blank=True,
+        help_text=_(
+            "Wajib bila pimpinan, Kapolsek/Wakapolsek atau staf posko ditugaskan di desa; "
+            "penugasan ini ditandai di papan."
+        ),
+    )
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -114,7 +124,7 @@ class Assignment(models.Model):
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(duty__in=["village_guard", "ballot_escort"])
+                    Q(duty__in=["village_guard", "ballot_escort", "boat_team"])
                     & Q(village_election__isnull=False)
                     & Q(candidate__isnull=True)
                 )
@@ -227,6 +237,12 @@ class ProposalItem(models.Model):
         null=True,
         blank=True,
         help_text=_("Kosong bila markas satuan, desa atau pelabuhannya belum berkoordinat."),
+    )
+    reason = models.JSONField(
+        _("alasan"),
+        default=dict,
+        blank=True,
+        help_text=_("Mengapa personel ini di sini: prioritas desa, jarak, kemampuan, desa binaan."),
     )
 
     class Meta:

@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from operations.models.levels import RiskLevel
-from operations.models.organisation import Unit
+from operations.models.organisation import Unit, nrp_validator
 from operations.models.risk import PatternSet
+from operations.ranks import Pangkat
 from villages.models import Election, Kecamatan, VillageElection
 
 
@@ -42,6 +43,35 @@ class Operation(models.Model):
     )
     escorts_per_candidate = models.PositiveSmallIntegerField(
         _("personel pam melekat per calon"), default=4, validators=[MinValueValidator(2)]
+    )
+    boat_team_size = models.PositiveSmallIntegerField(
+        _("tim kapal per desa laut"),
+        default=2,
+        validators=[MinValueValidator(2)],
+        help_text=_("Personel Polairud (awak kapal) untuk setiap desa yang hanya dapat dicapai lewat laut."),
+    )
+    reaction_reserve = models.PositiveIntegerField(
+        _("cadangan reaksi Brimob"),
+        default=0,
+        help_text=_("Personel Brimob yang ditahan sebagai cadangan reaksi sebelum mengisi desa Aman."),
+    )
+    order_date = models.DateField(_("tanggal Sprin"), null=True, blank=True)
+    order_basis = models.TextField(
+        _("Dasar"),
+        blank=True,
+        help_text=_("Dasar surat perintah, satu butir per baris."),
+    )
+    order_purpose = models.TextField(
+        _("Untuk"),
+        blank=True,
+        help_text=_("Isi perintah (Untuk), satu butir per baris."),
+    )
+    signatory_name = models.CharField(_("nama penandatangan (Kapolres)"), max_length=150, blank=True)
+    signatory_rank = models.PositiveSmallIntegerField(
+        _("pangkat penandatangan"), choices=Pangkat.choices, null=True, blank=True
+    )
+    signatory_nrp = models.CharField(
+        _("NRP penandatangan"), max_length=8, blank=True, validators=[nrp_validator]
     )
     assignment_version = models.PositiveIntegerField(
         _("versi penugasan"),
@@ -95,6 +125,11 @@ class Operation(models.Model):
                 | (Q(sea_port_latitude__isnull=False) & Q(sea_port_longitude__isnull=False)),
                 name="operation_sea_port_coordinates_both_or_none",
                 violation_error_message=_("Isi lintang dan bujur pelabuhan bersama-sama."),
+            ),
+            models.CheckConstraint(
+                condition=Q(boat_team_size__gte=2),
+                name="operation_boat_team_in_pairs",
+                violation_error_message=_("Tim kapal minimal 2 personel."),
             ),
             models.CheckConstraint(
                 condition=Q(escorts_per_candidate__gte=2),

@@ -9,6 +9,7 @@ from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from operations import positions
 from operations.ranks import Pangkat
 from villages.models import Desa, Kecamatan
 
@@ -129,6 +130,18 @@ class OfficerQuerySet(models.QuerySet):
     def by_seniority(self):
         return self.order_by("-rank", "nrp")
 
+    def for_village_duty(self):
+        """Officers who may be proposed or offered for a village duty: not pimpinan, Kapolsek or
+        staff by position, nor Kompol and above without one (see operations.positions)."""
+        return self.exclude(jabatan__category__in=positions.OFF_VILLAGE_DUTY).filter(
+            rank__lt=positions.COMMAND_RANK
+        )
+
+    def off_village_duty(self):
+        return self.filter(
+            Q(jabatan__category__in=positions.OFF_VILLAGE_DUTY) | Q(rank__gte=positions.COMMAND_RANK)
+        )
+
 
 class Officer(models.Model):
     nrp = models.CharField(
@@ -141,6 +154,30 @@ class Officer(models.Model):
     name = models.CharField(_("nama"), max_length=150)
     rank = models.PositiveSmallIntegerField(_("pangkat"), choices=Pangkat.choices)
     position = models.CharField(_("jabatan"), max_length=150, blank=True)
+    jabatan = models.ForeignKey(
+        "operations.Position",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officers",
+        verbose_name=_("jabatan (katalog)"),
+        help_text=_("Kategori jabatan: pimpinan, Kapolsek, staf posko dan lainnya tidak diusulkan ke desa."),
+    )
+    desa_binaan = models.ForeignKey(
+        Desa,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bhabinkamtibmas",
+        verbose_name=_("desa binaan"),
+        help_text=_("Untuk Bhabinkamtibmas: desa yang dibinanya; diusulkan lebih dulu ke desa ini."),
+    )
+    capabilities = models.ManyToManyField(
+        "operations.Capability",
+        blank=True,
+        related_name="officers",
+        verbose_name=_("kemampuan khusus"),
+    )
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="officers", verbose_name=_("satuan asal")
     )
@@ -189,3 +226,19 @@ class Officer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_rank_display()} {self.name} ({self.nrp})"
+
+    def clean(self) -> None:
+        super().clean()
+        jabatan = self.jabatan if self.jabatan_id else None
+        if self.desa_binaan_id and (jabatan is None or jabatan.category != "bhabinkamtibmas"):
+            raise ValidationError({"desa_binaan": _("Desa binaan hanya untuk Bhabinkamtibmas.")})
+
+    @property
+    def kept_off_village_duty(self) -> bool:
+        category = self.jabatan.category if self.jabatan_id else None
+        return positions.kept_off_village_duty(category=category, rank=self.rank)
+
+    @property
+    def position_title(self) -> str:
+        """The position as written on the roster, else the catalogue's name."""
+        return self.position or (self.jabatan.name if self.jabatan_id else "")

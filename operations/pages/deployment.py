@@ -93,6 +93,7 @@ def assignment_add(request: HttpRequest, operation_id: int, village_election_id:
                 village_election=village,
                 candidate=form.cleaned_data["candidate"],
                 note=form.cleaned_data["note"],
+                command_reason=form.cleaned_data["command_reason"],
                 by=request.user,
             )
         except ValidationError as exc:

@@ -81,9 +81,11 @@ def free_officers(
     arrived = BkoContingent.objects.filter(operation=operation, status=BkoContingent.Status.ARRIVED)
     officers = (
         Officer.objects.active()
+        # Pimpinan, Kapolsek and posko staff command the operation: never offered for a village.
+        .for_village_duty()
         .exclude(assignments__operation=operation, assignments__stage=stage)
         .filter(Q(unit__supplies_bko=False) | Q(unit__in=arrived.values("unit_id")))
-        .select_related("unit")
+        .select_related("unit", "jabatan")
     )
     if search:
         officers = officers.filter(Q(name__icontains=search) | Q(nrp__startswith=search))

@@ -35,6 +35,8 @@ class PostingRequest:
     candidate_id: int | None = None
     kecamatan_id: int | None = None
     note: str = ""
+    # Why a commander (pimpinan, Kapolsek, posko staff) takes a village duty; required for them.
+    command_reason: str = ""
 
 
 def _message(key: str) -> str:
@@ -61,6 +63,10 @@ def _message(key: str) -> str:
         "unknown_candidate": _("Calon tidak ditemukan."),
         "unknown_kecamatan": _("Kecamatan tidak ditemukan."),
         "duty": _("Tugas tidak dikenal."),
+        "command_reason": _(
+            "%(officer)s adalah %(position)s: penugasan di desa memerlukan alasan tertulis "
+            "(pimpinan, Kapolsek/Wakapolsek dan staf posko mengendalikan, bukan menjaga TPS)."
+        ),
     }
     return messages[key]
 
@@ -185,6 +191,16 @@ def _build(
                 errors.setdefault(location_field, _message("jurisdiction"))
             if village is not None and officer.home_desa_id == village.desa_id:
                 errors.setdefault("village_election", _message("neutrality"))
+            if (
+                posting.duty in VILLAGE_DUTIES
+                and officer.kept_off_village_duty
+                and not posting.command_reason.strip()
+            ):
+                errors["command_reason"] = _message("command_reason") % {
+                    "officer": officer,
+                    "position": officer.position_title
+                    or _("perwira berpangkat %(rank)s") % {"rank": officer.get_rank_display()},
+                }
             booked.add(officer.pk)
 
         if errors:
@@ -204,6 +220,7 @@ def _build(
                 officer_polsek_id=officer_polsek_id,
                 area_polsek_id=area_polsek.get(kecamatan_id) if kecamatan_id else None,
                 note=posting.note,
+                command_reason=posting.command_reason.strip() if posting.duty in VILLAGE_DUTIES else "",
                 assigned_by=by,
             )
         )
@@ -264,6 +281,7 @@ def assignment_create(
     candidate: Candidate | None = None,
     kecamatan: Kecamatan | None = None,
     note: str = "",
+    command_reason: str = "",
     by: AbstractBaseUser,
 ) -> Assignment:
     operation = _lock_operation(operation)
@@ -274,6 +292,7 @@ def assignment_create(
         candidate_id=candidate.pk if candidate else None,
         kecamatan_id=kecamatan.pk if kecamatan else None,
         note=note,
+        command_reason=command_reason,
     )
     assignments, failures = _build(operation=operation, stage=stage, postings=[posting], by=by)
     if failures:

@@ -22,25 +22,34 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from operations.allocation.solver import SupplyGroup, VillageDemand, allocate, sea_leg_km
+from operations.allocation.solver import (
+    BOAT_CREW,
+    BRIMOB,
+    ROLE_BINAAN,
+    ROLE_BOAT,
+    ROLE_ESCORT,
+    SupplyGroup,
+    VillageDemand,
+    allocate,
+    sea_leg_km,
+)
 from operations.models import (
     AllocationProposal,
     Assignment,
     BkoContingent,
+    Capability,
     Duty,
     Jurisdiction,
     Officer,
     Operation,
+    Position,
     ProposalItem,
     Stage,
     Unit,
     VillageStanding,
 )
-from operations.ranks import Pangkat
 from operations.services.assignments import PostingRequest, assignments_create_many
-from villages.models import VillageElection
-
-COMMAND_RANK = Pangkat.KOMPOL
+from villages.models import Candidate, VillageElection
 
 STALE_CODE = "stale_proposal"
 CLOSED_CODE = "proposal_closed"
@@ -79,8 +88,42 @@ def _read_villages(*, operation: Operation, stage: str) -> list[dict]:
         .values_list("village_election_id", "n")
     )
     villages = list(rows)
+    ids = [row["village_election_id"] for row in villages]
+    crews = dict(
+        Assignment.objects.for_stage(operation.pk, stage)
+        .filter(duty=Duty.BOAT_TEAM, village_election_id__in=ids)
+        .values("village_election_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("village_election_id", "n")
+    )
+    escorted = dict(
+        Assignment.objects.for_stage(operation.pk, stage)
+        .filter(duty=Duty.CLOSE_ESCORT, candidate__isnull=False)
+        .values("candidate_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("candidate_id", "n")
+    )
+    escorts: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for candidate_id, village_id in (
+        Candidate.objects.filter(village_election_id__in=ids, needs_close_escort=True)
+        .exclude(status=Candidate.Status.REJECTED)
+        .order_by("village_election_id", "ballot_number", "pk")
+        .values_list("pk", "village_election_id")
+    ):
+        wanted = operation.escorts_per_candidate - escorted.get(candidate_id, 0)
+        if wanted > 0:
+            escorts[village_id].append((candidate_id, wanted))
     for row in villages:
-        row["locked"] = locked.get(row["village_election_id"], 0)
+        village_id = row["village_election_id"]
+        row["locked"] = locked.get(village_id, 0)
+        row["boat_need"] = (
+            max(operation.boat_team_size - crews.get(village_id, 0), 0)
+            if row["village_election__desa__sea_access_only"]
+            else 0
+        )
+        row["escorts"] = tuple(escorts.get(village_id, ()))
     return villages
 
 
@@ -126,6 +169,8 @@ def _demand(village: dict, port: tuple[float | None, float | None] = (None, None
         latitude=_coordinate(village["village_election__desa__latitude"]),
         longitude=_coordinate(village["village_election__desa__longitude"]),
         sea_access_only=village["village_election__desa__sea_access_only"],
+        boat_need=village.get("boat_need", 0),
+        escorts=village.get("escorts", ()),
     )
 
 
@@ -141,20 +186,37 @@ def _read_groups(
     free = (
         Officer.objects.active()
         .filter(bko_rule)
-        # Kompol and above (Kapolres, Kabag Ops, Kasat) command the operation; a proposal never
-        # posts them to a village. The Kabag Ops may still assign one by hand.
-        .filter(rank__lt=COMMAND_RANK)
+        # Pimpinan, Kapolsek/Wakapolsek and posko staff (by position; Kompol and above without
+        # one) command the operation: a proposal never posts them to a village. The Kabag Ops may
+        # still assign one by hand, with a written reason.
+        .for_village_duty()
         .exclude(pk__in=Assignment.objects.for_stage(operation.pk, stage).values("officer_id"))
         .order_by("unit_id", "-rank", "nrp")
-        .values_list("pk", "unit_id", "home_desa_id")
+        .values_list("pk", "unit_id", "home_desa_id", "desa_binaan_id", "jabatan__category", "unit__kind")
     )
-    by_unit: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
-    for officer_id, unit_id, home_desa_id in free:
-        by_unit[unit_id].append((officer_id, home_desa_id))
+    # What each officer can do that others cannot: his unit's kind or his own catalogue entries.
+    by_kind = dict(Capability.objects.exclude(unit_kind="").values_list("unit_kind", "code"))
+    own = defaultdict(set)
+    for officer_id, code in Officer.capabilities.through.objects.filter(
+        capability__code__in=(BOAT_CREW, BRIMOB)
+    ).values_list("officer_id", "capability__code"):
+        own[officer_id].add(code)
+    by_unit: dict[tuple[int, str], list[tuple[int, int | None, int | None]]] = defaultdict(list)
+    for officer_id, unit_id, home_desa_id, binaan_id, category, unit_kind in free:
+        codes = own.get(officer_id, set()) | {by_kind.get(unit_kind, "")}
+        capability = BOAT_CREW if BOAT_CREW in codes else BRIMOB if BRIMOB in codes else ""
+        binaan = binaan_id if category == Position.Category.BHABINKAMTIBMAS else None
+        by_unit[unit_id, capability].append((officer_id, home_desa_id, binaan))
 
-    units = Unit.objects.filter(pk__in=by_unit).values_list("pk", "kind", "hq_latitude", "hq_longitude")
+    unit_ids = {unit_id for unit_id, _capability in by_unit}
+    units = {
+        row[0]: row
+        for row in Unit.objects.filter(pk__in=unit_ids).values_list(
+            "pk", "kind", "hq_latitude", "hq_longitude", "supplies_bko"
+        )
+    }
     areas: dict[int, set[int]] = defaultdict(set)
-    for unit_id, kecamatan_id in Jurisdiction.objects.filter(unit_id__in=by_unit).values_list(
+    for unit_id, kecamatan_id in Jurisdiction.objects.filter(unit_id__in=unit_ids).values_list(
         "unit_id", "kecamatan_id"
     ):
         areas[unit_id].add(kecamatan_id)
@@ -164,63 +226,87 @@ def _read_groups(
         villages_of_kecamatan[v["kecamatan_id"]].add(v["village_election_id"])
 
     groups = []
-    for unit_id, kind, latitude, longitude in units:
-        members = by_unit[unit_id]
+    for (unit_id, capability), members in by_unit.items():
+        _pk, kind, latitude, longitude, bko = units[unit_id]
         allowed = None
         if kind == Unit.Kind.POLSEK:
             allowed = frozenset().union(*(villages_of_kecamatan[k] for k in areas[unit_id]))
         groups.append(
             SupplyGroup(
                 unit_id=unit_id,
-                officer_ids=tuple(officer_id for officer_id, _ in members),
+                officer_ids=tuple(officer_id for officer_id, _home, _binaan in members),
                 latitude=_coordinate(latitude),
                 longitude=_coordinate(longitude),
                 allowed_village_ids=allowed,
                 home_village_ids={
                     officer_id: village_of_desa[home]
-                    for officer_id, home in members
+                    for officer_id, home, _binaan in members
                     if home in village_of_desa
+                },
+                capability=capability,
+                bko=bko,
+                binaan_village_ids={
+                    officer_id: village_of_desa[binaan]
+                    for officer_id, _home, binaan in members
+                    if binaan in village_of_desa
                 },
             )
         )
     return groups, sum(len(members) for members in by_unit.values())
 
 
-def _store_items(*, proposal: AllocationProposal, placements) -> None:
+_DUTY_OF_ROLE = {ROLE_BOAT: Duty.BOAT_TEAM.value, ROLE_ESCORT: Duty.CLOSE_ESCORT.value}
+
+
+def placement_reason(*, placement, village: dict, capability: str) -> dict:
+    """Why this officer here, as data the API and the proposal page show: the village's priority,
+    the travel, the capability that decided it, the desa binaan."""
+    return {
+        "level": village["level"],
+        "rank": village["rank"],
+        "km": None if placement.distance_m is None else round(placement.distance_m / 1000, 1),
+        "role": placement.role,
+        "capability": capability,
+        "desa_binaan": placement.role == ROLE_BINAAN,
+    }
+
+
+def _store_items(*, proposal: AllocationProposal, placements, reasons: list[dict]) -> None:
     """One row per placement, written from plain values in one statement.
 
     Through bulk_create the model instances cost two thirds of a kabupaten's whole proposal (716
     items: ~60 of ~90 ms), and a multi-row INSERT with 4,000 parameters costs psycopg ~35 ms to
-    parse; PostgreSQL takes the columns as three arrays, SQLite the rows through executemany.
+    parse; PostgreSQL takes the columns as arrays, SQLite the rows through executemany.
     The table's constraints check the rows as they would any insert.
     """
     meta = ProposalItem._meta
     quote = connection.ops.quote_name
-    column = {
-        name: quote(meta.get_field(name).column) for name in ("proposal", "officer", "village_election")
-    }
-    columns = (
-        f"{column['proposal']}, {column['officer']}, {column['village_election']},"
-        f" {quote(meta.get_field('duty').column)}, {quote(meta.get_field('distance_km').column)}"
-    )
+    names = ("proposal", "officer", "village_election", "duty", "candidate", "distance_km", "reason")
+    columns = ", ".join(quote(meta.get_field(name).column) for name in names)
     cent = Decimal("0.01")
     officers = [p.officer_id for p in placements]
     villages = [p.village_id for p in placements]
+    duties = [_DUTY_OF_ROLE.get(p.role, Duty.VILLAGE_GUARD.value) for p in placements]
+    candidates = [p.candidate_id for p in placements]
     distances = [
         None if p.distance_m is None else (Decimal(p.distance_m) / 1000).quantize(cent) for p in placements
     ]
-    duty = Duty.VILLAGE_GUARD.value
+    texts = [json.dumps(reason) for reason in reasons]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"INSERT INTO {quote(meta.db_table)} ({columns}) SELECT %s, o, v, %s, d"
-                " FROM unnest(%s::bigint[], %s::bigint[], %s::numeric[]) AS t(o, v, d)",
-                [proposal.pk, duty, officers, villages, distances],
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) SELECT %s, o, v, u, c, d, r::jsonb"
+                " FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::bigint[], %s::numeric[],"
+                " %s::text[]) AS t(o, v, u, c, d, r)",
+                [proposal.pk, officers, villages, duties, candidates, distances, texts],
             )
         else:
             cursor.executemany(
-                f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s, %s)",
-                [(proposal.pk, o, v, duty, d) for o, v, d in zip(officers, villages, distances, strict=True)],
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                [
+                    (proposal.pk, *row)
+                    for row in zip(officers, villages, duties, candidates, distances, texts, strict=True)
+                ],
             )
 
 
@@ -270,14 +356,30 @@ def proposal_create(
     groups, free_count = _read_groups(
         operation=operation, stage=stage, exclude_bko=exclude_bko, villages=villages
     )
-    polairud = Unit.objects.filter(kind=Unit.Kind.POLAIRUD).order_by("name").values_list("name", flat=True)
-    sea_contact = polairud.first() or _("Polairud (belum terdaftar di satuan)")
     read_seconds = time.perf_counter() - started
 
     port = (_coordinate(operation.sea_port_latitude), _coordinate(operation.sea_port_longitude))
     demands = [_demand(v, port) for v in villages]
-    result = allocate(groups=groups, villages=demands)
+    result = allocate(groups=groups, villages=demands, reserve_need=operation.reaction_reserve)
     geography = travel_summary(operation=operation, groups=groups, villages=villages, demands=demands)
+    # The boat team is named by its unit: the Polairud unit actually sending it, never a guess.
+    unit_names = dict(
+        Unit.objects.filter(pk__in={p.unit_id for p in result.placements}).values_list("pk", "name")
+    )
+    boat_units: dict[int, set[str]] = defaultdict(set)
+    for p in result.placements:
+        if p.role == ROLE_BOAT:
+            boat_units[p.village_id].add(unit_names[p.unit_id])
+    by_id = {v["village_election_id"]: v for v in villages}
+    for rank, v in enumerate(villages, start=1):
+        v["rank"] = rank
+    capability_of = {o: g.capability for g in groups for o in g.officer_ids}
+    reasons = [
+        placement_reason(
+            placement=p, village=by_id[p.village_id], capability=capability_of.get(p.officer_id, "")
+        )
+        for p in result.placements
+    ]
 
     summary_villages = [
         {
@@ -290,7 +392,12 @@ def proposal_create(
             "added": outcome.added,
             "shortfall": outcome.shortfall,
             "sea_access_only": outcome.sea_access_only,
-            "polairud": sea_contact if outcome.sea_access_only else "",
+            "boat_need": outcome.boat_need,
+            "boat_team": outcome.boat_team,
+            "polairud": ", ".join(sorted(boat_units.get(v["village_election_id"], ())))
+            if outcome.sea_access_only
+            else "",
+            "escorts": [list(pair) for pair in v.get("escorts", ())],
             **geography["by_village"][v["village_election_id"]],
         }
         for v, outcome in zip(villages, result.villages, strict=True)
@@ -316,6 +423,12 @@ def proposal_create(
             "proposed_officers": len(result.placements),
             "exclude_bko": exclude_bko,
             "optimal": result.optimal,
+            "boat_unmet": result.boat_unmet,
+            "reserve": {
+                "wanted": operation.reaction_reserve,
+                "officer_ids": list(result.reserve_officer_ids),
+                "unmet": result.reserve_unmet,
+            },
             "missing_coordinates": geography["missing"],
             "unknown_distances": sum(p.distance_m is None for p in result.placements),
             "timing_ms": {
@@ -325,7 +438,7 @@ def proposal_create(
             },
         },
     )
-    _store_items(proposal=proposal, placements=result.placements)
+    _store_items(proposal=proposal, placements=result.placements, reasons=reasons)
     return proposal
 
 

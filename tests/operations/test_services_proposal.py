@@ -140,19 +140,34 @@ def test_bko_not_yet_arrived_is_not_proposed(make_user):
     assert proposal.summary["free_officers"] == 0
 
 
-def test_sea_village_names_the_polairud_unit(world):
-    UnitFactory(kind=Unit.Kind.POLAIRUD, name="Satpolairud Polres Uji")
+def test_sea_village_gets_a_boat_team_from_the_own_arrived_polairud_and_names_it(world):
+    # Issue 13: the summary named the alphabetically first Polairud unit (a BKO contingent not yet
+    # arrived) and the island got land officers only, while Sat Polairud went to a land village.
+    own = UnitFactory(kind=Unit.Kind.POLAIRUD, name="Sat Polairud Polres Uji")
+    polda = UnitFactory(kind=Unit.Kind.POLAIRUD, name="Ditpolairud Polda Uji", supplies_bko=True)
+    BkoContingent.objects.create(operation=world.operation, unit=polda)
     island = VillageElectionFactory(
         election=world.operation.election,
-        desa=DesaFactory(kecamatan=world.own[0].desa.kecamatan, sea_access_only=True),
+        desa=DesaFactory(
+            kecamatan=world.own[0].desa.kecamatan, sea_access_only=True, latitude=-5.8, longitude=106.3
+        ),
     )
     standings_refresh(operation=world.operation)
+    set_level(world, world.own[0], RiskLevel.SANGAT_RAWAN, 4)
+    set_level(world, island, RiskLevel.AMAN, 4)
+    crew = officers(own, 3)
+    officers(polda, 3)
 
     proposal = proposal_create(operation=world.operation, by=world.kabag)
 
     row = next(v for v in proposal.summary["villages"] if v["village_election_id"] == island.pk)
     assert row["sea_access_only"]
-    assert row["polairud"] == "Satpolairud Polres Uji"
+    assert row["polairud"] == "Sat Polairud Polres Uji"
+    assert (row["boat_need"], row["boat_team"]) == (2, 2)
+    boat = proposal.items.filter(duty=Duty.BOAT_TEAM)
+    assert set(boat.values_list("village_election_id", flat=True)) == {island.pk}
+    assert set(boat.values_list("officer_id", flat=True)) <= {o.pk for o in crew}
+    assert boat.count() == 2
 
 
 def test_apply_posts_every_officer_and_recounts(world):
@@ -221,7 +236,9 @@ def test_proposal_reads_in_a_fixed_number_of_queries(make_user, villages):
     with CaptureQueriesContext(connection) as queries:
         proposal_create(operation=world.operation, by=world.kabag)
 
-    assert len(queries) <= 12
+    # Issue 13 added fixed reads: boat crews and escorts already posted, the flagged candidates,
+    # the capability catalogue and officers' own capabilities, the names of the sending units.
+    assert len(queries) <= 16
 
 
 @pytest.fixture
@@ -265,9 +282,11 @@ def test_command_ranks_are_never_proposed_but_can_be_assigned_by_hand(world):
         officer=commander,
         duty=Duty.VILLAGE_GUARD,
         village_election=world.own[0],
+        command_reason="Memimpin langsung di desa sangat rawan",
         by=world.kabag,
     )
     assert posting.officer == commander
+    assert posting.command_reason
 
 
 def test_override_raising_a_village_makes_an_older_proposal_stale(world):
