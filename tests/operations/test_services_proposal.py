@@ -376,3 +376,29 @@ def test_factory_proposal_applies_but_one_without_a_recorded_basis_is_refused(wo
         proposal_apply(proposal=unrecorded, by=world.kabag)
 
     assert codes_of(excinfo) == {STALE_CODE}
+
+
+def test_flagged_candidates_get_named_escort_pairs_that_apply_as_close_escort(world):
+    # Issue 13: Mekarsari needed "(2 calon dikawal)" yet every posting was a TPS guard.
+    from tests.factories import CandidateFactory
+
+    village = world.own[0]
+    flagged = [
+        CandidateFactory(village_election=village, ballot_number=n, needs_close_escort=True) for n in (1, 2)
+    ]
+    CandidateFactory(village_election=village, ballot_number=3)
+    standings_refresh(operation=world.operation)
+    for other in (world.own[1], world.foreign):
+        set_level(world, other, RiskLevel.AMAN, 0)
+    required = standing(world, village).required_personnel
+    officers(world.polsek, required)
+
+    proposal = proposal_create(operation=world.operation, by=world.kabag)
+    escorts = proposal.items.filter(duty=Duty.CLOSE_ESCORT)
+    per_candidate = {c.pk: escorts.filter(candidate=c).count() for c in flagged}
+    assert per_candidate == {c.pk: world.operation.escorts_per_candidate for c in flagged}
+    assert all(n >= 2 and n % 2 == 0 for n in per_candidate.values())
+
+    proposal_apply(proposal=proposal, by=world.kabag)
+    posted = Assignment.objects.filter(operation=world.operation, duty=Duty.CLOSE_ESCORT)
+    assert {a.candidate_id for a in posted} == {c.pk for c in flagged}
