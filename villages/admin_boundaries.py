@@ -58,7 +58,7 @@ def _clean_old_uploads() -> None:
             old.unlink(missing_ok=True)
 
 
-def _run(stored: dict, *, dry_run: bool):
+def _run(stored: dict, *, dry_run: bool, user):
     with open(UPLOAD_DIR / f"{stored['token']}.upload", "rb") as stream:
         return boundaries_import(
             sources=[(stored["name"], stream)],
@@ -67,6 +67,7 @@ def _run(stored: dict, *, dry_run: bool):
             code_property=stored["code_property"],
             encoding=stored["encoding"],
             dry_run=dry_run,
+            user=user,
         )
 
 
@@ -93,7 +94,7 @@ def import_boundaries_view(model_admin: admin.ModelAdmin, request: HttpRequest) 
             )
             return redirect("admin:villages_desa_import_boundaries")
         try:
-            report = _run(stored, dry_run=False)
+            report = _run(stored, dry_run=False, user=request.user)
         except (BoundaryImportError, OSError) as exc:
             context["line_errors"] = getattr(exc, "line_errors", [str(exc)])[:MAX_ERRORS_SHOWN]
         else:
@@ -120,7 +121,7 @@ def import_boundaries_view(model_admin: admin.ModelAdmin, request: HttpRequest) 
             "encoding": form.cleaned_data["encoding"] or "utf-8",
         }
         try:
-            context["report"] = _run(stored, dry_run=True)
+            context["report"] = _run(stored, dry_run=True, user=request.user)
         except BoundaryImportError as exc:
             context["line_errors"] = exc.line_errors[:MAX_ERRORS_SHOWN]
             context["more_errors"] = max(len(exc.line_errors) - MAX_ERRORS_SHOWN, 0)

@@ -12,10 +12,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import BinaryIO
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
+from pilkades.import_files import import_change_reason
 from villages import boundaries
 from villages.boundaries import BoundaryFileError, BoundaryRow, RowError
 from villages.models import Desa, Kabupaten, Kecamatan
@@ -89,8 +93,9 @@ class _DryRun(Exception):
 
 
 class _Importer:
-    def __init__(self, *, prefix: str, level: str, multiple_files: bool):
+    def __init__(self, *, prefix: str, level: str, multiple_files: bool, history: dict):
         self.prefix = prefix
+        self.history = history  # bulk_update_with_history's default_user, _change_reason, _date
         self.level = level
         self.multiple_files = multiple_files
         self.report = BoundaryImportReport()
@@ -188,9 +193,20 @@ class _Importer:
                 update_fields=["name", *fields],
             )
         else:
-            for row, values in changed:
-                model.objects.filter(code=row.code).update(**dict(zip(fields, values, strict=True)))
+            self._update_places(model, fields, current, changed)
         self.report.updated[level] += len(changed)
+
+    def _update_places(self, model, fields, current, changed) -> None:
+        """A moved centroid gets a history row (user, files), as every change to a place does; a
+        new outline alone does not (the outline is kept out of the history)."""
+        new_values = {row.code: values for row, values in changed}
+        places = list(model.objects.filter(code__in=new_values))
+        for place in places:
+            place.latitude, place.longitude, place.boundary_geojson = new_values[place.code]
+        moved = [p for p in places if current[p.code][:2] != new_values[p.code][:2]]
+        outline_only = [p for p in places if current[p.code][:2] == new_values[p.code][:2]]
+        bulk_update_with_history(moved, model, fields, batch_size=BATCH_SIZE, **self.history)
+        model.objects.bulk_update(outline_only, ["boundary_geojson"], batch_size=BATCH_SIZE)
 
 
 def boundaries_import(
@@ -201,6 +217,7 @@ def boundaries_import(
     code_property: str = "kode",
     encoding: str = "utf-8",
     dry_run: bool = False,
+    user: AbstractBaseUser | None = None,
 ) -> BoundaryImportReport:
     """Import outlines and centroids from SQL or GeoJSON files (label, binary stream): all or none.
 
@@ -218,7 +235,14 @@ def boundaries_import(
         raise BoundaryImportError(["tidak ada berkas"])
     try:
         with transaction.atomic():
-            importer = _Importer(prefix=prefix, level=level, multiple_files=len(sources) > 1)
+            history = {
+                "default_user": user,
+                "default_change_reason": import_change_reason(
+                    "Impor batas wilayah", ", ".join(label for label, _stream in sources)
+                ),
+                "default_date": timezone.now(),
+            }
+            importer = _Importer(prefix=prefix, level=level, multiple_files=len(sources) > 1, history=history)
             for label, stream in sources:
                 try:
                     _file_format, rows = boundaries.read_boundaries(

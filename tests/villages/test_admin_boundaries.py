@@ -50,6 +50,17 @@ def test_preview_shows_the_outcome_and_writes_nothing_until_confirmed(kabag, mek
     assert "Pratinjau tidak ditemukan" in again.content.decode()
 
 
+def test_confirmed_boundary_import_records_the_admin_user_and_file_in_the_history(kabag, mekarsari):
+    token = _preview(kabag, sql(sql_row("36.04.17.2010"))).context["token"]
+    confirmed = kabag.post(URL, {"confirm": "1", "token": token})
+    latest = Desa.history.filter(code="36.04.17.2010").latest()
+    assert (latest.history_user, latest.history_change_reason) == (
+        confirmed.wsgi_request.user,
+        "Impor batas wilayah: desa.sql",
+    )
+    assert latest.latitude is not None
+
+
 def test_preview_with_a_bad_row_names_the_line_and_offers_no_confirmation(kabag, mekarsari):
     response = _preview(kabag, sql(sql_row("36.04.17.2010", path=OUT_OF_BOX)))
     page = response.content.decode()

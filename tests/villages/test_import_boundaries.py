@@ -328,3 +328,35 @@ def test_streaming_import_of_a_large_file_keeps_memory_bounded(places, tmp_path)
     assert len(report.not_found) == 900
     # Whole-file reading would hold the text (≥ 50 MB) plus its parse; streaming holds ~1 MB chunks.
     assert grown_mb < size_mb / 2, f"peak RSS grew {grown_mb:.0f} MB for a {size_mb:.0f} MB file"
+
+
+def test_a_centroid_set_by_the_boundary_import_is_kept_in_the_history_with_user_and_file(places):
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="operator")
+    boundaries_import(sources=[("batas-2024.sql", io.BytesIO(sql(sql_row("36.04.17.2010"))))], user=user)
+    latest = Desa.history.filter(code="36.04.17.2010").latest()
+    assert (float(latest.latitude), float(latest.longitude)) == (-6.11, 106.31)
+    assert (latest.history_type, latest.history_user, latest.history_change_reason) == (
+        "~",
+        user,
+        "Impor batas wilayah: batas-2024.sql",
+    )
+    # A re-import that changes nothing adds no history row.
+    count = Desa.history.filter(code="36.04.17.2010").count()
+    boundaries_import(sources=[("batas-2024.sql", io.BytesIO(sql(sql_row("36.04.17.2010"))))], user=user)
+    assert Desa.history.filter(code="36.04.17.2010").count() == count
+
+
+def test_command_records_the_user_of_a_boundary_import(places, tmp_path):
+    from tests.factories import UserFactory
+
+    UserFactory(username="operator")
+    path = tmp_path / "desa.sql"
+    path.write_bytes(sql(sql_row("36.04.17.2010")))
+    call_command("import_boundaries", str(path), "--user", "operator")
+    latest = Desa.history.filter(code="36.04.17.2010").latest()
+    assert (latest.history_user.username, latest.history_change_reason) == (
+        "operator",
+        "Impor batas wilayah: desa.sql",
+    )

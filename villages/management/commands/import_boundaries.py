@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from pilkades.import_command import acting_user
 from villages.boundary_import import LEVEL_CHOICES, BoundaryImportError, boundaries_import
 
 
@@ -27,8 +28,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--encoding", default="utf-8", help="encoding berkas (bawaan utf-8)")
         parser.add_argument("--dry-run", action="store_true", help="periksa saja, tanpa menyimpan")
+        parser.add_argument("--user", help="nama pengguna yang dicatat di riwayat perubahan")
 
-    def handle(self, *args, paths, prefix, level, code_property, encoding, dry_run, **options):
+    def handle(self, *args, paths, prefix, level, code_property, encoding, dry_run, user, **options):
+        acting = acting_user(user)
         with ExitStack() as stack:
             sources = []
             for path in paths:
@@ -44,6 +47,7 @@ class Command(BaseCommand):
                     code_property=code_property,
                     encoding=encoding,
                     dry_run=dry_run,
+                    user=acting,
                 )
             except BoundaryImportError as exc:
                 for message in exc.line_errors:
