@@ -181,6 +181,7 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "operation-list": read_only(API_USERS),
     "operation-detail": read_only(API_USERS),
     "operation-ranking": read_only(HQ_API),
+    "operation-map": read_only(HQ_API),
     "operation-proposal": rw(post=OPS),
     "operation-order": read_only(HQ_API),
     "risk-report-list": rw(get=API_USERS, post=POLSEKS),

@@ -1,0 +1,151 @@
+"""The risk map as GeoJSON: desa outlines with their standing, or kabupaten outlines with counts.
+
+The outlines are stored as GeoJSON text by the boundary import; they are spliced into the answer
+as they are (never parsed and re-serialised), which keeps a kabupaten's map (326 desa, ~0.45 MB)
+to a few milliseconds of work. Only the properties go through ``json.dumps``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Collection
+
+from django.db.models import Q
+from django.urls import reverse
+
+from operations.models import Operation, RiskLevel, VillageStanding
+from villages.models import Kabupaten
+
+
+def _feature(geometry: str, properties: dict) -> str:
+    return (
+        '{"type":"Feature","geometry":'
+        + (geometry or "null")
+        + ',"properties":'
+        + json.dumps(properties, ensure_ascii=False, separators=(",", ":"))
+        + "}"
+    )
+
+
+def _point(latitude, longitude) -> str:
+    if latitude is None or longitude is None:
+        return ""
+    return f'{{"type":"Point","coordinates":[{float(longitude)},{float(latitude)}]}}'
+
+
+def _collection(features: list[str], meta: dict) -> bytes:
+    head = '{"type":"FeatureCollection","meta":' + json.dumps(meta, ensure_ascii=False, separators=(",", ":"))
+    return (head + ',"features":[' + ",".join(features) + "]}").encode()
+
+
+def desa_map_geojson(
+    *, operation: Operation, kabupaten: str, visible_kecamatan_ids: Collection[int] | None
+) -> bytes:
+    """Every desa of the operation in ``kabupaten`` (a PP.KK code) with its outline and standing.
+
+    A desa without an outline is drawn at its centroid (a Point), or without geometry if it has
+    neither; ``meta`` counts both so a client can say so.
+    """
+    rows = VillageStanding.objects.filter(operation=operation, kabupaten_code=kabupaten)
+    if visible_kecamatan_ids is not None:
+        rows = rows.filter(kecamatan_id__in=visible_kecamatan_ids)
+    features, without_outline, without_location = [], 0, 0
+    labels = {level.value: str(level.label) for level in RiskLevel}
+    for row in rows.order_by("desa_code").values_list(
+        "village_election_id",
+        "desa_code",
+        "desa_name",
+        "kecamatan_name",
+        "polsek_id",
+        "polsek_name",
+        "level",
+        "computed_level",
+        "is_overridden",
+        "score",
+        "required_personnel",
+        "assigned_personnel",
+        "shortfall",
+        "village_election__desa__boundary_geojson",
+        "village_election__desa__latitude",
+        "village_election__desa__longitude",
+    ):
+        (ve_id, code, name, kecamatan, polsek_id, polsek, level, computed, overridden, score) = row[:10]
+        required, assigned, shortfall, outline, latitude, longitude = row[10:]
+        geometry = outline or _point(latitude, longitude)
+        without_outline += not outline
+        without_location += not geometry
+        features.append(
+            _feature(
+                geometry,
+                {
+                    "code": code,
+                    "name": name,
+                    "kecamatan": kecamatan,
+                    "polsek_id": polsek_id,
+                    "polsek": polsek,
+                    "level": level,
+                    "level_label": labels.get(level, ""),
+                    "assessed": computed is not None or overridden,
+                    "score": float(score),
+                    "need": required,
+                    "assigned": assigned,
+                    "shortfall": shortfall,
+                    "url": reverse("village-detail", args=[ve_id]),
+                    "centroid": [float(longitude), float(latitude)] if latitude is not None else None,
+                },
+            )
+        )
+    meta = {
+        "operation": operation.pk,
+        "kabupaten": kabupaten,
+        "level": "desa",
+        "villages": len(features),
+        "without_outline": without_outline,
+        "without_location": without_location,
+    }
+    return _collection(features, meta)
+
+
+def kabupaten_map_geojson(*, operation: Operation, visible_kecamatan_ids: Collection[int] | None) -> bytes:
+    """One feature per kabupaten of the operation: its outline and the counts of its villages."""
+    rows = VillageStanding.objects.filter(operation=operation)
+    if visible_kecamatan_ids is not None:
+        rows = rows.filter(kecamatan_id__in=visible_kecamatan_ids)
+    totals: dict[str, dict] = defaultdict(
+        lambda: (
+            {"villages": 0, "unassessed": 0, "need": 0, "assigned": 0, "shortfall": 0}
+            | {f"level_{level.value}": 0 for level in RiskLevel}
+        )
+    )
+    for code, level, computed, overridden, required, assigned, shortfall in rows.values_list(
+        "kabupaten_code",
+        "level",
+        "computed_level",
+        "is_overridden",
+        "required_personnel",
+        "assigned_personnel",
+        "shortfall",
+    ):
+        total = totals[code]
+        total["villages"] += 1
+        total["unassessed"] += computed is None and not overridden
+        total[f"level_{level}"] += 1
+        total["need"] += required
+        total["assigned"] += assigned
+        total["shortfall"] += shortfall
+    outlines = {
+        code: (name, outline or _point(lat, lng))
+        for code, name, outline, lat, lng in Kabupaten.objects.filter(Q(code__in=totals)).values_list(
+            "code", "name", "boundary_geojson", "latitude", "longitude"
+        )
+    }
+    features = [
+        _feature(
+            outlines.get(code, ("", ""))[1], {"code": code, "name": outlines.get(code, ("", ""))[0], **total}
+        )
+        for code, total in sorted(totals.items())
+    ]
+    return _collection(
+        features, {"operation": operation.pk, "level": "kabupaten", "kabupaten": len(features)}
+    )
