@@ -211,10 +211,11 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 PILKADES_ADMIN_IMPORT_MAX_BYTES = env_int("PILKADES_ADMIN_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 if PILKADES_ADMIN_IMPORT_MAX_BYTES < 1:
     raise ImproperlyConfigured("PILKADES_ADMIN_IMPORT_MAX_BYTES must be at least 1 (bytes).")
-# The roster is saved row by row (validation, the posting checks, history: about 10 ms a row on an
-# idle host, and the admin runs it twice, preview and confirm): 2,000 rows stay well inside a 30 s
-# worker timeout; a Polda's full roster goes through the command.
-PILKADES_ADMIN_ROSTER_MAX_ROWS = env_int("PILKADES_ADMIN_ROSTER_MAX_ROWS", 2000)
+# The roster is saved row by row (validation, the posting checks, history), once for the preview and
+# once for the confirmation, each in one request: 2,000 rows took 50-70 s per request on a loaded
+# 2-core host (about 25 ms a row). 1,000 rows stay inside a 30 s worker timeout; a Polres roster fits,
+# a Polda's goes through the command.
+PILKADES_ADMIN_ROSTER_MAX_ROWS = env_int("PILKADES_ADMIN_ROSTER_MAX_ROWS", 1000)
 if PILKADES_ADMIN_ROSTER_MAX_ROWS < 1:
     raise ImproperlyConfigured("PILKADES_ADMIN_ROSTER_MAX_ROWS must be at least 1.")
 

@@ -205,6 +205,8 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "incident-detail": read_only(A_AND_HQ_API),
     "incident-acknowledge": rw(post=OPS),
     "incident-resolve": rw(post=OPS),
+    "incident-dispatch-proposal": read_only(OPS),
+    "incident-send-team": rw(post=OPS),
     "incident-photos": rw(post=A_AND_HQ_API),
     "incident-category-list": read_only(API_USERS),
     "my-assignment-list": read_only(API_USERS),
@@ -472,6 +474,8 @@ def _build_world() -> World:
         "incident": incident.pk,
         "incident-acknowledge": incident.pk,
         "incident-resolve": incident.pk,
+        "incident-dispatch-proposal": incident.pk,
+        "incident-send-team": incident.pk,
         "incident-photos": incident.pk,
         "incident-photo-image": 999999,
     }
