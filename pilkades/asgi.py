@@ -14,3 +14,7 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pilkades.settings")
 
 application = get_asgi_application()
+
+from pilkades.startup import announce  # noqa: E402  (needs the settings loaded above)
+
+announce()

@@ -51,3 +51,25 @@ def url_origin(name: str, url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ImproperlyConfigured(f"{name}={url!r} is not an http(s) URL.")
     return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"
+
+
+LOCAL_MEMORY_CACHE = "django.core.cache.backends.locmem.LocMemCache"
+REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
+
+
+def cache_from_url(name: str, url: str | None) -> dict:
+    """The default cache: Redis at ``url``, shared by every worker and server; local memory without one."""
+    if url is None:
+        return {"BACKEND": LOCAL_MEMORY_CACHE}
+    if urlsplit(url).scheme not in ("redis", "rediss", "unix"):
+        raise ImproperlyConfigured(
+            f"{name}={url!r} is not a Redis URL: use redis://host:6379/0, rediss://… (TLS) or unix://…"
+        )
+    return {
+        "BACKEND": REDIS_CACHE,
+        "LOCATION": url,
+        "KEY_PREFIX": "pilkades",
+        # An unreachable Redis fails a request within seconds (and /readyz says so) instead of hanging
+        # a worker until gunicorn kills it.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }

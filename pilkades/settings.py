@@ -10,7 +10,7 @@ from django.core.management.utils import get_random_secret_key
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from pilkades.env import env_bool, env_int, env_list, env_str, url_origin
+from pilkades.env import cache_from_url, env_bool, env_int, env_list, env_str, url_origin
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -106,6 +106,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 
+# What must be the same for every worker and every server (the cache: ranking pages, map data; the
+# API throttle counts) lives in Redis when REDIS_URL is set. Without it: local memory, which holds
+# for one process only (the demo, a laptop); the app says so when it starts (pilkades.startup).
+REDIS_URL = env_str("REDIS_URL")
+CACHES = {"default": cache_from_url("REDIS_URL", REDIS_URL)}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -190,7 +196,7 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
-    # Counted per process (local-memory cache): with N workers a client gets up to N times the rate.
+    # Counted in the default cache: shared by every worker and server with REDIS_URL, per process without.
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("DJANGO_API_THROTTLE_ANON", "60/min"),
         "user": env_str("DJANGO_API_THROTTLE_USER", "1200/min"),

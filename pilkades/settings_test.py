@@ -5,6 +5,11 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-key-" + "x" * 40)
 
 from pilkades.settings import *  # noqa: F403
+from pilkades.testing import redis_url_for_worker
+
+if REDIS_URL:  # noqa: F405
+    # Each pytest-xdist worker flushes its own Redis database (1, 2, …) between tests, never another's.
+    CACHES["default"]["LOCATION"] = redis_url_for_worker(REDIS_URL, os.environ.get("PYTEST_XDIST_WORKER"))  # noqa: F405
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECURE_SSL_REDIRECT = False

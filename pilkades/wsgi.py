@@ -14,3 +14,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pilkades.settings")
 
 application = get_wsgi_application()
+
+from pilkades.startup import announce  # noqa: E402  (needs the settings loaded above)
+
+announce()

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -39,19 +41,22 @@ def api_client():
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked ``postgres`` need real row locks and concurrent transactions.
+    """Tests marked ``postgres`` need real row locks and concurrent transactions; ``redis`` a Redis server.
 
     Skipped at collection, not in a fixture: a skipped transactional test would still set up and
     flush the database, and the next test on that worker would start from an emptied one.
     """
     from django.conf import settings
 
-    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        return
-    skip = pytest.mark.skip(reason="needs PostgreSQL (row locks, concurrent transactions): set DATABASE_URL")
+    skips = {}
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        skips["postgres"] = "needs PostgreSQL (row locks, concurrent transactions): set DATABASE_URL"
+    if not os.environ.get("REDIS_URL"):
+        skips["redis"] = "needs a Redis server shared between processes: set REDIS_URL"
     for item in items:
-        if item.get_closest_marker("postgres") is not None:
-            item.add_marker(skip)
+        for marker, reason in skips.items():
+            if item.get_closest_marker(marker) is not None:
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def pytest_terminal_summary(terminalreporter):
