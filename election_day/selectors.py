@@ -15,7 +15,8 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from election_day.geo import desa_point
+from election_day.dispatch import MIN_TEAM, Available, Group, Proposal, choose_team
+from election_day.geo import Point, desa_point, distances_km, unit_point
 from election_day.models import (
     BoardVersion,
     CheckIn,
@@ -24,7 +25,7 @@ from election_day.models import (
     StageWindow,
     VillageProgress,
 )
-from operations.models import Assignment, Operation, Stage, VillageStanding
+from operations.models import Assignment, Duty, Jurisdiction, Operation, Stage, Unit, VillageStanding
 
 FEED_SIZE = 50
 LATE_LIST_SIZE = 100
@@ -250,3 +251,137 @@ def board(*, operation: Operation, now: datetime | None = None) -> dict:
         },
         "villages": villages,
     }
+
+
+# --- dispatch --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DispatchPool:
+    stage: str
+    pool: list[Available]
+    groups: dict[str, Group]
+    needs_polairud: bool
+
+
+def _origin(assignment: Assignment) -> tuple[Point | None, str]:
+    """Where a posted officer leaves from: his village, his patrol's kecamatan, else his Mako."""
+    if assignment.village_election_id:
+        desa = assignment.village_election.desa
+        return desa_point(desa), desa.name
+    if assignment.kecamatan_id:
+        kecamatan = assignment.kecamatan
+        point = desa_point(kecamatan) or unit_point(assignment.officer.unit)
+        return point, kecamatan.name
+    unit = assignment.officer.unit
+    return unit_point(unit), unit.name
+
+
+def dispatch_pool(*, incident: Incident, now: datetime | None = None) -> DispatchPool:
+    """Everyone who could be sent to an incident now, grouped, with the distance to its village.
+
+    Reserve and patrols of the current stage; village guards of other villages above their need
+    (voting stage, where needs are kept), never from a village with an open incident. Left out:
+    officers who finished duty, who live in the incident's desa (neutrality), Polsek officers
+    outside their Polsek's area (the posting rules would refuse them).
+    """
+    now = now or timezone.now()
+    operation = incident.operation
+    stage, _window = current_stage(operation=operation, now=now)
+    village = incident.village_election
+    target = desa_point(village.desa)
+    area_polsek = (
+        Jurisdiction.objects.filter(kecamatan_id=village.desa.kecamatan_id)
+        .values_list("unit_id", flat=True)
+        .first()
+    )
+    troubled = set(incidents_open_villages(operation_id=operation.pk))
+    need = {}
+    if stage == Stage.VOTING:
+        need = dict(
+            VillageStanding.objects.filter(operation=operation).values_list(
+                "village_election_id", "required_personnel"
+            )
+        )
+    finished = CheckIn.objects.filter(assignment=OuterRef("pk"), kind=CheckIn.Kind.FINISHED)
+    postings = (
+        Assignment.objects.filter(operation=operation, stage=stage, officer__is_active=True)
+        .filter(
+            Q(duty__in=[Duty.RESERVE, Duty.PATROL])
+            | Q(duty=Duty.VILLAGE_GUARD, village_election_id__in=list(need))
+        )
+        .exclude(village_election=village)
+        .exclude(Exists(finished))
+        .select_related("officer__unit", "village_election__desa", "kecamatan")
+        .order_by("pk")
+    )
+    sizes: dict[str, int] = {}
+    rows: list[tuple[Assignment, str]] = []
+    for posting in postings:
+        if posting.duty == Duty.RESERVE:
+            key = f"reserve:{posting.officer.unit_id}"
+        elif posting.duty == Duty.PATROL:
+            key = f"patrol:{posting.kecamatan_id}"
+        else:
+            key = f"village:{posting.village_election_id}"
+        sizes[key] = sizes.get(key, 0) + 1
+        rows.append((posting, key))
+
+    groups: dict[str, Group] = {}
+    for key, size in sizes.items():
+        kind, _sep, ident = key.partition(":")
+        if kind == "village":
+            spare = 0 if int(ident) in troubled else max(size - need.get(int(ident), 0), 0)
+            groups[key] = Group(key, size, spare)
+        else:
+            groups[key] = Group(key, size, size, keeps_pairs=kind != "reserve")
+
+    origins, candidates = [], []
+    for posting, key in rows:
+        officer = posting.officer
+        if officer.home_desa_id == village.desa_id:
+            continue
+        if officer.unit.kind == Unit.Kind.POLSEK and officer.unit_id != area_polsek:
+            continue
+        if groups[key].spare == 0:
+            continue
+        point, place = _origin(posting)
+        origins.append(point)
+        candidates.append((posting, key, place))
+    known = [p for p in origins if p is not None]
+    distances = iter(distances_km(known, target) if target is not None else [])
+    pool = []
+    for (posting, key, place), point in zip(candidates, origins, strict=True):
+        distance = next(distances) if point is not None and target is not None else None
+        officer = posting.officer
+        pool.append(
+            Available(
+                officer_id=officer.pk,
+                assignment_id=posting.pk,
+                name=f"{officer.get_rank_display()} {officer.name}",
+                duty=posting.duty,
+                group=key,
+                place=place,
+                distance_km=round(distance, 2) if distance is not None else None,
+                polairud=officer.unit.kind == Unit.Kind.POLAIRUD,
+            )
+        )
+    return DispatchPool(
+        stage=stage, pool=pool, groups=groups, needs_polairud=bool(village.desa.sea_access_only)
+    )
+
+
+def dispatch_proposal(
+    *, incident: Incident, size: int = MIN_TEAM, now: datetime | None = None
+) -> tuple[DispatchPool, Proposal]:
+    found = dispatch_pool(incident=incident, now=now)
+    return found, choose_team(found.pool, found.groups, size=size, needs_polairud=found.needs_polairud)
+
+
+def incidents_open_villages(*, operation_id: int) -> list[int]:
+    return list(
+        Incident.objects.filter(operation_id=operation_id)
+        .open()
+        .values_list("village_election_id", flat=True)
+        .distinct()
+    )

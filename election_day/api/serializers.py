@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from election_day.models import CheckIn, Incident, IncidentCategory, ProgressStage, ProgressStep
+from election_day.models import CheckIn, Dispatch, Incident, IncidentCategory, ProgressStage, ProgressStep
 from election_day.photos import process_photo
 from election_day.services.checkins import Position
 from operations.models import Assignment, Operation
@@ -230,3 +230,48 @@ class BoardSerializer(serializers.Serializer):
     incidents = serializers.ListField(child=serializers.DictField())
     late = serializers.DictField()
     villages = serializers.ListField(child=serializers.DictField())
+
+
+class DispatchInputSerializer(serializers.Serializer):
+    officers = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=2, max_length=50, allow_empty=False
+    )
+
+
+class DispatchOfficerSerializer(serializers.Serializer):
+    officer = serializers.IntegerField(source="officer_id")
+    name = serializers.CharField()
+    duty = serializers.CharField()
+    place = serializers.CharField()
+    distance_km = serializers.FloatField(allow_null=True)
+    polairud = serializers.BooleanField()
+
+
+class DispatchProposalSerializer(serializers.Serializer):
+    incident = serializers.IntegerField()
+    stage = serializers.CharField()
+    needs_polairud = serializers.BooleanField()
+    available = serializers.IntegerField(help_text="Personel yang dapat dikirim saat ini.")
+    team = DispatchOfficerSerializer(many=True)
+    problem = serializers.CharField(allow_blank=True)
+    message = serializers.CharField(allow_blank=True)
+
+
+class DispatchSerializer(serializers.ModelSerializer):
+    officer_name = serializers.CharField(source="officer.name", read_only=True)
+
+    class Meta:
+        model = Dispatch
+        fields = [
+            "id",
+            "incident",
+            "officer",
+            "officer_name",
+            "from_duty",
+            "from_place",
+            "assignment",
+            "distance_km",
+            "confirmed_by",
+            "confirmed_at",
+        ]
+        read_only_fields = fields

@@ -29,6 +29,9 @@ from election_day.api.serializers import (
     BoardSerializer,
     CheckInInputSerializer,
     CheckInSerializer,
+    DispatchInputSerializer,
+    DispatchProposalSerializer,
+    DispatchSerializer,
     IncidentCategorySerializer,
     IncidentInputSerializer,
     IncidentSerializer,
@@ -40,6 +43,7 @@ from election_day.api.serializers import (
 )
 from election_day.models import CheckIn, Incident, IncidentCategory, IncidentPhoto, ProgressStep
 from election_day.services import checkins as checkin_services
+from election_day.services import dispatch as dispatch_services
 from election_day.services import incidents as incident_services
 from election_day.services import progress as progress_services
 from election_day.services.common import Conflict, KeyReused
@@ -201,7 +205,7 @@ class IncidentPermission(drf_permissions.BasePermission):
     """Triage is the Kabag Ops'; reporting is checked per village by the service."""
 
     def has_permission(self, request, view) -> bool:
-        if view.action in ("acknowledge", "resolve"):
+        if view.action in ("acknowledge", "resolve", "send_team", "dispatch_proposal"):
             return permissions.can_triage(request.user)
         return request.user.is_authenticated
 
@@ -291,15 +295,55 @@ class IncidentViewSet(
         return Response(IncidentSerializer(incident, context=self.get_serializer_context()).data)
 
     @extend_schema(
+        summary="Usulan tim terdekat untuk kejadian (Kabag Ops)",
+        parameters=[OpenApiParameter("size", OpenApiTypes.INT, description="Jumlah personel (min. 2).")],
+        responses={200: DispatchProposalSerializer},
+    )
+    @action(detail=True, methods=["get"], url_path="dispatch-proposal")
+    def dispatch_proposal(self, request, pk=None):
+        raw = request.query_params.get("size", "2")
+        if not raw.isdigit() or not 2 <= int(raw) <= 50:
+            raise exceptions.ValidationError({"size": [_("Jumlah personel 2 sampai 50.")]})
+        incident = self.get_object()
+        found, proposal = selectors.dispatch_proposal(incident=incident, size=int(raw))
+        data = {
+            "incident": incident.pk,
+            "stage": found.stage,
+            "needs_polairud": found.needs_polairud,
+            "available": len(found.pool),
+            "team": proposal.team,
+            "problem": proposal.problem,
+            "message": dispatch_services.problem_message(proposal.problem) if proposal.problem else "",
+        }
+        return Response(DispatchProposalSerializer(data).data)
+
+    @extend_schema(
+        summary="Kirim tim ke kejadian (Kabag Ops; biasanya tim usulan)",
+        request=DispatchInputSerializer,
+        responses={200: DispatchSerializer(many=True), **REPLAY_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="dispatch")
+    def send_team(self, request, pk=None):
+        incident = self.get_object()
+        data = DispatchInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        dispatches = _service(
+            lambda: dispatch_services.dispatch_confirm(
+                incident=incident, officer_ids=data.validated_data["officers"], by=request.user
+            )
+        )
+        return Response(DispatchSerializer(dispatches, many=True).data)
+
+    @extend_schema(
         summary="Tambah foto (pelapor atau Kabag Ops)",
         request={"multipart/form-data": PhotosInputSerializer},
         responses={200: IncidentSerializer},
     )
     @action(detail=True, methods=["post"])
     def photos(self, request, pk=None):
+        incident = self.get_object()  # an incident outside the caller's area is a 404, whatever the body
         data = PhotosInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        incident = self.get_object()
         _service(
             lambda: incident_services.incident_add_photos(
                 incident=incident, photos=data.validated_data["photos"], by=request.user

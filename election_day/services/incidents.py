@@ -157,7 +157,7 @@ def _when(moment) -> str:
     return time_format(timezone.localtime(moment), "H:i:s")
 
 
-def _already(incident: Incident) -> Conflict:
+def already_handled(incident: Incident) -> Conflict:
     """The message for the slower of two HQ users: who did what, when."""
     if incident.state == State.RESOLVED:
         who, when, what = incident.resolved_by, incident.resolved_at, _("diselesaikan")
@@ -187,7 +187,7 @@ def lock_for_triage(incident: Incident, by: AbstractBaseUser, *, allowed: Sequen
         .get(pk=incident.pk)
     )
     if locked.state not in allowed:
-        raise _already(locked)
+        raise already_handled(locked)
     return locked
 
 

@@ -32,12 +32,47 @@
     }).then(function (response) {
       if (!response.ok) {
         return response.json().then(function (err) {
-          text("posko-status", err.detail || response.status);
+          var messages = [];
+          Object.keys(err.errors || {}).forEach(function (k) { messages = messages.concat(err.errors[k]); });
+          text("posko-status", messages.join(" ") || err.detail || response.status);
         });
       }
       text("posko-status", "");
       return poll();
     });
+  }
+
+  // Dispatch: the nearest team is proposed by the server; one click sends exactly that team.
+  function proposeTeam(id, li) {
+    var old = li.querySelector(".proposal");
+    if (old) li.removeChild(old);
+    var box = el("div", null, "proposal");
+    li.appendChild(box);
+    fetch(d.incidentUrl + id + "/dispatch-proposal/", {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+      cache: "no-store",
+    })
+      .then(function (response) { return response.json().then(function (data) { return [response, data]; }); })
+      .then(function (pair) {
+        var data = pair[1];
+        if (!pair[0].ok) { box.appendChild(el("p", data.detail || pair[0].status, "error")); return; }
+        if (!data.team.length) { box.appendChild(el("p", data.message, "error")); return; }
+        var list = el("ul");
+        data.team.forEach(function (o) {
+          var km = o.distance_km === null ? "?" : o.distance_km.toFixed(1);
+          list.appendChild(el("li", o.name + " — " + o.duty + " " + o.place + " (" + km + " km)"));
+        });
+        box.appendChild(list);
+        var send = el("button", d.labelSend + " (" + data.team.length + ")", "send-team");
+        send.type = "button";
+        send.addEventListener("click", function () {
+          send.disabled = true;
+          triage(id, "dispatch", { officers: data.team.map(function (o) { return o.officer; }) });
+        });
+        box.appendChild(send);
+      })
+      .catch(function () { text("posko-status", d.labelOffline); });
   }
 
   function incidentItem(row) {
@@ -51,6 +86,7 @@
     li.appendChild(el("p", row.description));
     var meta = new Date(row.reported_at).toLocaleTimeString("id-ID") + " · " + row.reported_by;
     if (row.photos) meta += " · " + row.photos + " foto";
+    if (row.dispatched) meta += " · " + d.labelDispatched + ": " + row.dispatched;
     if (row.resolution_note) meta += " · " + row.resolution_note;
     li.appendChild(el("small", meta, "muted"));
     if (d.canTriage === "1" && row.state !== "resolved") {
@@ -61,6 +97,10 @@
         ack.addEventListener("click", function () { triage(row.id, "acknowledge"); });
         actions.appendChild(ack);
       }
+      var propose = el("button", d.labelPropose, "propose");
+      propose.type = "button";
+      propose.addEventListener("click", function () { proposeTeam(row.id, li); });
+      actions.appendChild(propose);
       var resolve = el("button", d.labelResolve);
       resolve.type = "button";
       resolve.addEventListener("click", function () {
