@@ -150,6 +150,8 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "field-incident": same(SESSION),
     "posko-latest": same(HQ),
     "posko-board": same(HQ),
+    "lapsit": same(HQ),
+    "operation-close-page": rw(post=OPS),
     # Login pages are for everyone; logging out takes a POST.
     "login": same(EVERYONE),
     "logout": rw(post=EVERYONE),
@@ -207,6 +209,8 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "incident-resolve": rw(post=OPS),
     "incident-dispatch-proposal": read_only(OPS),
     "incident-send-team": rw(post=OPS),
+    "operation-lapsit": read_only(HQ_API),
+    "operation-close": rw(post=OPS),  # the Kapolres (and his token) reach the view; the service says 403
     "incident-photos": rw(post=A_AND_HQ_API),
     "incident-category-list": read_only(API_USERS),
     "my-assignment-list": read_only(API_USERS),

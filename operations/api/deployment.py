@@ -73,6 +73,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
     officer_nrp = serializers.CharField(source="officer.nrp", read_only=True)
     officer_rank = serializers.CharField(source="officer.get_rank_display", read_only=True)
     unit = serializers.CharField(source="officer.unit.name", read_only=True)
+    jabatan = serializers.CharField(source="officer.position_title", read_only=True)
     assigned_by = serializers.CharField(source="assigned_by.get_username", read_only=True)
 
     class Meta:
@@ -87,11 +88,13 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "officer_nrp",
             "officer_rank",
             "unit",
+            "jabatan",
             "village_election",
             "candidate",
             "kecamatan",
             "is_team_leader",
             "note",
+            "command_reason",
             "assigned_by",
             "assigned_at",
         ]
@@ -138,7 +141,9 @@ class AssignmentViewSet(
     serializer_class = AssignmentSerializer
     filterset_class = AssignmentFilter
     ordering_fields = ["assigned_at", "officer__rank"]
-    queryset = Assignment.objects.select_related("officer__unit", "assigned_by").order_by("pk")
+    queryset = Assignment.objects.select_related("officer__unit", "officer__jabatan", "assigned_by").order_by(
+        "pk"
+    )
 
     def create(self, request, *args, **kwargs):
         data = AssignmentInputSerializer(data=request.data)
@@ -158,10 +163,25 @@ class ProposalItemSerializer(serializers.ModelSerializer):
     officer_name = serializers.CharField(source="officer.name", read_only=True)
     officer_nrp = serializers.CharField(source="officer.nrp", read_only=True)
     unit = serializers.CharField(source="officer.unit.name", read_only=True)
+    jabatan = serializers.CharField(source="officer.position_title", read_only=True)
+    reason = serializers.JSONField(read_only=True, help_text="level, rank, km, role, capability, desa_binaan")
+    reason_text = serializers.CharField(read_only=True)
 
     class Meta:
         model = ProposalItem
-        fields = ["officer", "officer_name", "officer_nrp", "unit", "village_election", "duty", "distance_km"]
+        fields = [
+            "officer",
+            "officer_name",
+            "officer_nrp",
+            "unit",
+            "jabatan",
+            "village_election",
+            "duty",
+            "candidate",
+            "distance_km",
+            "reason",
+            "reason_text",
+        ]
         read_only_fields = fields
 
 
@@ -187,7 +207,9 @@ class ProposalSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ProposalItemSerializer(many=True))
     def get_items(self, proposal: AllocationProposal) -> list[dict]:
-        items = proposal.items.select_related("officer__unit").order_by("village_election_id", "officer_id")
+        items = proposal.items.select_related("officer__unit", "officer__jabatan").order_by(
+            "village_election_id", "officer_id"
+        )
         return ProposalItemSerializer(items, many=True).data
 
 

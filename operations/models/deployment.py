@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from operations.models.levels import RiskLevel
 from operations.models.operation import Operation
 from operations.models.organisation import Officer, Unit
 from villages.models import Candidate, Desa, Kecamatan, VillageElection
@@ -255,3 +256,27 @@ class ProposalItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.officer} → {self.village_election}"
+
+    @property
+    def reason_text(self) -> str:
+        """The stored reason in words: the village's priority, the travel, what decided it."""
+        reason = self.reason or {}
+        parts = []
+        if reason.get("level") is not None:
+            parts.append(
+                _("%(level)s, peringkat %(rank)s")
+                % {"level": RiskLevel(reason["level"]).label, "rank": reason.get("rank", "?")}
+            )
+        if reason.get("km") is not None:
+            parts.append(_("%(km)s km") % {"km": reason["km"]})
+        if reason.get("desa_binaan"):
+            parts.append(_("Bhabinkamtibmas di desa binaan"))
+        if reason.get("role") == "boat":
+            parts.append(_("tim kapal ke desa lewat laut"))
+        elif reason.get("capability") == "boat_crew":
+            parts.append(_("awak kapal Polairud"))
+        if reason.get("capability") == "brimob":
+            parts.append(_("Brimob"))
+        if reason.get("role") == "escort":
+            parts.append(_("pam melekat calon"))
+        return " · ".join(str(part) for part in parts)

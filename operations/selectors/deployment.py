@@ -18,6 +18,7 @@ from operations.models import (
     Unit,
     VillageStanding,
 )
+from villages.models import Candidate
 
 
 def team_leader(*, team: Sequence[Assignment]) -> Assignment | None:
@@ -31,7 +32,9 @@ def team_leader(*, team: Sequence[Assignment]) -> Assignment | None:
 def assignments_for_operation(*, operation: Operation, stage: str = Stage.VOTING) -> QuerySet[Assignment]:
     return (
         Assignment.objects.for_stage(operation.pk, stage)
-        .select_related("officer__unit", "candidate", "village_election__desa", "kecamatan")
+        .select_related(
+            "officer__unit", "officer__jabatan", "candidate", "village_election__desa", "kecamatan"
+        )
         .order_by("village_election_id", "-officer__rank", "officer__nrp")
     )
 
@@ -44,6 +47,36 @@ class VillageTeam:
     @property
     def leader(self) -> Assignment | None:
         return team_leader(team=self.members)
+
+    @property
+    def guards(self) -> list[Assignment]:
+        """Members not posted to a named candidate: TPS guards, boat team, ballot escort."""
+        return [m for m in self.members if m.candidate_id is None]
+
+    @property
+    def escort_pairs(self) -> list[EscortGroup]:
+        """The close escorts of each candidate, by ballot number: shown and printed under the village."""
+        by_candidate: dict[int, EscortGroup] = {}
+        for member in self.members:
+            if member.candidate_id is not None:
+                group = by_candidate.setdefault(member.candidate_id, EscortGroup(candidate=member.candidate))
+                group.members.append(member)
+        return sorted(
+            by_candidate.values(),
+            key=lambda g: (g.candidate.ballot_number is None, g.candidate.ballot_number or 0, g.candidate.pk),
+        )
+
+
+@dataclass
+class EscortGroup:
+    candidate: Candidate
+    members: list[Assignment] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        if self.candidate.ballot_number is None:
+            return self.candidate.full_name
+        return f"{self.candidate.full_name} (No. {self.candidate.ballot_number})"
 
 
 @dataclass
@@ -105,6 +138,6 @@ def proposal_with_items(*, proposal_id: int) -> AllocationProposal:
 
 
 def proposal_items(*, proposal: AllocationProposal):
-    return proposal.items.select_related("officer__unit", "village_election__desa", "candidate").order_by(
-        "village_election__desa__code", "-officer__rank", "officer__nrp"
-    )
+    return proposal.items.select_related(
+        "officer__unit", "officer__jabatan", "village_election__desa", "candidate"
+    ).order_by("village_election__desa__code", "-officer__rank", "officer__nrp")
