@@ -20,10 +20,19 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from election_day import permissions, selectors
-from election_day.models import CheckIn, Incident, IncidentCategory, ProgressStage, VillageProgress
+from election_day.lapsit import lapsit_text
+from election_day.models import (
+    CheckIn,
+    Incident,
+    IncidentCategory,
+    LapsitSnapshot,
+    ProgressStage,
+    VillageProgress,
+)
 from election_day.photos import process_photo
 from election_day.services import checkins as checkin_services
 from election_day.services import incidents as incident_services
+from election_day.services import lapsit as lapsit_services
 from election_day.services import progress as progress_services
 from election_day.services.common import KeyReused
 from operations.models import Assignment, Operation
@@ -231,3 +240,38 @@ def board(request: HttpRequest, operation_id: int) -> HttpResponse:
         "election_day/board.html",
         {"operation": operation, "can_triage": permissions.can_triage(request.user), "poll_ms": 4000},
     )
+
+
+@allowed(permissions.can_see_board)
+def lapsit(request: HttpRequest, operation_id: int) -> HttpResponse:
+    """The Lapsit to copy into a chat group (the final report once the operation is closed)."""
+    operation = get_object_or_404(Operation, pk=operation_id)
+    final = LapsitSnapshot.objects.filter(operation=operation, kind=LapsitSnapshot.Kind.FINAL).first()
+    data = final.data if final is not None else selectors.lapsit_data(operation=operation)
+    return render(
+        request,
+        "election_day/lapsit.html",
+        {
+            "operation": operation,
+            "text": lapsit_text(data),
+            "final": final,
+            "can_close": permissions.can_triage(request.user) and operation.status != Operation.Status.CLOSED,
+        },
+    )
+
+
+@require_POST
+@allowed(permissions.can_triage)
+def operation_close(request: HttpRequest, operation_id: int) -> HttpResponse:
+    operation = get_object_or_404(Operation, pk=operation_id)
+    if request.POST.get("confirm") != "1":
+        messages.error(request, _("Centang konfirmasi untuk menutup operasi."))
+        return redirect("lapsit", operation_id=operation.pk)
+    try:
+        lapsit_services.operation_close(operation=operation, by=request.user)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        done = _("Operasi %(name)s ditutup; laporan akhir dibuat.") % {"name": operation.name}
+        messages.success(request, done)
+    return redirect("lapsit", operation_id=operation.pk)

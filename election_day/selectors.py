@@ -14,14 +14,18 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from election_day.dispatch import MIN_TEAM, Available, Group, Proposal, choose_team
 from election_day.geo import Point, desa_point, distances_km, unit_point
 from election_day.models import (
+    MARKS,
     BoardVersion,
     CheckIn,
+    Dispatch,
     Incident,
     ProgressStage,
+    ProgressStep,
     StageWindow,
     VillageProgress,
 )
@@ -126,8 +130,17 @@ def incident_row(incident: Incident) -> dict:
     }
 
 
-def board(*, operation: Operation, now: datetime | None = None) -> dict:
-    """Everything the Posko board shows, as plain data (the page's script and the API share it)."""
+def board(
+    *,
+    operation: Operation,
+    now: datetime | None = None,
+    feed_size: int | None = FEED_SIZE,
+    with_villages: bool = True,
+) -> dict:
+    """Everything the Posko board shows, as plain data (the page's script and the API share it).
+
+    The Lapsit asks for every incident (``feed_size=None``) and no village list.
+    """
     now = now or timezone.now()
     stage, window = current_stage(operation=operation, now=now)
     postings = Assignment.objects.filter(operation=operation, stage=stage)
@@ -167,7 +180,7 @@ def board(*, operation: Operation, now: datetime | None = None) -> dict:
         .annotate(
             photo_count=Count("photos", distinct=True), dispatch_count=Count("dispatches", distinct=True)
         )
-        .order_by("-reported_at", "-pk")[:FEED_SIZE]
+        .order_by("-reported_at", "-pk")[:feed_size]
     )
     closed = incidents.filter(state=Incident.State.RESOLVED).count()
 
@@ -206,9 +219,13 @@ def board(*, operation: Operation, now: datetime | None = None) -> dict:
         severity_open[ve_id] = max(severity, severity_open.get(ve_id, 0))
     villages = []
     for standing in (
-        VillageStanding.objects.filter(operation=operation)
-        .select_related("village_election__desa")
-        .order_by("desa_code")
+        ()
+        if not with_villages
+        else (
+            VillageStanding.objects.filter(operation=operation)
+            .select_related("village_election__desa")
+            .order_by("desa_code")
+        )
     ):
         point = desa_point(standing.village_election.desa)
         villages.append(
@@ -385,3 +402,54 @@ def incidents_open_villages(*, operation_id: int) -> list[int]:
         .values_list("village_election_id", flat=True)
         .distinct()
     )
+
+
+# --- Lapsit ------------------------------------------------------------------------------------------
+
+
+def lapsit_data(*, operation: Operation, now: datetime | None = None) -> dict:
+    """The board's counters with every incident, and the notable events of the day (plain data)."""
+    now = now or timezone.now()
+    data = board(operation=operation, now=now, feed_size=None, with_villages=False)
+    notable = []
+    raised = (
+        Incident.objects.filter(operation=operation, level_raised_at__isnull=False)
+        .select_related("village_election__desa")
+        .order_by("level_raised_at", "pk")
+    )
+    for incident in raised:
+        notable.append(
+            _("%(time)s Desa %(desa)s menjadi Sangat Rawan (kejadian #%(id)d tingkat 3).")
+            % {
+                "time": timezone.localtime(incident.level_raised_at).strftime("%H:%M"),
+                "desa": incident.village_election.desa.name,
+                "id": incident.pk,
+            }
+        )
+    marked = (
+        ProgressStep.objects.filter(operation=operation)
+        .filter(Q(stage__in=[m.value for m in MARKS]) | Q(is_backward=True))
+        .select_related("village_election__desa")
+        .order_by("recorded_at", "pk")
+    )
+    for step in marked:
+        notable.append(
+            _("%(time)s Desa %(desa)s: %(stage)s — %(reason)s")
+            % {
+                "time": timezone.localtime(step.recorded_at).strftime("%H:%M"),
+                "desa": step.village_election.desa.name,
+                "stage": step.get_stage_display(),
+                "reason": " ".join(step.reason.split())[:160],
+            }
+        )
+    sent = Dispatch.objects.filter(incident__operation=operation).aggregate(
+        n=Count("pk"), incidents=Count("incident", distinct=True)
+    )
+    if sent["n"]:
+        notable.append(
+            _("%(n)d personel dikirim ke %(incidents)d kejadian.")
+            % {"n": sent["n"], "incidents": sent["incidents"]}
+        )
+    data.pop("villages", None)
+    data["notable"] = notable
+    return data

@@ -13,4 +13,6 @@ urlpatterns = [
     path("hari-h/kejadian/baru/", pages.incident_create, name="field-incident"),
     path("posko/", pages.board_latest, name="posko-latest"),
     path("operasi/<int:operation_id>/posko/", pages.board, name="posko-board"),
+    path("operasi/<int:operation_id>/lapsit/", pages.lapsit, name="lapsit"),
+    path("operasi/<int:operation_id>/tutup/", pages.operation_close, name="operation-close-page"),
 ]

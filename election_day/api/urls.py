@@ -12,6 +12,8 @@ router.register("hari-h/my-assignments", views.MyAssignmentViewSet, basename="my
 
 urlpatterns = [
     path("operations/<int:operation_id>/board/", views.BoardView.as_view(), name="operation-board"),
+    path("operations/<int:operation_id>/lapsit/", views.LapsitView.as_view(), name="operation-lapsit"),
+    path("operations/<int:operation_id>/close/", views.OperationCloseView.as_view(), name="operation-close"),
     path(
         "hari-h/incident-photos/<int:pk>/image/",
         views.IncidentPhotoView.as_view(),

@@ -8,6 +8,7 @@ another body 422. Triage that lost a race answers 409 naming who acted.
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 
@@ -18,7 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import exceptions, mixins, renderers, status, viewsets
 from rest_framework import permissions as drf_permissions
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -41,10 +42,19 @@ from election_day.api.serializers import (
     ProgressStepSerializer,
     ResolveInputSerializer,
 )
-from election_day.models import CheckIn, Incident, IncidentCategory, IncidentPhoto, ProgressStep
+from election_day.lapsit import lapsit_pdf, lapsit_text
+from election_day.models import (
+    CheckIn,
+    Incident,
+    IncidentCategory,
+    IncidentPhoto,
+    LapsitSnapshot,
+    ProgressStep,
+)
 from election_day.services import checkins as checkin_services
 from election_day.services import dispatch as dispatch_services
 from election_day.services import incidents as incident_services
+from election_day.services import lapsit as lapsit_services
 from election_day.services import progress as progress_services
 from election_day.services.common import Conflict, KeyReused
 from operations.models import Assignment, Operation
@@ -434,3 +444,79 @@ class BoardView(APIView):
         response["ETag"] = etag
         response["Cache-Control"] = "private, no-cache"
         return response
+
+
+# --- Lapsit and closing ------------------------------------------------------------------------------
+
+
+class PlainTextRenderer(renderers.BaseRenderer):
+    media_type = "text/plain"
+    format = "text"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, str):
+            return data.encode(self.charset)
+        return json.dumps(data, ensure_ascii=False).encode(self.charset)  # an error answer
+
+
+class PDFRenderer(renderers.BaseRenderer):
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        return json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+
+class LapsitView(APIView):
+    """The situation report now (or the final report of a closed operation): JSON, chat text or PDF."""
+
+    permission_classes = [IsHQ]
+    renderer_classes = [renderers.JSONRenderer, PlainTextRenderer, PDFRenderer]
+
+    def perform_content_negotiation(self, request, force=False):
+        # DRF answers an unknown ?format= with 404; it is bad input, so 400 naming the choices.
+        wanted = request.query_params.get("format")
+        if not force and wanted is not None and wanted not in ("json", "text", "pdf"):
+            raise exceptions.ValidationError({"format": [_("Format harus json, text atau pdf.")]})
+        return super().perform_content_negotiation(request, force)
+
+    @extend_schema(
+        summary="Lapsit saat ini (?format=json|text|pdf); laporan akhir bila operasi ditutup",
+        parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "text", "pdf"])],
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "text/plain"): OpenApiTypes.STR,
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+        },
+    )
+    def get(self, request, operation_id: int):
+        operation = get_object_or_404(Operation, pk=operation_id)
+        final = LapsitSnapshot.objects.filter(operation=operation, kind=LapsitSnapshot.Kind.FINAL).first()
+        data = final.data if final is not None else selectors.lapsit_data(operation=operation)
+        fmt = request.accepted_renderer.format
+        if fmt == "text":
+            response = Response(lapsit_text(data))
+        elif fmt == "pdf":
+            response = Response(lapsit_pdf(data))
+            name = "laporan-akhir" if final is not None else "lapsit"
+            response["Content-Disposition"] = f'attachment; filename="{name}-{operation.pk}.pdf"'
+        else:
+            response = Response({**data, "text": lapsit_text(data)})
+        return response
+
+
+class OperationCloseView(APIView):
+    """The Kabag Ops closes the operation; the answer is the final report (laporan akhir)."""
+
+    permission_classes = [IsHQ]
+
+    @extend_schema(summary="Tutup operasi dan buat laporan akhir (Kabag Ops)", request=None)
+    def post(self, request, operation_id: int):
+        operation = get_object_or_404(Operation, pk=operation_id)
+        snapshot = _service(lambda: lapsit_services.operation_close(operation=operation, by=request.user))
+        return Response({**snapshot.data, "text": snapshot.text})
