@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+import tempfile
 from collections.abc import Callable, Iterator
 from copy import deepcopy
 from dataclasses import dataclass
@@ -29,9 +30,10 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import models, transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
@@ -186,6 +188,8 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "operation-map": read_only(HQ_API),
     "operation-proposal": rw(post=OPS),
     "operation-order": read_only(HQ_API),
+    # Evidence files of Polsek A's report: its Polsek and HQ (the service token too), read only.
+    "evidence": read_only(A_AND_HQ_API),
     "risk-report-list": rw(get=API_USERS, post=POLSEKS),
     "risk-report-detail": rw(get=A_AND_HQ_API, patch=frozenset({POLSEK_A})),
     "risk-report-submit": rw(post=frozenset({POLSEK_A})),
@@ -406,6 +410,8 @@ def _build_world() -> World:
     reports = RiskReport.objects.filter(author=users["polsek.carenang"])
     returned = reports.get(status=RiskReport.Status.RETURNED)
     submitted = reports.get(status=RiskReport.Status.SUBMITTED)
+    evidence = submitted.answers.order_by("pk").first()
+    evidence.attachment.save("baliho.png", ContentFile(b"\x89PNG\r\n\x1a\n"), save=True)
     service = token_create(username=SERVICE_USERNAME, role=PIMPINAN)
     service_user = get_user_model().objects.get(username=SERVICE_USERNAME)
     person_token_create(user=users["kapolres"])
@@ -465,6 +471,7 @@ def _build_world() -> World:
         "unit": carenang.pk,
         "officer": officer.pk,
         "operation": operation.pk,
+        "evidence": evidence.pk,
         "risk-report-detail": returned.pk,
         "risk-report-submit": returned.pk,
         "risk-report-verify": submitted.pk,
@@ -514,7 +521,13 @@ def world(django_db_setup, django_db_blocker) -> Iterator[World]:
     for logger in quiet:
         logger.setLevel(logging.CRITICAL)  # thousands of expected 403/404 warnings
     try:
-        with django_db_blocker.unblock(), transaction.atomic():
+        # Evidence files go to a directory of their own, gone with the module.
+        with (
+            tempfile.TemporaryDirectory() as media,
+            override_settings(MEDIA_ROOT=media),
+            django_db_blocker.unblock(),
+            transaction.atomic(),
+        ):
             yield _build_world()
             transaction.set_rollback(True)
     finally:

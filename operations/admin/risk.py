@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from operations.admin.organisation import OperationAdmin
@@ -88,8 +90,16 @@ class PatternSetAdmin(admin.ModelAdmin):
 
 class AnswerInline(admin.TabularInline):
     model = RiskReportAnswer
-    fields = ["indicator", "flag", "number", "unknown", "evidence", "attachment", "contribution"]
+    fields = ["indicator", "flag", "number", "unknown", "evidence", "attachment_link", "contribution"]
     readonly_fields = fields
+
+    @admin.display(description=_("lampiran (foto/dokumen)"))
+    def attachment_link(self, answer: RiskReportAnswer) -> str:
+        """Through the evidence view (its permissions and safe headers): /media/ is never served."""
+        if not answer.attachment:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("evidence", args=[answer.pk]), _("lampiran"))
+
     extra = 0
     can_delete = False
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -203,6 +204,16 @@ class FieldsBuiltOnce:
 class AnswerOutputSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
     indicator_label = serializers.CharField(source="indicator.label", read_only=True)
+    attachment = serializers.SerializerMethodField(
+        help_text="URL lampiran (dilayani dengan izin laporan), atau null"
+    )
+
+    def get_attachment(self, answer: RiskReportAnswer) -> str | None:
+        if not answer.attachment:
+            return None
+        url = reverse("evidence", args=[answer.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
 
     class Meta:
         model = RiskReportAnswer

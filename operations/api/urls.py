@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
-from operations.api import auth, deployment, map, organisation, ranking, risk
+from operations.api import auth, deployment, evidence, map, organisation, ranking, risk
 from operations.exports import ORDER_FORMATS
 
 router = DefaultRouter()
@@ -28,6 +28,7 @@ urlpatterns = [
         name="operation-ranking",
     ),
     path("operations/<int:operation_id>/map/", map.OperationMapView.as_view(), name="operation-map"),
+    path("evidence/<int:pk>/", evidence.EvidenceView.as_view(), name="evidence"),
     path(
         "village-elections/<int:pk>/override/",
         risk.VillageOverrideView.as_view(),

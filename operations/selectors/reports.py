@@ -26,6 +26,16 @@ def reports_in_jurisdiction(*, visible_kecamatan_ids: Collection[int] | None) ->
     return rows
 
 
+def answers_with_evidence(*, visible_kecamatan_ids: Collection[int] | None) -> QuerySet[RiskReportAnswer]:
+    """Answers carrying a file, of reports in the caller's jurisdiction (None = all)."""
+    reports = reports_in_jurisdiction(visible_kecamatan_ids=visible_kecamatan_ids)
+    return (
+        RiskReportAnswer.objects.filter(report__in=reports.values("pk"))
+        .exclude(attachment="")
+        .exclude(attachment__isnull=True)
+    )
+
+
 def reports_visible(*, visible_kecamatan_ids: Collection[int] | None) -> QuerySet[RiskReport]:
     """Reports in the caller's jurisdiction (None = all), with what a list or detail shows."""
     return (
