@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 import tempfile
 from collections.abc import Callable, Iterator
 from copy import deepcopy
 from dataclasses import dataclass
+from datetime import timedelta
 from io import StringIO
 from urllib.parse import parse_qs, urlsplit
 
@@ -38,8 +40,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from election_day.models import IncidentCategory
+from election_day.models import Dispatch, IncidentCategory, StageWindow, VillageProgress
+from election_day.services.checkins import checkin_record
 from election_day.services.incidents import incident_report
+from election_day.services.lapsit import lapsit_snapshot_take
+from election_day.services.progress import progress_record
 from operations.demo import LOGINS
 from operations.models import (
     BkoContingent,
@@ -257,6 +262,14 @@ ADMIN_REFUSES: dict[str, set[str]] = {
     "operations.assignment": {"change"},
     "authtoken.tokenproxy": {"change"},
     "operations.persontoken": {"add", "change"},
+    # Hari-H: the catalogue is never deleted (made inactive); the rest is written by the services.
+    "election_day.incidentcategory": {"delete"},
+    "election_day.checkin": {"add", "change", "delete"},
+    "election_day.villageprogress": {"add", "change", "delete"},
+    "election_day.progressstep": {"add", "change", "delete"},
+    "election_day.incident": {"add", "change", "delete"},
+    "election_day.dispatch": {"add", "change", "delete"},
+    "election_day.lapsitsnapshot": {"add", "change", "delete"},
 }
 # Admin classes that grant by role rather than by model permission (the groups hold no authtoken
 # permissions; the token admin is for Kabag Ops).
@@ -407,6 +420,20 @@ def _build_world() -> World:
         description="Keributan kecil di TPS 1",
         by=kabag,
     )
+    # One row of every Hari-H model, for its admin pages.
+    window = StageWindow.objects.create(
+        operation=operation, stage="voting", starts_at=timezone.now() - timedelta(hours=1)
+    )
+    checkin, _created = checkin_record(
+        assignment=assignment, kind="arrived", by=kabag, idempotency_key=uuid.uuid4()
+    )
+    step, _created = progress_record(
+        operation=operation, village_election=village, stage="tps_open", by=kabag
+    )
+    dispatch = Dispatch.objects.create(
+        incident=incident, officer=officer, from_duty=Duty.RESERVE, from_place="Mako", confirmed_by=kabag
+    )
+    snapshot, _created = lapsit_snapshot_take(operation=operation, by=kabag)
     reports = RiskReport.objects.filter(author=users["polsek.carenang"])
     returned = reports.get(status=RiskReport.Status.RETURNED)
     submitted = reports.get(status=RiskReport.Status.SUBMITTED)
@@ -448,6 +475,14 @@ def _build_world() -> World:
         "operations.operation": operation,
         "operations.assignment": assignment,
         "operations.allocationproposal": proposal,
+        "election_day.incidentcategory": incident.category,
+        "election_day.stagewindow": window,
+        "election_day.checkin": checkin,
+        "election_day.villageprogress": VillageProgress.objects.get(operation=operation, village_election=village),
+        "election_day.progressstep": step,
+        "election_day.incident": incident,
+        "election_day.dispatch": dispatch,
+        "election_day.lapsitsnapshot": snapshot,
     }
     history_ids = {label: _history_id(obj) for label, obj in objects.items()}
 
