@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OperationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "operations"
+    verbose_name = _("Operasi")
 
     def ready(self) -> None:
         from operations.history import build_history_managers_once

@@ -1,6 +1,14 @@
-"""Project middleware: the API's missing-slash answer, and no caching of anything confidential."""
+"""Project middleware: the API's missing-slash answer, no caching of anything confidential, the
+language of pages, and the app's own 404 page in DEBUG."""
 
+import contextlib
+
+from django.conf import settings
+from django.http import Http404
 from django.middleware.common import CommonMiddleware as DjangoCommonMiddleware
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+from django.urls import get_resolver
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.http import escape_leading_slashes
 from django.utils.translation import gettext as _
@@ -48,4 +56,46 @@ class NoStoreMiddleware:
         user = getattr(request, "user", None)  # absent when a middleware above answered first
         if is_api_request(request) or (user is not None and user.is_authenticated):
             patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """Pages in Bahasa Indonesia for everyone; English only when the user picked it (the language cookie).
+
+    Police PCs and phones are often set to English, so the browser's Accept-Language says nothing
+    about what the desk should speak. API clients choose per request: /api/ still follows
+    Accept-Language, as Django's middleware does.
+    """
+
+    def process_request(self, request):
+        if is_api_request(request):
+            return super().process_request(request)
+        language = settings.LANGUAGE_CODE
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if chosen:
+            with contextlib.suppress(LookupError):  # an unknown code in the cookie: Indonesian
+                language = translation.get_supported_language_variant(chosen)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+
+
+class AppNotFoundPageMiddleware:
+    """In DEBUG too (the one-command demo), a 404 is answered as in production: ``handler404``.
+
+    Django answers a 404 in DEBUG with its technical page (in English, listing the URL patterns)
+    and calls ``handler404`` only when DEBUG is off: pages get the app's own 404 page, and a path
+    under /api/ its JSON error instead of HTML. Answers already made by a view (JSON) stay.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code == 404
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            return get_resolver().resolve_error_handler(404)(request, Http404())
         return response

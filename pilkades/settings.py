@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from pilkades.env import cache_from_url, env_bool, env_int, env_list, env_str, url_origin
+from pilkades.safety import refuse_unsafe
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -58,12 +59,15 @@ MIDDLEWARE = [
     # Below WhiteNoise (static files keep their caching), above everything that answers a user.
     "pilkades.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Django's, except that pages ignore the browser's Accept-Language: Indonesian unless the user
+    # picked English in the header. The API still follows Accept-Language.
+    "pilkades.middleware.LocaleMiddleware",
     # Django's, with an API path missing its slash answered 308 in JSON (keeps a POST a POST).
     "pilkades.middleware.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "pilkades.middleware.AppNotFoundPageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -112,6 +116,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 REDIS_URL = env_str("REDIS_URL")
 CACHES = {"default": cache_from_url("REDIS_URL", REDIS_URL)}
 
+refuse_unsafe(debug=DEBUG, secret_key=SECRET_KEY, allowed_hosts=ALLOWED_HOSTS, database=DATABASES["default"])
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -135,6 +141,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Behind a reverse proxy every request comes from the proxy's address: trusting the proxies'
+# X-Forwarded-For (and only theirs) lets the lockout and the throttles tell clients apart. The number
+# of proxies in front of the app that append to the header (nginx alone: 1; a load balancer and
+# nginx: 2); 0, the default, when clients reach the app directly and the header is their own word.
+PILKADES_TRUSTED_PROXIES = env_int("PILKADES_TRUSTED_PROXIES", 0)
+if PILKADES_TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("PILKADES_TRUSTED_PROXIES must be 0 or more (proxies in front of the app).")
+AXES_CLIENT_IP_CALLABLE = "pilkades.client_ip.client_ip"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -192,6 +206,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "pilkades.pagination.StandardPagination",
     "DEFAULT_SCHEMA_CLASS": "pilkades.api_errors.ApiSchema",
     "EXCEPTION_HANDLER": "pilkades.api_errors.exception_handler",
+    # The same rule as the lockout's (pilkades.client_ip). DRF's default (None) would take the whole
+    # X-Forwarded-For as the client: a forged header per request would escape every rate.
+    "NUM_PROXIES": PILKADES_TRUSTED_PROXIES,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -315,6 +332,12 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"client_error_without_traceback": {"()": "pilkades.log_filters.ClientErrorWithoutTraceback"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["client_error_without_traceback"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    # Django's default config gives "django" a console handler of its own; its records also reach
+    # the root's, and every line printed twice. Without handlers here they go through the root only.
+    "loggers": {"django": {"handlers": [], "level": env_str("DJANGO_LOG_LEVEL", "INFO")}},
 }

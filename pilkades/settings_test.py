@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-key-" + "x" * 40)
+# Django's test client calls itself "testserver"; production settings refuse an empty host list.
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
 
 from pilkades.settings import *  # noqa: F403
 from pilkades.testing import redis_url_for_worker

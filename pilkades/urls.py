@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from operations.forms.login import LoginForm
 from pilkades.api_docs import RedocView, SchemaView, SwaggerView
@@ -11,7 +13,16 @@ handler403 = "pilkades.api_errors.permission_denied"
 handler404 = "pilkades.api_errors.not_found"
 handler500 = "pilkades.api_errors.server_error"
 
+
+class FaviconView(RedirectView):
+    """Browsers ask for /favicon.ico whatever the page links to: point them at the app's icon."""
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("favicon.svg")
+
+
 urlpatterns = [
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("", include("operations.urls")),
     path("", include("election_day.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),

@@ -163,6 +163,7 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "login": same(EVERYONE),
     "logout": rw(post=EVERYONE),
     "set_language": same(EVERYONE),
+    "favicon": same(EVERYONE),  # a redirect to the static icon
     # The OpenAPI description holds no data: public, so tools can read it before holding a token.
     "schema": read_only(EVERYONE),
     "api-docs": read_only(EVERYONE),

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from operations.admin import deployment, organisation, risk, tokens
 from operations.forms.login import AdminLoginForm
@@ -7,5 +8,8 @@ from villages.admin import set_kecamatan_scope
 
 set_kecamatan_scope(jurisdiction_kecamatan_ids)
 admin.site.login_form = AdminLoginForm
+admin.site.site_header = _("Pilkades Ops — Administrasi")
+admin.site.site_title = _("Pilkades Ops — Administrasi")
+admin.site.index_title = _("Administrasi")
 
 __all__ = ["deployment", "organisation", "risk", "tokens"]
