@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 import tempfile
+import uuid
 from collections.abc import Callable, Iterator
 from copy import deepcopy
 from dataclasses import dataclass
@@ -479,7 +479,7 @@ def _build_world() -> World:
         "election_day.incidentcategory": incident.category,
         "election_day.stagewindow": window,
         "election_day.checkin": checkin,
-        "election_day.villageprogress": VillageProgress.objects.get(operation=operation, village_election=village),
+        "election_day.villageprogress": VillageProgress.objects.get(operation=operation),
         "election_day.progressstep": step,
         "election_day.incident": incident,
         "election_day.dispatch": dispatch,
