@@ -1,6 +1,8 @@
-// Draws the dashboard map from the GeoJSON the page embeds (json_script): villages as circles
-// coloured by level, kecamatan as dashed outlines with labels. Tiles only when a tile URL is set,
-// so the map still means something offline.
+// Draws the dashboard map from the GeoJSON the page embeds (json_script): desa outlines filled by
+// risk level (a choropleth; unassessed villages hatched grey, never green), kecamatan outlines with
+// labels, desa names once zoomed in, a legend, a Polsek filter and a mainland / islands switch.
+// The polygons are the map: tiles only when a tile URL is set. Every name, label and popup line is
+// a text node (Leaflet inserts a string tooltip or popup as HTML, and names come from imports).
 (function () {
   "use strict";
   var element = document.getElementById("map");
@@ -9,8 +11,11 @@
     return;
   }
   var data = JSON.parse(source.textContent);
+  var labels = element.dataset;
   var colours = { 1: "#2e7d32", 2: "#ef8f00", 3: "#c62828" };
-  var map = L.map(element, { scrollWheelZoom: false });
+  var HATCH = "unassessed-hatch";
+  var NAMES_FROM_ZOOM = 12;
+  var map = L.map(element, { scrollWheelZoom: false, zoomSnap: 0.25 });
   var tileUrl = element.dataset.tileUrl;
   if (tileUrl) {
     L.tileLayer(tileUrl, { maxZoom: 18, attribution: element.dataset.tileAttribution || "" }).addTo(map);
@@ -18,52 +23,188 @@
     element.classList.add("map-no-tiles");
   }
 
+  function text(tag, content, className) {
+    var node = document.createElement(tag);
+    node.textContent = content;
+    if (className) node.className = className;
+    return node;
+  }
+
+  function addHatchPattern() {
+    // An SVG pattern for unassessed villages: grey stripes, so "not assessed" never reads as safe.
+    var svg = element.querySelector(".leaflet-overlay-pane svg");
+    if (!svg || svg.querySelector("#" + HATCH)) return;
+    var ns = "http://www.w3.org/2000/svg";
+    var defs = document.createElementNS(ns, "defs");
+    var pattern = document.createElementNS(ns, "pattern");
+    pattern.setAttribute("id", HATCH);
+    pattern.setAttribute("patternUnits", "userSpaceOnUse");
+    pattern.setAttribute("width", "8");
+    pattern.setAttribute("height", "8");
+    pattern.setAttribute("patternTransform", "rotate(45)");
+    var back = document.createElementNS(ns, "rect");
+    back.setAttribute("width", "8");
+    back.setAttribute("height", "8");
+    back.setAttribute("fill", "#d6d6d6");
+    var stripe = document.createElementNS(ns, "rect");
+    stripe.setAttribute("width", "3");
+    stripe.setAttribute("height", "8");
+    stripe.setAttribute("fill", "#7a7a7a");
+    pattern.appendChild(back);
+    pattern.appendChild(stripe);
+    defs.appendChild(pattern);
+    svg.insertBefore(defs, svg.firstChild);
+  }
+
+  function villageStyle(feature) {
+    var p = feature.properties;
+    return {
+      color: "#ffffff", weight: 1.2, fillOpacity: 0.85,
+      fillColor: p.assessed ? colours[p.level] || "#6d6d6d" : "url(#" + HATCH + ")",
+      className: "village-marker village-level-" + p.level + (p.assessed ? "" : " village-unassessed"),
+    };
+  }
+
   var kecamatan = L.geoJSON(data.kecamatan, {
-    style: { color: "#0b3d91", weight: 1.5, dashArray: "5 5", fillOpacity: 0.04 },
+    interactive: false, // under the villages and never catching their clicks
+    style: { color: "#0b3d91", weight: 2, dashArray: "6 4", fill: false },
     pointToLayer: function (feature, latlng) {
       return L.circleMarker(latlng, { radius: 0, opacity: 0, fillOpacity: 0, interactive: false });
     },
     onEachFeature: function (feature, layer) {
-      // Above the outline's centre, so the label never hides a village marker. Names are text
-      // nodes: Leaflet inserts a string tooltip or popup as HTML, and names come from imports.
       layer.bindTooltip(text("span", feature.properties.name), {
-        permanent: true, direction: "top", offset: [0, -14], className: "kecamatan-label",
+        permanent: true, direction: "center", className: "kecamatan-label",
       });
     },
-  }).addTo(map);
-
-  function text(tag, content) {
-    var node = document.createElement(tag);
-    node.textContent = content;
-    return node;
-  }
+  });
 
   var villages = L.geoJSON(data.villages, {
+    style: villageStyle,
     pointToLayer: function (feature, latlng) {
-      var p = feature.properties;
-      return L.circleMarker(latlng, {
-        radius: 7 + 2 * p.level, color: "#fff", weight: 2, fillColor: colours[p.level] || "#6d6d6d",
-        fillOpacity: 0.9, className: "village-marker village-level-" + p.level,
-      });
+      var style = villageStyle(feature);
+      style.radius = 7 + 2 * feature.properties.level;
+      return L.circleMarker(latlng, style);
     },
     onEachFeature: function (feature, layer) {
       var p = feature.properties;
       var popup = document.createElement("div");
+      popup.className = "village-popup";
       var link = text("a", p.name);
       link.href = p.url;
       popup.appendChild(link);
-      popup.appendChild(text("div", p.kecamatan + " · " + p.level_label));
-      popup.appendChild(text("div", p.assigned + " / " + p.required + (p.shortfall ? " (−" + p.shortfall + ")" : "")));
+      popup.appendChild(text("div", p.kecamatan + (p.polsek ? " · " + p.polsek : "")));
+      popup.appendChild(text("div", (p.assessed ? p.level_label : labels.labelUnassessed + " (" + p.level_label + ")")
+        + " · " + labels.labelScore + " " + p.score));
+      popup.appendChild(text("div", labels.labelNeed + " " + p.required + " · " + labels.labelAssigned + " "
+        + p.assigned + " · " + labels.labelShortfall + " " + p.shortfall, p.shortfall ? "shortfall" : ""));
       layer.bindPopup(popup);
-      layer.bindTooltip(text("span", p.name));
+      layer.bindTooltip(text("span", p.name), { permanent: true, direction: "center", className: "desa-label" });
     },
-  }).addTo(map);
+  });
+  kecamatan.addTo(map);
+  villages.addTo(map);
 
-  var bounds = villages.getBounds();
-  if (bounds.isValid()) {
-    map.fitBounds(bounds.extend(kecamatan.getBounds()), { padding: [24, 24] });
-  } else {
-    map.setView([-2.5, 118], 4);
+  // Mainland first: an island village (reached only by sea) would zoom the view out to open sea.
+  function boundsOf(predicate) {
+    var bounds = L.latLngBounds([]);
+    villages.eachLayer(function (layer) {
+      if (predicate(layer.feature.properties)) {
+        bounds.extend(layer.getBounds ? layer.getBounds() : layer.getLatLng());
+      }
+    });
+    return bounds;
   }
+  var selectedPolsek = "";
+  function visible(p) { return !selectedPolsek || String(p.polsek_id) === selectedPolsek; }
+  var mainland = function () { return boundsOf(function (p) { return !p.sea_access_only && visible(p); }); };
+  var islands = function () { return boundsOf(function (p) { return p.sea_access_only && visible(p); }); };
+  function fit(bounds) {
+    if (bounds.isValid()) map.fitBounds(bounds, { padding: [16, 16] });
+  }
+  var start = mainland();
+  if (!start.isValid()) start = boundsOf(visible);
+  if (start.isValid()) fit(start);
+  else map.setView([-2.5, 118], 4);
+  // The layers' SVG exists once the map has a view: only then can the pattern join it.
+  addHatchPattern();
+
+  function showNames() {
+    element.classList.toggle("map-names-hidden", map.getZoom() < NAMES_FROM_ZOOM);
+  }
+  map.on("zoomend", showNames);
+  showNames();
+
+  // Controls (view switch, Polsek filter) above the map and the legend below it, outside the map
+  // so they never cover a village. Built from nodes; labels come from the template.
+  function buildControls() {
+    var box = document.createElement("div");
+    box.className = "map-controls";
+    var mainlandButton = text("button", labels.labelMainland, "map-view-mainland");
+    mainlandButton.type = "button";
+    mainlandButton.addEventListener("click", function () { fit(mainland()); });
+    box.appendChild(mainlandButton);
+    if (islands().isValid()) {
+      var islandButton = text("button", labels.labelIslands, "map-view-islands");
+      islandButton.type = "button";
+      islandButton.addEventListener("click", function () { fit(islands()); });
+      box.appendChild(islandButton);
+    }
+    var polsek = {};
+    villages.eachLayer(function (layer) {
+      var p = layer.feature.properties;
+      if (p.polsek_id) polsek[p.polsek_id] = p.polsek;
+    });
+    var ids = Object.keys(polsek).sort(function (a, b) { return polsek[a].localeCompare(polsek[b]); });
+    if (ids.length > 1) {
+      var select = document.createElement("select");
+      select.className = "map-polsek-filter";
+      select.setAttribute("aria-label", labels.labelPolsek);
+      select.appendChild(text("option", labels.labelAllPolsek));
+      select.lastChild.value = "";
+      ids.forEach(function (id) {
+        select.appendChild(text("option", polsek[id]));
+        select.lastChild.value = id;
+      });
+      select.addEventListener("change", function () {
+        selectedPolsek = select.value;
+        villages.eachLayer(function (layer) {
+          var shown = visible(layer.feature.properties);
+          var style = villageStyle(layer.feature);
+          layer.setStyle(shown ? style : { opacity: 0.15, fillOpacity: 0.05 });
+          if (!shown) layer.closeTooltip();
+          else layer.openTooltip();
+        });
+        var target = mainland();
+        fit(target.isValid() ? target : islands());
+      });
+      box.appendChild(select);
+    }
+    return box;
+  }
+  element.parentNode.insertBefore(buildControls(), element);
+
+  function buildLegend() {
+    var box = document.createElement("div");
+    box.className = "map-legend";
+    [[3, labels.labelLevel3], [2, labels.labelLevel2], [1, labels.labelLevel1]].forEach(function (entry) {
+      var row = text("div", "");
+      var swatch = text("span", "", "swatch");
+      swatch.style.background = colours[entry[0]];
+      row.appendChild(swatch);
+      row.appendChild(document.createTextNode(entry[1]));
+      box.appendChild(row);
+    });
+    var row = text("div", "");
+    row.appendChild(text("span", "", "swatch swatch-unassessed"));
+    row.appendChild(document.createTextNode(labels.labelUnassessed));
+    box.appendChild(row);
+    var line = text("div", "");
+    line.appendChild(text("span", "", "swatch swatch-kecamatan"));
+    line.appendChild(document.createTextNode(labels.labelKecamatan));
+    box.appendChild(line);
+    return box;
+  }
+  element.parentNode.insertBefore(buildLegend(), element.nextSibling);
+
   element.dataset.markers = String(villages.getLayers().length);
 })();

@@ -235,6 +235,22 @@ def test_kapolres_sees_the_dashboard_and_cannot_change_anything(open_page, demo)
     )
     screenshot(page, "dashboard")
 
+    # The map: one filled polygon per village, hatched (never green) where not assessed.
+    unassessed = rows.filter(computed_level__isnull=True, is_overridden=False)
+    expect(page.locator("#map path.village-unassessed")).to_have_count(unassessed.count())
+    page.locator("#map .leaflet-tooltip.desa-label").first.wait_for(state="attached")
+    mekarsari = page.locator("#map path.village-marker").nth(
+        list(rows.order_by("desa_code").values_list("desa_name", flat=True)).index("Mekarsari")
+    )
+    mekarsari.click(force=True)
+    popup = page.locator("#map .leaflet-popup-content")
+    expect(popup.locator("a")).to_have_text("Mekarsari")
+    expect(popup).to_contain_text("Carenang")
+    screenshot(page, "dashboard-map-mainland", full_page=False)
+    page.locator(".map-view-islands").click()
+    page.wait_for_timeout(400)
+    screenshot(page, "dashboard-map-islands", full_page=False)
+
     for path in ("/peringkat/", "/penempatan/", "/dasbor/"):
         page.goto(path)
         expect(page.locator("main form[method=post]")).to_have_count(0)
