@@ -40,3 +40,44 @@ class StrictInput:
             elif field is not None and field.read_only:
                 refused[key] = [_("Field ini hanya dibaca; jangan dikirim.")]
         return refused
+
+
+class NaturalKeys:
+    """A relation written by id or by the key people use (``desa`` or ``desa_code``), never both.
+
+    ``natural_keys`` maps each natural-key field to the id field of the same relation (same
+    source). Both fields are optional to DRF; a relation named in ``natural_keys_required`` must be
+    given one way or the other when a row is created.
+    """
+
+    natural_keys: dict[str, str] = {}
+    natural_keys_required: tuple[str, ...] = ()
+
+    def to_internal_value(self, data):
+        clashes = {}
+        if isinstance(data, Mapping):
+            clashes = {
+                natural: [
+                    _("Kirim %(natural)s atau %(plain)s, bukan keduanya.")
+                    % {"natural": natural, "plain": plain}
+                ]
+                for natural, plain in self.natural_keys.items()
+                if natural in data and plain in data
+            }
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if clashes and isinstance(exc.detail, dict):
+                exc.detail.update(serializers.ValidationError(clashes).detail)
+            raise
+        if clashes:
+            raise serializers.ValidationError(clashes)
+        if self.instance is None and not self.partial:
+            missing = {}
+            for plain in self.natural_keys_required:
+                if self.fields[plain].source not in value:
+                    natural = next(n for n, p in self.natural_keys.items() if p == plain)
+                    missing[plain] = [_("Wajib diisi (atau %(natural)s).") % {"natural": natural}]
+            if missing:
+                raise serializers.ValidationError(missing)
+        return value

@@ -1,7 +1,11 @@
-"""Read serializers for the civil side. Related names come from select_related rows, never per row."""
+"""Serializers of the civil side, for reading and writing. Related names come from select_related
+rows, never per row. Writes are checked by the model (``full_clean`` in the services), so the
+serializers keep no uniqueness validators of their own: one set of rules, one set of messages."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from pilkades.serializers import NaturalKeys, StrictInput
 from villages.models import Candidate, Desa, Election, Kecamatan, VillageElection
 
 
@@ -11,7 +15,9 @@ class KecamatanSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "kabupaten_name"]
 
 
-class DesaSerializer(serializers.ModelSerializer):
+class DesaSerializer(StrictInput, serializers.ModelSerializer):
+    """A desa comes from the Kemendagri region import; the API changes its coordinates and access."""
+
     kecamatan_code = serializers.CharField(source="kecamatan.code", read_only=True)
     kecamatan_name = serializers.CharField(source="kecamatan.name", read_only=True)
 
@@ -29,18 +35,27 @@ class DesaSerializer(serializers.ModelSerializer):
             "access_notes",
             "sea_access_only",
         ]
+        read_only_fields = ["code", "name", "kecamatan"]
 
 
-class ElectionSerializer(serializers.ModelSerializer):
+class ElectionSerializer(StrictInput, serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
 
     class Meta:
         model = Election
         fields = ["id", "name", "voting_day", "status", "status_display"]
+        validators: list = []
+        extra_kwargs = {"name": {"validators": []}}
 
 
-class VillageElectionSerializer(serializers.ModelSerializer):
-    desa_code = serializers.CharField(source="desa.code", read_only=True)
+class VillageElectionSerializer(StrictInput, NaturalKeys, serializers.ModelSerializer):
+    desa_code = serializers.SlugRelatedField(
+        source="desa",
+        slug_field="code",
+        queryset=Desa.objects.all(),
+        required=False,
+        help_text=_("Kode Kemendagri desa; saat menulis boleh menggantikan id desa."),
+    )
     desa_name = serializers.CharField(source="desa.name", read_only=True)
     kecamatan = serializers.IntegerField(source="desa.kecamatan_id", read_only=True)
     kecamatan_name = serializers.CharField(source="desa.kecamatan.name", read_only=True)
@@ -64,9 +79,14 @@ class VillageElectionSerializer(serializers.ModelSerializer):
             "status",
             "status_display",
         ]
+        validators: list = []
+        extra_kwargs = {"desa": {"required": False}}
+
+    natural_keys = {"desa_code": "desa"}
+    natural_keys_required = ("desa",)
 
 
-class CandidateSerializer(serializers.ModelSerializer):
+class CandidateSerializer(StrictInput, serializers.ModelSerializer):
     desa_name = serializers.CharField(source="village_election.desa.name", read_only=True)
     head_status_display = serializers.CharField(source="get_head_status_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
@@ -88,3 +108,4 @@ class CandidateSerializer(serializers.ModelSerializer):
             "needs_close_escort",
             "notes",
         ]
+        validators: list = []
