@@ -23,6 +23,7 @@ from operations.authentication import TokenAuthentication
 from operations.lockout import cool_off, duration_text
 from operations.models import PersonToken
 from operations.services.tokens import person_token_create, person_token_revoke
+from pilkades.serializers import StrictInput
 
 
 class TokenObtainThrottle(SimpleRateThrottle):
@@ -53,7 +54,7 @@ class LockedOut(exceptions.APIException):
         super().__init__(detail)
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(StrictInput, serializers.Serializer):
     username = serializers.CharField(label=gettext_lazy("Nama pengguna"), max_length=150)
     password = serializers.CharField(
         label=gettext_lazy("Sandi"), max_length=1024, trim_whitespace=False, write_only=True

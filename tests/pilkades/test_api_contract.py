@@ -7,6 +7,8 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 
 from operations.models import RiskIndicator
+from operations.roles import KABAG_OPS
+from tests.conftest import TEST_PASSWORD
 from tests.operations.risk_setup import build_world
 
 pytestmark = pytest.mark.django_db
@@ -232,3 +234,14 @@ def test_every_write_refuses_unknown_fields(api_client, world, who, method, path
     response = getattr(_as(api_client, getattr(world, who)), method)(urls[path], body, format="json")
     assert response.status_code == 400, response.content[:300]
     assert field in response.json()["errors"]
+
+
+def test_token_request_with_a_misspelt_field_is_refused_not_ignored(api_client, make_user):
+    make_user(KABAG_OPS, username="kabag.kontrak", password=TEST_PASSWORD)
+    response = api_client.post(
+        "/api/v1/auth/token/",
+        {"username": "kabag.kontrak", "password": TEST_PASSWORD, "pasword": TEST_PASSWORD},
+        format="json",
+    )
+    assert response.status_code == 400, response.content[:300]
+    assert "pasword" in response.json()["errors"]
