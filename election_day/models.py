@@ -214,6 +214,7 @@ class ProgressStep(models.Model):
     is_backward = models.BooleanField(_("mundur"), default=False)
     reason = models.TextField(_("alasan"), blank=True)
     recorded_at = models.DateTimeField(_("waktu"), auto_now_add=True)
+    client_time = models.DateTimeField(_("waktu di ponsel"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("oleh")
     )
@@ -311,6 +312,7 @@ class Incident(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("pelapor")
     )
     reported_at = models.DateTimeField(_("dilaporkan"), auto_now_add=True)
+    client_time = models.DateTimeField(_("waktu di ponsel"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -89,7 +89,7 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         key = uuid.uuid4()
     lat, lng = _decimal(request.POST.get("latitude")), _decimal(request.POST.get("longitude"))
-    accuracy = _decimal(request.POST.get("accuracy"))
+    accuracy = _decimal(request.POST.get("accuracy_m"))
     position = (
         checkin_services.Position(lat, lng, int(accuracy) if accuracy is not None else None)
         if lat is not None and lng is not None
@@ -155,8 +155,9 @@ class IncidentForm(forms.Form):
         Operation.objects.filter(status=Operation.Status.ACTIVE), label=gettext_lazy("Operasi")
     )
     village_election = forms.ModelChoiceField(VillageElection.objects.none(), label=gettext_lazy("Desa"))
+    # Values are the catalogue codes, as the API takes them: the phone's queue sends this form there.
     category = forms.ModelChoiceField(
-        IncidentCategory.objects.filter(is_active=True), label=gettext_lazy("Kategori")
+        IncidentCategory.objects.filter(is_active=True), to_field_name="code", label=gettext_lazy("Kategori")
     )
     severity = forms.TypedChoiceField(
         coerce=int,

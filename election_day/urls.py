@@ -1,6 +1,6 @@
 from django.urls import path
 
-from election_day import pages
+from election_day import offline, pages
 
 urlpatterns = [
     path("hari-h/", pages.field_home, name="field-home"),
@@ -11,6 +11,9 @@ urlpatterns = [
         name="field-progress",
     ),
     path("hari-h/kejadian/baru/", pages.incident_create, name="field-incident"),
+    path("hari-h/antrian/", offline.queue_page, name="field-queue"),
+    path("hari-h/sw.js", offline.service_worker, name="field-sw"),
+    path("hari-h/manifest.webmanifest", offline.manifest, name="field-manifest"),
     path("posko/", pages.board_latest, name="posko-latest"),
     path("operasi/<int:operation_id>/posko/", pages.board, name="posko-board"),
     path("operasi/<int:operation_id>/lapsit/", pages.lapsit, name="lapsit"),

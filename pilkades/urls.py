@@ -22,11 +22,22 @@ class FaviconView(RedirectView):
 
 
 urlpatterns = [
+class LogoutView(auth_views.LogoutView):
+    """Logging out leaves nothing of this user on a shared phone: the field app's queue (IndexedDB),
+    its cached pages and its service worker are cleared by the browser (static/js/field-queue.js
+    does the same first, for browsers that ignore the header)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
+
+
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("", include("operations.urls")),
     path("", include("election_day.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("operations.api.urls")),

@@ -157,6 +157,11 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "field-incident": same(SESSION),
     "posko-latest": same(HQ),
     "posko-board": same(HQ),
+    # The field app offline: the queue page is a shell filled from the phone; the manifest and the
+    # service worker hold no data and are fetched by the browser itself (without cookies, for the manifest).
+    "field-queue": same(SESSION),
+    "field-sw": read_only(EVERYONE),
+    "field-manifest": read_only(EVERYONE),
     "lapsit": same(HQ),
     "operation-close-page": rw(post=OPS),
     # Login pages are for everyone; logging out takes a POST.

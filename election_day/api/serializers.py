@@ -63,6 +63,7 @@ class ProgressInputSerializer(serializers.Serializer):
     )
     stage = serializers.ChoiceField(choices=ProgressStage.choices)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    client_time = serializers.DateTimeField(required=False, allow_null=True)
     idempotency_key = serializers.UUIDField(required=False, allow_null=True)
 
 
@@ -78,6 +79,7 @@ class ProgressStepSerializer(serializers.ModelSerializer):
             "is_backward",
             "reason",
             "recorded_at",
+            "client_time",
             "recorded_by",
         ]
         read_only_fields = fields
@@ -116,6 +118,7 @@ class IncidentInputSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=5000)
     source = serializers.ChoiceField(choices=Incident.Source.choices, default=Incident.Source.FIELD)
     photos = PhotosField(required=False, max_length=5, default=list)
+    client_time = serializers.DateTimeField(required=False, allow_null=True)
     idempotency_key = serializers.UUIDField(required=False, allow_null=True)
 
 
@@ -169,6 +172,7 @@ class IncidentSerializer(serializers.ModelSerializer):
             "state",
             "reported_by",
             "reported_at",
+            "client_time",
             "acknowledged_by",
             "acknowledged_at",
             "dispatched_by",

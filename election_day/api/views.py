@@ -203,6 +203,7 @@ class ProgressViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.G
                 reason=values.get("reason", ""),
                 by=request.user,
                 idempotency_key=key,
+                client_time=values.get("client_time"),
             )
         )
         return _written(ProgressStepSerializer, step, created)
@@ -272,6 +273,7 @@ class IncidentViewSet(
                 photos=values.get("photos", []),
                 by=request.user,
                 idempotency_key=key,
+                client_time=values.get("client_time"),
             )
         )
         return _written(IncidentSerializer, incident, created, **self.get_serializer_context())

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -96,6 +97,7 @@ def incident_report(
     photos: Sequence[Photo] = (),
     source: str = Incident.Source.FIELD,
     idempotency_key: uuid.UUID | None = None,
+    client_time: datetime | None = None,
 ) -> tuple[Incident, bool]:
     """Record an incident with its checked photos (see election_day.photos); returns (incident, created)."""
     if idempotency_key is not None:
@@ -129,6 +131,7 @@ def incident_report(
         source=source,
         reported_by=by,
         idempotency_key=idempotency_key,
+        client_time=client_time,
     )
     _store_photos(incident, photos, by)
     _raise_level(incident, by)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -45,6 +46,7 @@ def progress_record(
     by: AbstractBaseUser,
     reason: str = "",
     idempotency_key: uuid.UUID | None = None,
+    client_time: datetime | None = None,
 ) -> tuple[ProgressStep, bool]:
     """Move a village to ``stage``; returns (step, created).
 
@@ -97,6 +99,7 @@ def progress_record(
         reason=reason,
         recorded_by=by,
         idempotency_key=idempotency_key,
+        client_time=client_time,
     )
     current.stage = stage
     current.updated_at = step.recorded_at

@@ -21,7 +21,7 @@
       if (!position) return;
       form.elements.latitude.value = position.latitude.toFixed(6);
       form.elements.longitude.value = position.longitude.toFixed(6);
-      form.elements.accuracy.value = Math.round(position.accuracy);
+      form.elements.accuracy_m.value = Math.round(position.accuracy);
     });
   });
 })();

@@ -56,7 +56,7 @@ def test_incident_form_offers_only_the_reporters_villages_and_stores_the_report(
         {
             "operation": w.operation.pk,
             "village_election": w.own[0].pk,
-            "category": w.category.pk,
+            "category": w.category.code,
             "severity": 2,
             "description": "Massa berkumpul",
             "idempotency_key": str(uuid.uuid4()),
@@ -69,7 +69,7 @@ def test_incident_form_offers_only_the_reporters_villages_and_stores_the_report(
         {
             "operation": w.operation.pk,
             "village_election": w.foreign.pk,
-            "category": w.category.pk,
+            "category": w.category.code,
             "severity": 2,
             "description": "x",
             "idempotency_key": str(uuid.uuid4()),

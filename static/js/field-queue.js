@@ -1,0 +1,409 @@
+// The field app's on-device queue: every write a field page makes (check-in, progress step,
+// incident with photos) is kept in IndexedDB first and sent from there, in the order it was made,
+// when there is a connection. Each item keeps its idempotency key, so a resend after a lost answer
+// is harmless (the server answers the first result again), and its client time, which the server
+// stores beside its own. States: menunggu, mengirim, terkirim, ditolak (with the server's reason).
+//
+// Loaded by every page of a logged-in user (for the logout guard) and imported by the service
+// worker (for Background Sync); the DOM parts run only in a window.
+(function (root) {
+  "use strict";
+  var DB_NAME = "pilkades-lapangan";
+  var ITEMS = "antrian";
+  var META = "meta";
+  var SYNC_TAG = "pilkades-antrian";
+  var SENT_KEEP_MS = 2 * 24 * 3600 * 1000;
+  var channel = root.BroadcastChannel ? new BroadcastChannel(SYNC_TAG) : null;
+  var dbPromise = null;
+
+  // --- a small promise wrapper around IndexedDB --------------------------------------------------
+  function done(request) {
+    return new Promise(function (resolve, reject) {
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+  function db() {
+    if (!dbPromise) {
+      var open = indexedDB.open(DB_NAME, 1);
+      open.onupgradeneeded = function () {
+        open.result.createObjectStore(ITEMS, { keyPath: "id", autoIncrement: true });
+        open.result.createObjectStore(META);
+      };
+      dbPromise = done(open);
+    }
+    return dbPromise;
+  }
+  function tx(store, mode, work) {
+    return db().then(function (conn) {
+      return new Promise(function (resolve, reject) {
+        var t = conn.transaction(store, mode);
+        var result = work(t.objectStore(store));
+        t.oncomplete = function () { resolve(result && "result" in result ? result.result : result); };
+        t.onerror = t.onabort = function () { reject(t.error); };
+      });
+    });
+  }
+  function all() {
+    return tx(ITEMS, "readonly", function (s) { return s.getAll(); }).then(function (items) {
+      return items.sort(function (a, b) { return a.id - b.id; });
+    });
+  }
+  function get(id) { return tx(ITEMS, "readonly", function (s) { return s.get(id); }); }
+  function put(item) { return tx(ITEMS, "readwrite", function (s) { return s.put(item); }).then(notify); }
+  function remove(id) { return tx(ITEMS, "readwrite", function (s) { return s.delete(id); }).then(notify); }
+  function meta(key, value) {
+    if (value === undefined) return tx(META, "readonly", function (s) { return s.get(key); });
+    return tx(META, "readwrite", function (s) { return s.put(value, key); });
+  }
+  function clearAll() {
+    return Promise.all([
+      tx(ITEMS, "readwrite", function (s) { return s.clear(); }),
+      tx(META, "readwrite", function (s) { return s.clear(); }),
+    ]).then(notify);
+  }
+  function notify() {
+    if (channel) channel.postMessage("changed");
+    if (root.document) root.dispatchEvent(new Event("pilkades-queue"));
+  }
+
+  function uuid() {
+    if (root.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 15) | 64;
+    b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  function pending(items, user) {
+    return items.filter(function (i) {
+      return i.user === user && (i.state === "menunggu" || i.state === "mengirim");
+    });
+  }
+
+  // --- sending ----------------------------------------------------------------------------------
+  function body(item) {
+    var data = new FormData();
+    item.fields.forEach(function (pair) { data.append(pair[0], pair[1]); });
+    item.files.forEach(function (f) { data.append(f.name, new Blob([f.data], { type: f.type }), f.filename); });
+    data.append("client_time", item.created);
+    return data;
+  }
+  function reasonOf(response) {
+    return response.json().then(function (json) {
+      var lines = [];
+      Object.keys(json.errors || {}).forEach(function (field) {
+        [].concat(json.errors[field]).forEach(function (m) { lines.push(typeof m === "string" ? m : JSON.stringify(m)); });
+      });
+      return lines.length ? lines.join(" ") : String(json.detail || response.status);
+    }, function () { return "HTTP " + response.status; });
+  }
+  // Answers that say "not now" rather than "no": the item stays waiting and the flush stops.
+  var SESSION_PROBLEM = /CSRF|kredensial|credentials|autenti|authenticat/i;
+
+  function sendOne(item, csrf) {
+    item.state = "mengirim";
+    return put(item).then(function () {
+      return fetch(item.url, {
+        method: "POST",
+        body: body(item),
+        credentials: "same-origin",
+        redirect: "manual",
+        headers: { Accept: "application/json", "X-CSRFToken": csrf || "", "Idempotency-Key": item.key },
+      });
+    }).then(function (response) {
+      if (response.ok) {
+        item.state = "terkirim";
+        item.sentAt = new Date().toISOString();
+        item.reason = "";
+        return put(item).then(function () { return true; });
+      }
+      var later = response.type === "opaqueredirect" || response.status === 401 || response.status >= 500;
+      return reasonOf(response).then(function (reason) {
+        if (later || (response.status === 403 && SESSION_PROBLEM.test(reason))) {
+          item.state = "menunggu";
+          item.reason = reason;
+          return put(item).then(function () { return false; });
+        }
+        item.state = "ditolak";
+        item.reason = reason;
+        return put(item).then(function () { return true; });
+      });
+    }, function () {
+      item.state = "menunggu";
+      return put(item).then(function () { return false; });
+    });
+  }
+
+  var flushing = null;
+  // Sends every waiting item of the current user, oldest first, one at a time. Resolves true when
+  // nothing is left waiting, false when the connection (or the session) stopped it.
+  function flush(options) {
+    if (flushing) return flushing;
+    var run = function () {
+      return Promise.all([meta("user"), meta("csrf"), all()]).then(function (got) {
+        var csrf = root.document ? cookie("csrftoken") || got[1] : got[1];
+        var queue = pending(got[2], got[0]);
+        var next = function (i) {
+          if (i >= queue.length) return true;
+          return sendOne(queue[i], csrf).then(function (ok) { return ok ? next(i + 1) : false; });
+        };
+        return next(0);
+      });
+    };
+    var locked = root.navigator && navigator.locks ? navigator.locks.request(SYNC_TAG, run) : run();
+    flushing = locked.then(function (ok) {
+      flushing = null;
+      if (!ok && options && options.throwOnFailure) throw new Error("offline");
+      return ok;
+    }, function (error) {
+      flushing = null;
+      throw error;
+    });
+    return flushing;
+  }
+
+  function cookie(name) {
+    var match = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  root.PilkadesQueue = { SYNC_TAG: SYNC_TAG, all: all, get: get, put: put, remove: remove, meta: meta,
+    clearAll: clearAll, flush: flush, pending: pending, uuid: uuid, channel: channel };
+  if (!root.document) return;
+
+  // --- the window: status line, forms, queue page, logout guard ---------------------------------
+  var script = document.currentScript;
+  var text = script ? script.dataset : {};
+  var user = text.user || "";
+  var status = document.getElementById("queue-status");
+  var message = document.getElementById("queue-message");
+  var retryDelay = 2000;
+  var retryTimer = null;
+
+  function say(line, kind) {
+    if (!message) return;
+    message.textContent = line;
+    message.className = "queue-message " + (kind || "");
+  }
+
+  function refresh() {
+    return all().then(function (items) {
+      var mine = items.filter(function (i) { return i.user === user; });
+      var waiting = pending(mine, user).length;
+      var refused = mine.filter(function (i) { return i.state === "ditolak"; }).length;
+      if (status) {
+        var parts = [];
+        if (waiting) parts.push(text.textWaiting.replace("{n}", waiting));
+        if (refused) parts.push(text.textRefused.replace("{n}", refused));
+        status.hidden = !parts.length;
+        status.querySelector("a").textContent = parts.join(" · ");
+        status.className = "queue-status" + (refused ? " refused" : "");
+      }
+      root.dispatchEvent(new CustomEvent("pilkades-queue-items", { detail: mine }));
+      return mine;
+    });
+  }
+
+  function trySend() {
+    clearTimeout(retryTimer);
+    return flush().then(function (ok) {
+      if (ok) {
+        retryDelay = 2000;
+        return;
+      }
+      retryTimer = setTimeout(trySend, retryDelay); // no signal yet: try again, less and less often
+      retryDelay = Math.min(retryDelay * 2, 60000);
+    }).catch(function () {});
+  }
+
+  function fieldsOf(form) {
+    var fields = [];
+    var files = [];
+    var reading = [];
+    new FormData(form).forEach(function (value, name) {
+      if (name === "csrfmiddlewaretoken" || name === "idempotency_key") return;
+      if (value instanceof File) {
+        if (!value.size) return;
+        reading.push(value.arrayBuffer().then(function (data) {
+          files.push({ name: name, filename: value.name, type: value.type, data: data });
+        }));
+        return;
+      }
+      fields.push([name, value]);
+    });
+    return Promise.all(reading).then(function () { return { fields: fields, files: files }; });
+  }
+
+  function labelOf(form) {
+    var parts = [form.dataset.queueLabel];
+    Array.prototype.forEach.call(form.querySelectorAll("select"), function (s) {
+      if (s.selectedIndex >= 0 && s.value) parts.push(s.options[s.selectedIndex].text);
+    });
+    return parts.filter(Boolean).join(" · ");
+  }
+
+  function enqueue(form) {
+    var replaces = form.dataset.replaces ? Number(form.dataset.replaces) : null;
+    return Promise.all([fieldsOf(form), replaces ? get(replaces) : null]).then(function (got) {
+      var item = got[1] || { created: new Date().toISOString(), user: user };
+      item.key = uuid(); // a corrected item is another request: a new key
+      item.kind = form.dataset.queueKind;
+      item.url = form.dataset.queueUrl;
+      item.page = location.pathname;
+      item.form = form.id;
+      item.label = labelOf(form);
+      item.fields = got[0].fields;
+      if (!replaces || got[0].files.length) item.files = got[0].files;
+      item.state = "menunggu";
+      item.reason = "";
+      return put(item);
+    }).then(function () {
+      say(text.textQueued, "ok");
+      delete form.dataset.replaces;
+      if (form.dataset.queueReset !== undefined) form.reset();
+      if (form.dataset.queueOnce !== undefined) form.querySelector("[type=submit]").disabled = true;
+      navigator.serviceWorker && navigator.serviceWorker.ready.then(function (reg) {
+        return reg.sync && reg.sync.register(SYNC_TAG);
+      }).catch(function () {});
+      trySend();
+    }, function (error) {
+      say(error && error.name === "QuotaExceededError" ? text.textFull : String(error), "error");
+    });
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-queue-url]"), function (form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      setTimeout(enqueue, 0, form); // after the other submit handlers (the phone's position)
+    });
+  });
+
+  // "Perbaiki" on the queue page opens the form again with the refused item's values.
+  var correcting = new URLSearchParams(location.search).get("antrian");
+  if (correcting) {
+    get(Number(correcting)).then(function (item) {
+      var form = item && document.getElementById(item.form);
+      if (!form) return;
+      item.fields.forEach(function (pair) {
+        var el = form.elements.namedItem(pair[0]);
+        if (el && el.type !== "file") el.value = pair[1];
+      });
+      form.dataset.replaces = String(item.id);
+      say(text.textCorrecting + " " + item.reason, "error");
+      form.scrollIntoView();
+    });
+  }
+
+  // The queue page.
+  var list = document.getElementById("queue-list");
+  if (list) {
+    root.addEventListener("pilkades-queue-items", function (event) {
+      list.textContent = "";
+      document.getElementById("queue-empty").hidden = event.detail.length > 0;
+      event.detail.slice().reverse().forEach(function (item) {
+        var li = document.createElement("li");
+        li.className = "card queue-item state-" + item.state;
+        li.dataset.state = item.state;
+        var title = document.createElement("strong");
+        title.textContent = item.label;
+        var when = document.createElement("span");
+        when.className = "muted";
+        when.textContent = " " + new Date(item.created).toLocaleString("id-ID");
+        var state = document.createElement("p");
+        state.className = "badge queue-state";
+        state.textContent = text["state" + item.state.charAt(0).toUpperCase() + item.state.slice(1)];
+        li.append(title, when, state);
+        if (item.reason && item.state !== "terkirim") {
+          var reason = document.createElement("p");
+          reason.className = "queue-reason";
+          reason.textContent = item.reason;
+          li.appendChild(reason);
+        }
+        if (item.state === "ditolak") {
+          var fix = document.createElement("a");
+          fix.className = "button";
+          fix.href = item.page + "?antrian=" + item.id;
+          fix.textContent = text.textFix;
+          var again = document.createElement("button");
+          again.type = "button";
+          again.textContent = text.textResend;
+          again.addEventListener("click", function () {
+            item.state = "menunggu";
+            item.key = uuid();
+            put(item).then(trySend);
+          });
+          var drop = document.createElement("button");
+          drop.type = "button";
+          drop.textContent = text.textDiscard;
+          drop.addEventListener("click", function () { remove(item.id); });
+          li.append(fix, " ", again, " ", drop);
+        }
+        list.appendChild(li);
+      });
+    });
+    var sendNow = document.getElementById("queue-send");
+    if (sendNow) sendNow.addEventListener("click", trySend);
+  }
+
+  // Logging out on a shared phone: send first, warn about what could not be sent, then leave
+  // nothing behind (the server's Clear-Site-Data does the same where the browser honours it).
+  function forget() {
+    var steps = [clearAll()];
+    if (root.caches) {
+      steps.push(caches.keys().then(function (names) {
+        return Promise.all(names.filter(function (n) { return n.indexOf("pilkades-lapangan-") === 0; })
+          .map(function (n) { return caches.delete(n); }));
+      }));
+    }
+    if (navigator.serviceWorker) {
+      steps.push(navigator.serviceWorker.getRegistrations().then(function (regs) {
+        return Promise.all(regs.map(function (r) { return r.unregister(); }));
+      }));
+    }
+    return Promise.all(steps).catch(function () {});
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("form[action]"), function (form) {
+    if (!text.logout || form.getAttribute("action") !== text.logout) return;
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var timeout = new Promise(function (resolve) { setTimeout(resolve, 8000); });
+      Promise.race([flush().catch(function () {}), timeout]).then(all).then(function (items) {
+        var left = pending(items, user).length;
+        if (left && !root.confirm(text.textLogout.replace("{n}", left))) return;
+        forget().then(function () { form.submit(); });
+      }, function () { form.submit(); });
+    });
+  });
+
+  // --- start --------------------------------------------------------------------------------
+  if (!user) return;
+  meta("user", user);
+  meta("csrf", cookie("csrftoken"));
+  all().then(function (items) {
+    var now = Date.now();
+    return Promise.all(items.map(function (item) {
+      if (item.state === "mengirim") { // the page closed mid-send: send again (same key)
+        item.state = "menunggu";
+        return put(item);
+      }
+      if (item.state === "terkirim" && now - Date.parse(item.sentAt) > SENT_KEEP_MS) return remove(item.id);
+      return null;
+    }));
+  }).then(refresh).then(trySend);
+  root.addEventListener("pilkades-queue", refresh);
+  if (channel) channel.onmessage = refresh;
+  root.addEventListener("online", function () {
+    retryDelay = 2000;
+    trySend();
+  });
+
+  if (status && status.dataset.sw && navigator.serviceWorker) {
+    navigator.serviceWorker.register(status.dataset.sw, { scope: status.dataset.scope }).then(function (reg) {
+      // A new release installed at an earlier visit takes over now, when the page has just opened,
+      // never while a form is being filled in.
+      if (reg.waiting) reg.waiting.postMessage("activate-now");
+    }).catch(function () {});
+  }
+})(typeof self !== "undefined" ? self : window);

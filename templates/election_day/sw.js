@@ -1,0 +1,88 @@
+// Pilkades Ops Lapangan: service worker for /hari-h/ only (served by election_day.offline).
+// The shell (the field pages and their files) is cached on install under a name versioned per
+// release. Field pages: network first, the cached copy without signal. Static files of the shell:
+// cache first. Everything else (the API, other pages, other users' answers): never touched.
+"use strict";
+var VERSION = "{{ version }}";
+var CACHE = "pilkades-lapangan-" + VERSION;
+var PAGES = {{ pages|safe }};
+var ASSETS = {{ assets|safe }};
+importScripts({{ queue_script|safe }});
+
+self.addEventListener("install", function (event) {
+  // No skipWaiting: the new worker waits until a page asks it to take over at its next open.
+  event.waitUntil(
+    caches.open(CACHE).then(function (cache) {
+      return cache.addAll(ASSETS).then(function () {
+        return Promise.all(
+          PAGES.map(function (url) {
+            return fetch(url, { credentials: "same-origin", redirect: "manual" }).then(function (response) {
+              if (response.ok && response.type === "basic") return cache.put(url, response);
+            }).catch(function () {});
+          })
+        );
+      });
+    })
+  );
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(
+    caches.keys().then(function (names) {
+      return Promise.all(
+        names.filter(function (name) {
+          return name.indexOf("pilkades-lapangan-") === 0 && name !== CACHE;
+        }).map(function (name) {
+          return caches.delete(name);
+        })
+      );
+    }).then(function () {
+      return self.clients.claim();
+    })
+  );
+});
+
+self.addEventListener("message", function (event) {
+  if (event.data === "activate-now") self.skipWaiting();
+});
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET") return;
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.mode === "navigate" && PAGES.indexOf(url.pathname) !== -1) {
+    event.respondWith(
+      fetch(request).then(function (response) {
+        // Only the page itself: not a redirect to the login page, not an error page.
+        if (response.ok && !response.redirected) {
+          var copy = response.clone();
+          caches.open(CACHE).then(function (cache) {
+            cache.put(url.pathname, copy);
+          });
+        }
+        return response;
+      }).catch(function () {
+        return caches.open(CACHE).then(function (cache) {
+          return cache.match(url.pathname).then(function (hit) {
+            return hit || Response.error();
+          });
+        });
+      })
+    );
+    return;
+  }
+  if (ASSETS.indexOf(url.pathname) !== -1) {
+    event.respondWith(
+      caches.open(CACHE).then(function (cache) {
+        return cache.match(url.pathname).then(function (hit) {
+          return hit || fetch(request);
+        });
+      })
+    );
+  }
+});
+
+self.addEventListener("sync", function (event) {
+  if (event.tag === PilkadesQueue.SYNC_TAG) event.waitUntil(PilkadesQueue.flush({ throwOnFailure: true }));
+});
