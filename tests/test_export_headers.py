@@ -22,19 +22,11 @@ from villages.services import regions_export
 
 pytestmark = pytest.mark.django_db
 
-ORDER_HEADERS = [
-    "Kecamatan",
-    "Desa",
-    "Tingkat",
-    "No",
-    "Nama",
-    "Pangkat",
-    "NRP",
-    "Satuan",
-    "Tugas",
-    "Ketua tim",
-]
-ORDER_TEAM_HEADERS = ["No", "Nama", "Pangkat", "NRP", "Satuan", "Tugas", "Ketua tim"]
+# Issue 13: the lampiran Sprin's one layout (section, place, then the officer columns shared by
+# every table of the PDF). "No." carries a pgettext context: a bare "No" is Django's "Tidak".
+ORDER_TEAM_HEADERS = ["No.", "Nama", "Pangkat", "NRP", "Jabatan", "Satuan", "Tugas", "Keterangan"]
+ORDER_HEADERS = ["Bagian", "Kecamatan", "Desa", "Tingkat", *ORDER_TEAM_HEADERS]
+UNIT_TOTAL_HEADERS = ["Satuan", "Desa/TPS", "Pam melekat", "Tim kapal", "Patroli", "Cadangan", "Jumlah"]
 LEVEL_TOTAL_HEADERS = ["Tingkat", "Desa", "Kebutuhan", "Ditugaskan", "Kekurangan"]
 RANKING_HEADERS = [
     "No.",
@@ -86,8 +78,9 @@ def test_order_csv_headers(client, world):
 def test_order_xlsx_headers(client, world):
     workbook = load_workbook(io.BytesIO(_get(client, world, "deployment-order", "xlsx")))
 
-    assert [cell.value for cell in workbook.worksheets[0][2]] == ORDER_HEADERS
-    assert [cell.value for cell in workbook.worksheets[1][1]] == LEVEL_TOTAL_HEADERS
+    assert [cell.value for cell in workbook.worksheets[0][3]] == ORDER_HEADERS
+    assert [cell.value for cell in workbook.worksheets[1][1]] == UNIT_TOTAL_HEADERS
+    assert [cell.value for cell in workbook.worksheets[2][1]] == LEVEL_TOTAL_HEADERS
 
 
 def _contains_run(lines: list[str], run: list[str]) -> bool:
@@ -100,6 +93,7 @@ def test_order_pdf_headers(client, world):
 
     # pypdf gives a table's cells one per line, in order.
     assert _contains_run(lines, ORDER_TEAM_HEADERS)
+    assert _contains_run(lines, UNIT_TOTAL_HEADERS)
     assert _contains_run(lines, LEVEL_TOTAL_HEADERS)
 
 

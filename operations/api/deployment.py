@@ -35,6 +35,7 @@ from operations.models import (
     Stage,
     Unit,
 )
+from operations.selectors.order import order_polsek
 from operations.services import assignments as assignment_services
 from operations.services import proposals as proposal_services
 from pilkades.filters import FilterSet
@@ -321,6 +322,14 @@ class OperationOrderView(APIView):
         parameters=[
             OpenApiParameter("operation_id", int, OpenApiParameter.PATH),
             OpenApiParameter("file_format", str, OpenApiParameter.PATH, enum=list(exports.ORDER_FORMATS)),
+            OpenApiParameter(
+                "polsek",
+                int,
+                OpenApiParameter.QUERY,
+                required=False,
+                description="Id satuan Polsek: petikan untuk Polsek itu (desa wilayahnya, personelnya). "
+                "Id yang bukan Polsek: 400.",
+            ),
         ],
         responses={
             (200, "application/pdf"): OpenApiTypes.BINARY,
@@ -330,8 +339,13 @@ class OperationOrderView(APIView):
         },
     )
     def get(self, request, operation_id: int, file_format: str):
-        operation = get_object_or_404(Operation.objects.select_related("election"), pk=operation_id)
-        body, content_type, filename = exports.order_file(operation=operation, file_format=file_format)
+        operation = get_object_or_404(
+            Operation.objects.select_related("election", "pattern_set"), pk=operation_id
+        )
+        polsek = order_polsek(value=request.query_params.get("polsek"))
+        body, content_type, filename = exports.order_file(
+            operation=operation, file_format=file_format, polsek=polsek
+        )
         response = HttpResponse(body, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response

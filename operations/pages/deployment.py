@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -29,6 +29,7 @@ from operations.selectors.deployment import (
     free_officers,
     proposal_items,
 )
+from operations.selectors.order import order_polsek
 from operations.services import assignments as assignment_services
 from operations.services import proposals as proposal_services
 
@@ -224,8 +225,14 @@ def proposal_discard(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allowed(permissions.is_hq)
 def order(request: HttpRequest, operation_id: int, file_format: str) -> HttpResponse:
+    """The lampiran Sprin; ``?polsek=<unit id>`` gives that Polsek's extract."""
+    operation = _operation(operation_id)
+    try:
+        polsek = order_polsek(value=request.GET.get("polsek"))
+    except ValidationError as exc:
+        return HttpResponseBadRequest(" ".join(exc.messages), content_type="text/plain; charset=utf-8")
     body, content_type, filename = exports.order_file(
-        operation=_operation(operation_id), file_format=file_format
+        operation=operation, file_format=file_format, polsek=polsek
     )
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -73,13 +73,15 @@ def test_xlsx_has_one_row_per_officer_and_level_totals(client, posted):
     response = download(client, world, "xlsx")
 
     workbook = load_workbook(io.BytesIO(response.content))
-    rows = list(workbook.worksheets[0].iter_rows(min_row=3, values_only=True))
-    by_name = {row[4]: row for row in rows}
+    # Title, order number/date, headers; then one row per officer (issue 13 layout).
+    rows = list(workbook.worksheets[0].iter_rows(min_row=4, values_only=True))
+    by_name = {row[5]: row for row in rows}
     assert set(by_name) == {o.name for o in people}
     leader_row = by_name["Hendra Leader"]
-    assert leader_row[5:] == ("Iptu", people[0].nrp, world.polres.name, "Pengamanan desa (TPS)", "Ketua tim")
-    assert by_name["Rudi Anggota"][9] in ("", None)
-    totals = list(workbook.worksheets[1].iter_rows(min_row=2, values_only=True))
+    assert leader_row[6:8] == ("Iptu", people[0].nrp)
+    assert leader_row[9:] == (world.polres.name, "Pengamanan desa (TPS)", "Ketua tim")
+    assert by_name["Rudi Anggota"][11] in ("", None)
+    totals = list(workbook.worksheets[2].iter_rows(min_row=2, values_only=True))
     assert sum(row[3] for row in totals) == 3
 
 
@@ -89,8 +91,8 @@ def test_csv_matches_the_xlsx_rows(client, posted):
     response = download(client, world, "csv")
 
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0][4] == "Nama"
-    assert sorted(row[4] for row in rows[1:]) == sorted(o.name for o in people)
+    assert rows[0][5] == "Nama"
+    assert sorted(row[5] for row in rows[1:]) == sorted(o.name for o in people)
 
 
 def test_unknown_format_is_not_found(client, posted):
