@@ -157,11 +157,6 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "field-incident": same(SESSION),
     "posko-latest": same(HQ),
     "posko-board": same(HQ),
-    # The field app offline: the queue page is a shell filled from the phone; the manifest and the
-    # service worker hold no data and are fetched by the browser itself (without cookies, for the manifest).
-    "field-queue": same(SESSION),
-    "field-sw": read_only(EVERYONE),
-    "field-manifest": read_only(EVERYONE),
     "lapsit": same(HQ),
     "operation-close-page": rw(post=OPS),
     # Login pages are for everyone; logging out takes a POST.
@@ -195,6 +190,7 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "unit-detail": rw(get=API_USERS, put=OPS, patch=OPS),
     "officer-list": rw(get=HQ_API, post=OPS),
     "officer-detail": rw(get=HQ_API, put=OPS, patch=OPS),
+    "officer-bulk": rw(post=OPS),
     "operation-list": rw(get=API_USERS, post=OPS),
     "operation-detail": rw(get=API_USERS, put=OPS, patch=OPS),
     "jurisdiction-list": rw(get=HQ_API, post=OPS),

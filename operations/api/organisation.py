@@ -12,7 +12,9 @@ from django.db.models import Count, Model, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_serializer, extend_schema_view
-from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from operations.models import (
     BkoContingent,
@@ -26,7 +28,7 @@ from operations.models import (
 from operations.permissions import is_kabag_ops, jurisdiction_kecamatan_ids
 from operations.ranks import Pangkat
 from operations.services import setup
-from operations.services.officers import officer_save
+from operations.services.officers import RowErrors, officer_save, officers_upsert
 from pilkades.filters import FilterSet
 from pilkades.serializers import NaturalKeys, StrictInput
 from villages.api.serializers import (
@@ -514,6 +516,43 @@ class BkoContingentViewSet(SetupViewSet):
 
 
 CONTACT_NOTE = _("Telepon dan akun login hanya tampil untuk Kabag Ops.")
+BULK_MAX_ROWS = 20_000
+
+
+class OfficerRowSerializer(StrictInput, serializers.Serializer):
+    """One officer of a bulk upsert: named by NRP; a key left out keeps the stored value."""
+
+    nrp = serializers.RegexField(
+        r"^\d{8}$", help_text=_("NRP, 8 angka."), error_messages={"invalid": _("NRP harus tepat 8 angka.")}
+    )
+    name = serializers.CharField(max_length=150, required=False)
+    rank = serializers.ChoiceField(choices=Pangkat.choices, required=False)
+    position = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    unit_name = serializers.CharField(max_length=120, required=False)
+    home_desa_code = serializers.CharField(max_length=13, required=False, allow_null=True, allow_blank=True)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    is_active = serializers.BooleanField(required=False)
+
+
+class OfficerBulkSerializer(StrictInput, serializers.Serializer):
+    officers = OfficerRowSerializer(many=True, allow_empty=False, max_length=BULK_MAX_ROWS)
+
+
+class BulkResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+
+
+def row_errors(exc: RowErrors | dict | list) -> serializers.ValidationError:
+    """Errors of a bulk body by row index (from 0): {"rows": {"3": {"nrp": [...]}}}."""
+    if isinstance(exc, RowErrors):
+        rows = {str(index): fields for index, fields in exc.rows.items()}
+    elif isinstance(exc, dict):
+        rows = {str(index): fields for index, fields in exc.items()}
+    else:
+        rows = {str(index): fields for index, fields in enumerate(exc) if fields}
+    return serializers.ValidationError({"rows": rows})
 
 
 def _officer_save(officer: Officer, capabilities=None) -> Officer:
@@ -538,6 +577,33 @@ class OfficerViewSet(SetupViewSet):
     ordering_fields = ["rank", "name", "nrp"]
     save_service = staticmethod(_officer_save)
     many_fields = ("capabilities",)
+
+    @extend_schema(
+        summary="Upsert banyak personel menurut NRP (semua atau tidak sama sekali)",
+        description=_(
+            "Satu permintaan, satu transaksi: personel dengan NRP yang sudah ada diubah, yang belum "
+            "ada dibuat; kunci yang tidak dikirim tidak mengubah nilai tersimpan. Aturan sama dengan "
+            "impor daftar personel (satuan menurut nama, desa tempat tinggal menurut kode Kemendagri, "
+            "jabatan dicocokkan ke katalog, penugasan yang dilanggar ditolak). Satu baris salah: tidak "
+            "ada yang ditulis, dan kesalahan disebut per indeks baris: errors.rows.{indeks}.{field}."
+        ),
+        request=OfficerBulkSerializer,
+        responses={200: BulkResultSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="bulk")
+    def bulk(self, request, *args, **kwargs) -> Response:
+        serializer = OfficerBulkSerializer(data=request.data)
+        if not serializer.is_valid():
+            rows = serializer.errors.get("officers")
+            by_index = isinstance(rows, dict) and all(str(key).isdigit() for key in rows)
+            if by_index or (isinstance(rows, list) and any(isinstance(r, dict) for r in rows)):
+                raise row_errors(rows)
+            raise serializers.ValidationError(serializer.errors)
+        try:
+            result = officers_upsert(rows=serializer.validated_data["officers"], by=request.user)
+        except RowErrors as exc:
+            raise row_errors(exc) from exc
+        return Response(result, status=status.HTTP_200_OK)
 
     def get_serializer_class(self) -> type[OfficerSerializer]:
         if is_kabag_ops(self.request.user):

@@ -17,8 +17,11 @@ from collections import defaultdict
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from operations.models import Assignment, BkoContingent, Duty, Officer, Operation, Unit
+from operations.models import Assignment, BkoContingent, Duty, Officer, Operation, Position, Unit
+from operations.positions import match_position
+from villages.models import Desa
 
 
 def _open_postings(officer_id: int):
@@ -126,3 +129,117 @@ def officer_save(*, officer: Officer) -> Officer:
         officer_home_desa_id=officer.home_desa_id, officer_polsek_id=_polsek_id(officer.unit)
     )
     return officer
+
+
+class RowErrors(ValidationError):
+    """A bulk write refused: ``rows`` maps each bad row's index (from 0) to {field: [messages]}."""
+
+    def __init__(self, rows: dict[int, dict[str, list[str]]]):
+        self.rows = dict(sorted(rows.items()))
+        super().__init__([f"{index}: {fields}" for index, fields in self.rows.items()])
+
+
+# The fields a bulk row may set, beside the NRP that names the officer.
+UPSERT_FIELDS = ("name", "rank", "position", "unit", "home_desa", "phone", "is_active")
+_NOT_CHECKED_ONE_BY_ONE = ["unit", "home_desa", "jabatan", "desa_binaan", "user"]
+
+
+@transaction.atomic
+def officers_upsert(*, rows: list[dict], by=None) -> dict[str, int]:
+    """Create or change officers by NRP, all or none: the roster import's rules for thousands of rows.
+
+    Each row holds ``nrp`` and any of ``name``, ``rank``, ``position``, ``unit_name``,
+    ``home_desa_code`` (None clears it), ``phone``, ``is_active``; a key left out keeps the stored
+    value (a new officer needs name, rank and unit). Related rows are resolved for the whole batch
+    in one query each; every officer is checked by the model's ``full_clean`` (the foreign keys,
+    resolved here, and the NRP's uniqueness, checked set-wise, excepted) and, if he holds postings
+    of an open operation, by ``officer_change_errors`` like ``officer_save``. Every officer
+    created or changed gets a history row naming ``by``; unchanged rows write nothing.
+    """
+
+    errors: dict[int, dict[str, list[str]]] = defaultdict(dict)
+    nrps = [str(row.get("nrp", "")) for row in rows]
+    first_seen: dict[str, int] = {}
+    for index, nrp in enumerate(nrps):
+        if nrp in first_seen:
+            errors[index]["nrp"] = [
+                _("NRP ganda (sudah ada di baris %(index)s).") % {"index": first_seen[nrp]}
+            ]
+        else:
+            first_seen[nrp] = index
+    unit_names = {str(row["unit_name"]).strip().lower() for row in rows if row.get("unit_name")}
+    units = {u.name.lower(): u for u in Unit.objects.all() if u.name.lower() in unit_names}
+    desa_codes = {row["home_desa_code"] for row in rows if row.get("home_desa_code")}
+    desa_ids = dict(Desa.objects.filter(code__in=desa_codes).values_list("code", "pk"))
+    catalogue = [(p.pk, p.name, p.spelling_list()) for p in Position.objects.all()]
+    existing = {
+        officer.nrp: officer
+        for officer in Officer.objects.select_for_update(of=("self",))
+        .select_related("unit")
+        .filter(nrp__in=list(first_seen))
+        .order_by("pk")
+    }
+    columns = [f.attname for f in Officer._meta.concrete_fields]
+    new, changed, touched = [], [], set()
+    for index, row in enumerate(rows):
+        nrp = nrps[index]
+        officer = existing.get(nrp)
+        before = None if officer is None else {c: getattr(officer, c) for c in columns}
+        if officer is None:
+            officer = Officer(nrp=nrp)
+        for key in ("name", "rank", "position", "phone", "is_active"):
+            if key in row:
+                setattr(officer, key, row[key])
+        if "position" in row:
+            officer.jabatan_id = match_position(officer.position, catalogue)
+        if row.get("unit_name"):
+            unit = units.get(str(row["unit_name"]).strip().lower())
+            if unit is None:
+                errors[index]["unit_name"] = [
+                    _("Satuan '%(name)s' tidak ditemukan.") % {"name": row["unit_name"]}
+                ]
+            else:
+                officer.unit = unit
+        elif officer.unit_id is None:
+            errors[index]["unit_name"] = [_("Satuan wajib diisi.")]
+        if "home_desa_code" in row:
+            code = row["home_desa_code"]
+            if code and code not in desa_ids:
+                errors[index]["home_desa_code"] = [_("Desa %(code)s tidak ditemukan.") % {"code": code}]
+            else:
+                officer.home_desa_id = desa_ids.get(code) if code else None
+        try:
+            officer.full_clean(
+                exclude=_NOT_CHECKED_ONE_BY_ONE, validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors[index].setdefault(field, []).extend(messages)
+        if index in errors:
+            continue
+        if before is None:
+            new.append(officer)
+        elif before != {c: getattr(officer, c) for c in columns}:
+            changed.append(officer)
+            touched.add(officer.pk)
+    holding = set(
+        Assignment.objects.filter(officer_id__in=touched)
+        .exclude(operation__status=Operation.Status.CLOSED)
+        .values_list("officer_id", flat=True)
+    )
+    for index, nrp in enumerate(nrps):
+        officer = existing.get(nrp)
+        if officer is not None and officer.pk in holding and index not in errors:
+            for field, messages in officer_change_errors(officer=officer).items():
+                errors[index].setdefault(field, []).extend(messages)
+    if errors:
+        raise RowErrors(errors)
+    bulk_create_with_history(new, Officer, batch_size=1000, default_user=by)
+    fields = ["name", "rank", "position", "jabatan", "unit", "home_desa", "phone", "is_active"]
+    bulk_update_with_history(changed, Officer, fields, batch_size=500, default_user=by)
+    for officer in changed:
+        if officer.pk in holding:
+            _open_postings(officer.pk).update(
+                officer_home_desa_id=officer.home_desa_id, officer_polsek_id=_polsek_id(officer.unit)
+            )
+    return {"created": len(new), "updated": len(changed), "unchanged": len(rows) - len(new) - len(changed)}
