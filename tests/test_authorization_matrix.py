@@ -48,12 +48,14 @@ from election_day.services.progress import progress_record
 from operations.demo import LOGINS
 from operations.models import (
     BkoContingent,
+    Capability,
     Duty,
     LevelThreshold,
     Officer,
     Operation,
     PatternSet,
     PersonToken,
+    Position,
     RiskIndicator,
     RiskReport,
     Unit,
@@ -491,6 +493,8 @@ def _build_world() -> World:
         "election_day.incident": incident,
         "election_day.dispatch": dispatch,
         "election_day.lapsitsnapshot": snapshot,
+        "operations.position": Position.objects.get(name="Kapolsek"),
+        "operations.capability": Capability.objects.get(code=Capability.BOAT_CREW),
     }
     history_ids = {label: _history_id(obj) for label, obj in objects.items()}
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from operations.admin import deployment, organisation, risk, tokens
+from operations.admin import command, deployment, organisation, risk, tokens
 from operations.forms.login import AdminLoginForm
 from operations.permissions import jurisdiction_kecamatan_ids
 from villages.admin import set_kecamatan_scope
@@ -12,4 +12,4 @@ admin.site.site_header = _("Pilkades Ops — Administrasi")
 admin.site.site_title = _("Pilkades Ops — Administrasi")
 admin.site.index_title = _("Administrasi")
 
-__all__ = ["deployment", "organisation", "risk", "tokens"]
+__all__ = ["command", "deployment", "organisation", "risk", "tokens"]

@@ -81,14 +81,20 @@ class OfficerAdmin(RosterImportAdminMixin, ImportExportModelAdmin, AuditHistoryA
     # Roster import with a dry-run preview and CSV/XLSX export, through the same resource as
     # `manage.py import_roster`.
     resource_classes = [OfficerResource]
-    list_display = ["nrp", "name", "rank", "position", "unit", "home_desa", "is_active", "is_demo"]
-    list_filter = ["unit__kind", "unit", "rank", "is_active", "is_demo"]
+    list_display = ["nrp", "name", "rank", "position", "jabatan", "unit", "home_desa", "is_active", "is_demo"]
+    list_filter = ["unit__kind", "unit", "jabatan__category", "capabilities", "rank", "is_active", "is_demo"]
     search_fields = ["nrp", "name", "position"]
     ordering = ["-rank", "name"]
-    list_select_related = ["unit", "home_desa"]
-    autocomplete_fields = ["unit", "home_desa", "user"]
+    list_select_related = ["unit", "home_desa", "jabatan"]
+    autocomplete_fields = ["unit", "home_desa", "desa_binaan", "user"]
+    filter_horizontal = ["capabilities"]
     readonly_fields = ["is_demo"]
     form = OfficerForm
+    fieldsets = [
+        (None, {"fields": ["nrp", "name", "rank", "unit", "is_active", "is_demo"]}),
+        (_("Jabatan dan kemampuan"), {"fields": ["position", "jabatan", "desa_binaan", "capabilities"]}),
+        (_("Netralitas dan kontak"), {"fields": ["home_desa", "phone", "user"]}),
+    ]
 
     def save_model(self, request, obj, form, change):
         """Saved by the service in the form's clean; a second save would only repeat it."""
@@ -110,6 +116,39 @@ class OperationAdmin(AuditHistoryAdmin):
     autocomplete_fields = ["election"]
     readonly_fields = ["assignment_version"]
     inlines = [BkoContingentInline]
+    fieldsets = [
+        (None, {"fields": ["name", "election", "status", "starts_on", "ends_on", "assignment_version"]}),
+        (
+            _("Pola dan kebutuhan"),
+            {
+                "fields": [
+                    "pattern_set",
+                    "unassessed_level",
+                    "escorts_per_candidate",
+                    "boat_team_size",
+                    "reaction_reserve",
+                ]
+            },
+        ),
+        (
+            _("Pelabuhan penyeberangan"),
+            {"fields": ["sea_port_name", "sea_port_latitude", "sea_port_longitude"]},
+        ),
+        (
+            _("Surat perintah"),
+            {
+                "fields": [
+                    "sprin_number",
+                    "order_date",
+                    "order_basis",
+                    "order_purpose",
+                    "signatory_name",
+                    "signatory_rank",
+                    "signatory_nrp",
+                ]
+            },
+        ),
+    ]
 
 
 @admin.register(BkoContingent)
