@@ -49,6 +49,8 @@ def test_a_sound_production_configuration_starts():
         "django-insecure-" + secrets.token_urlsafe(50),  # Django's startproject key
         "…50+ random characters…",  # the README's placeholder, pasted as is
     ],
+    # Fixed ids: the random key must not make the xdist workers collect different test names.
+    ids=["short", "one-character", "django-insecure", "readme-placeholder"],
 )
 def test_a_short_or_default_secret_key_is_refused(key):
     stderr = _refusal(_start(**{**PRODUCTION, "DJANGO_SECRET_KEY": key}))
