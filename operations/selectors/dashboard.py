@@ -220,7 +220,7 @@ def dashboard_for_operation(*, operation: Operation) -> Dashboard:
         kecamatan_bars=_kecamatan_bars(rows),
         top=list(ranking_for_operation(operation=operation)[:TOP_VILLAGES]),
         waiting_reports=list(
-            waiting.select_related("village_election__desa__kecamatan", "author").order_by(
+            waiting.select_related("village_election__desa__kecamatan", "author__officer").order_by(
                 "submitted_at", "pk"
             )[:WAITING_REPORTS_SHOWN]
         ),

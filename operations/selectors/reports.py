@@ -13,7 +13,7 @@ from operations.models import RiskIndicator, RiskReport, RiskReportAnswer, RiskR
 def _report_rows() -> tuple[Prefetch, Prefetch]:
     return (
         Prefetch("answers", queryset=RiskReportAnswer.objects.select_related("indicator")),
-        Prefetch("transitions", queryset=RiskReportTransition.objects.select_related("by")),
+        Prefetch("transitions", queryset=RiskReportTransition.objects.select_related("by__officer")),
     )
 
 
@@ -41,7 +41,7 @@ def reports_visible(*, visible_kecamatan_ids: Collection[int] | None) -> QuerySe
     return (
         reports_in_jurisdiction(visible_kecamatan_ids=visible_kecamatan_ids)
         .select_related(
-            "village_election__desa__kecamatan", "village_election__election", "author", "decided_by"
+            "village_election__desa__kecamatan", "village_election__election", "author__officer", "decided_by"
         )
         .prefetch_related(*_report_rows())
         .order_by("-created_at", "-pk")

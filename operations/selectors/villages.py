@@ -41,7 +41,7 @@ def village_detail(
         pk=village_election_id
     )
     risk = (
-        VillageRisk.objects.select_related("report__author", "override_by")
+        VillageRisk.objects.select_related("report__author", "override_by__officer")
         .filter(village_election=village_election)
         .first()
     )
@@ -54,8 +54,10 @@ def village_detail(
         )
     reports = list(
         RiskReport.objects.filter(village_election=village_election)
-        .select_related("author", "decided_by")
-        .prefetch_related(Prefetch("transitions", queryset=RiskReportTransition.objects.select_related("by")))
+        .select_related("author__officer", "decided_by")
+        .prefetch_related(
+            Prefetch("transitions", queryset=RiskReportTransition.objects.select_related("by__officer"))
+        )
         .order_by("-created_at", "-pk")
     )
     return VillageDetail(
