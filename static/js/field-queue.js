@@ -312,7 +312,7 @@
         when.className = "muted";
         when.textContent = " " + new Date(item.created).toLocaleString("id-ID");
         var state = document.createElement("p");
-        state.className = "badge queue-state";
+        state.className = "queue-state";
         state.textContent = text["state" + item.state.charAt(0).toUpperCase() + item.state.slice(1)];
         li.append(title, when, state);
         if (item.reason && item.state !== "terkirim") {
@@ -372,7 +372,8 @@
       Promise.race([flush().catch(function () {}), timeout]).then(all).then(function (items) {
         var left = pending(items, user).length;
         if (left && !root.confirm(text.textLogout.replace("{n}", left))) return;
-        forget().then(function () { form.submit(); });
+        var leave = function () { form.submit(); };
+        Promise.race([forget(), new Promise(function (r) { setTimeout(r, 2000); })]).then(leave, leave);
       }, function () { form.submit(); });
     });
   });
