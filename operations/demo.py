@@ -17,7 +17,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from operations.models import BkoContingent, Jurisdiction, Officer, Operation, PatternSet, Unit
+from operations.models import BkoContingent, Jurisdiction, Officer, Operation, PatternSet, Position, Unit
+from operations.positions import match_position
 from operations.ranks import Pangkat
 from operations.roles import KABAG_OPS, PIMPINAN, POLSEK
 from villages.boundary_import import boundaries_import
@@ -374,6 +375,19 @@ OPERATION_SPRIN = "Sprin/1475/VIII/OPS.1.3./2019"
 OPERATION_STARTS = datetime.date(2019, 8, 26)
 OPERATION_ENDS = datetime.date(2019, 11, 30)
 OPERATION_PATTERN_SET = "Polres Serang Pilkades 2021 (per desa)"
+# The order is signed before the operation starts (its number carries August, VIII).
+OPERATION_ORDER_DATE = datetime.date(2019, 8, 23)
+OPERATION_BASIS = (
+    "Undang-Undang Nomor 2 Tahun 2002 tentang Kepolisian Negara Republik Indonesia.\n"
+    "Undang-Undang Nomor 6 Tahun 2014 tentang Desa.\n"
+    "Rencana Operasi Kepolisian Terpusat Kewilayahan Aman Pilkades Kalimaya 2019 Polres Serang."
+)
+OPERATION_PURPOSE = (
+    "Melaksanakan pengamanan pemilihan kepala desa serentak Kabupaten Serang 2019 di desa yang "
+    "tercantum dalam lampiran ini.\n"
+    "Melaksanakan pam melekat calon yang ditetapkan dan tim kapal ke Pulau Tunda.\n"
+    "Melaporkan pelaksanaan tugas kepada Kapolres Serang melalui Kabag Ops."
+)
 BKO_ARRIVED_ON = datetime.date(2019, 10, 17)
 
 
@@ -458,18 +472,37 @@ def _load_units(kecamatan: dict[str, Kecamatan]) -> dict[str, Unit]:
     return units
 
 
-_OFFICER_FIELDS = ["name", "rank", "position", "unit", "home_desa", "phone", "is_active", "is_demo"]
+_OFFICER_FIELDS = [
+    "name",
+    "rank",
+    "position",
+    "jabatan",
+    "desa_binaan",
+    "unit",
+    "home_desa",
+    "phone",
+    "is_active",
+    "is_demo",
+]
+_BHABIN_PREFIX = "Bhabinkamtibmas Desa "
 
 
 def _load_officers(units: dict[str, Unit], desa: dict[str, Desa]) -> dict[str, Officer]:
     rows = demo_officers()
     existing = Officer.objects.in_bulk([row.nrp for row in rows], field_name="nrp")
+    # Positions read as the roster import reads them ("Kapolsek Carenang": Kapolsek), and each
+    # Bhabinkamtibmas gets the desa his title names as desa binaan.
+    catalogue = [(p.pk, p.name, p.spelling_list()) for p in Position.objects.all()]
+    desa_by_name = {d.name: d for d in desa.values()}
     to_create, to_update = [], []
     for row in rows:
         officer = existing.get(row.nrp) or Officer(nrp=row.nrp)
         officer.name = row.name
         officer.rank = row.rank
         officer.position = row.position
+        officer.jabatan_id = match_position(row.position, catalogue)
+        binaan = row.position.removeprefix(_BHABIN_PREFIX) if row.position.startswith(_BHABIN_PREFIX) else ""
+        officer.desa_binaan = desa_by_name.get(binaan)
         officer.unit = units[row.unit]
         officer.home_desa = desa[row.home_desa_code] if row.home_desa_code else None
         # Obviously fake numbers, derived from the NRP so they stay unique and stable.
@@ -521,6 +554,13 @@ def _load_operation(units: dict[str, Unit]) -> Operation:
         defaults={
             "election": election,
             "sprin_number": OPERATION_SPRIN,
+            "order_date": OPERATION_ORDER_DATE,
+            "order_basis": OPERATION_BASIS,
+            "order_purpose": OPERATION_PURPOSE,
+            # The Kapolres of the demo signs the order (LEADERS[0]).
+            "signatory_name": LEADERS[0].name,
+            "signatory_rank": LEADERS[0].rank,
+            "signatory_nrp": LEADERS[0].nrp,
             "starts_on": OPERATION_STARTS,
             "ends_on": OPERATION_ENDS,
             "status": Operation.Status.ACTIVE,

@@ -247,3 +247,47 @@ def test_demo_login_works_through_the_login_page(loaded, client):
     response = client.post(reverse("login"), {"username": "kabagops", "password": "Demo-Kabagops-2019!"})
     assert response.status_code == 302
     assert client.get(reverse("home")).status_code == 200
+
+
+def test_demo_officers_carry_their_catalogue_positions_and_desa_binaan(loaded):
+    by_nrp = {o.nrp: o for o in Officer.objects.select_related("jabatan", "desa_binaan")}
+    assert by_nrp["72050418"].jabatan.name == "Kapolres"
+    assert by_nrp["76110237"].jabatan.name == "Kabag Ops"
+    assert by_nrp["74080512"].jabatan.name == "Wakapolres"
+    assert by_nrp["79030655"].jabatan.name == "Kapolsek"
+    assert by_nrp["81060177"].jabatan.name == "Kasat"
+    wakapolsek = Officer.objects.get(position="Wakapolsek Carenang")
+    assert wakapolsek.jabatan.name == "Wakapolsek"
+    bhabin = Officer.objects.get(position="Bhabinkamtibmas Desa Mekarsari")
+    assert (bhabin.jabatan.name, bhabin.desa_binaan.name) == ("Bhabinkamtibmas", "Mekarsari")
+
+
+def test_demo_operation_order_is_dated_before_the_vote_and_signed_by_the_kapolres(loaded):
+    operation = Operation.objects.get(name=demo.OPERATION_NAME)
+    assert operation.order_date < demo.VOTING_DAY
+    assert operation.order_basis and operation.order_purpose
+    assert (operation.signatory_name, operation.signatory_nrp) == ("Hendra Wiratama", "72050418")
+
+
+def test_demo_proposal_shows_the_command_rules_working(loaded):
+    from operations.models import Duty, Position
+    from operations.positions import OFF_VILLAGE_DUTY
+    from operations.services.proposals import proposal_create
+
+    operation = Operation.objects.get(name=demo.OPERATION_NAME)
+    kabag = get_user_model().objects.get(username="kabagops")
+
+    proposal = proposal_create(operation=operation, by=kabag)
+
+    items = proposal.items.select_related("officer__jabatan", "officer__unit", "village_election__desa")
+    assert not [i for i in items if i.officer.jabatan and i.officer.jabatan.category in OFF_VILLAGE_DUTY]
+    assert Position.objects.filter(category__in=OFF_VILLAGE_DUTY, officers__is_demo=True).exists()
+    boat = [i for i in items if i.duty == Duty.BOAT_TEAM]
+    assert {i.village_election.desa.name for i in boat} == {"Wargasara"}
+    assert {i.officer.unit.name for i in boat} == {demo.POLAIRUD}
+    assert len(boat) == operation.boat_team_size
+    flagged = Candidate.objects.filter(village_election__desa__name="Mekarsari", needs_close_escort=True)
+    assert flagged.exists()
+    for candidate in flagged:
+        escorts = [i for i in items if i.duty == Duty.CLOSE_ESCORT and i.candidate_id == candidate.pk]
+        assert len(escorts) == operation.escorts_per_candidate
