@@ -1,12 +1,16 @@
 """One error shape for the whole API: {"detail": ..., "errors": {field: [messages]}}."""
 
+import sys
+
 from django.core.exceptions import (
     RequestDataTooBig,
     TooManyFieldsSent,
     TooManyFilesSent,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from drf_spectacular.openapi import AutoSchema
@@ -167,7 +171,25 @@ def not_found(request, exception):
     return defaults.page_not_found(request, exception)
 
 
+# How long a client should wait before trying again when the database does not answer.
+DATABASE_RETRY_AFTER_SECONDS = 30
+
+
+def database_unavailable(request) -> HttpResponse:
+    """503 with Retry-After: the database is down or restarting, not a fault of this request."""
+    if is_api_request(request):
+        response = api_error(503, _("Basis data sedang tidak dapat dihubungi; coba lagi sebentar lagi."))
+    else:
+        # Rendered without a request context: nothing on it may query the database.
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response
+
+
 def server_error(request):
+    # Django calls this inside its handler of the uncaught exception, which is still the current one.
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return database_unavailable(request)
     if is_api_request(request):
         return api_error(500, _("Terjadi kesalahan pada server; sudah dicatat."))
     return defaults.server_error(request)

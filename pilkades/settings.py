@@ -9,6 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from pythonjsonlogger.core import RESERVED_ATTRS as RESERVED_LOG_ATTRS
 
 from pilkades.env import cache_from_url, env_bool, env_int, env_list, env_str, url_origin
 from pilkades.safety import refuse_unsafe
@@ -54,6 +55,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz for load balancers, before the host check and the HTTPS redirect.
+    "pilkades.health.HealthMiddleware",
+    # One JSON log line per request, with its X-Request-ID.
+    "pilkades.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise (static files keep their caching), above everything that answers a user.
@@ -329,12 +334,34 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# One JSON object per line (for journald, Loki, ELK), each with the request's id; DJANGO_LOG_FORMAT=text
+# for plain lines while developing.
+LOG_FORMAT = env_str("DJANGO_LOG_FORMAT", "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT={LOG_FORMAT!r}: use json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"client_error_without_traceback": {"()": "pilkades.log_filters.ClientErrorWithoutTraceback"}},
+    "filters": {
+        "client_error_without_traceback": {"()": "pilkades.log_filters.ClientErrorWithoutTraceback"},
+        "request_id": {"()": "pilkades.logs.RequestIdFilter"},
+    },
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            # Django's request logger attaches the request object: not something to write out.
+            "reserved_attrs": [*RESERVED_LOG_ATTRS, "request"],
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["client_error_without_traceback"]}
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["client_error_without_traceback", "request_id"],
+        }
     },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     # Django's default config gives "django" a console handler of its own; its records also reach

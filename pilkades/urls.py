@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from operations.forms.login import LoginForm
+from pilkades import health
 from pilkades.api_docs import RedocView, SchemaView, SwaggerView
 
 # Answers Django gives itself: JSON in the shared error shape under /api/, the usual pages elsewhere.
@@ -21,7 +22,6 @@ class FaviconView(RedirectView):
         return static("favicon.svg")
 
 
-urlpatterns = [
 class LogoutView(auth_views.LogoutView):
     """Logging out leaves nothing of this user on a shared phone: the field app's queue (IndexedDB),
     its cached pages and its service worker are cleared by the browser (static/js/field-queue.js
@@ -33,6 +33,10 @@ class LogoutView(auth_views.LogoutView):
         return response
 
 
+urlpatterns = [
+    # Answered by pilkades.health.HealthMiddleware before any host check; here for reverse().
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("", include("operations.urls")),
     path("", include("election_day.urls")),

@@ -161,6 +161,9 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "posko-board": same(HQ),
     "lapsit": same(HQ),
     "operation-close-page": rw(post=OPS),
+    # Load balancer probes: no login, no data ("ok" / "not ready"), any method.
+    "healthz": same(EVERYONE),
+    "readyz": same(EVERYONE),
     # Login pages are for everyone; logging out takes a POST.
     "login": same(EVERYONE),
     "logout": rw(post=EVERYONE),
