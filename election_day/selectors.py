@@ -29,7 +29,17 @@ from election_day.models import (
     StageWindow,
     VillageProgress,
 )
-from operations.models import Assignment, Duty, Jurisdiction, Operation, Stage, Unit, VillageStanding
+from operations.models import (
+    Assignment,
+    Duty,
+    Jurisdiction,
+    Officer,
+    Operation,
+    Stage,
+    Unit,
+    VillageStanding,
+)
+from villages.models import VillageElection
 
 FEED_SIZE = 50
 LATE_LIST_SIZE = 100
@@ -294,13 +304,23 @@ def _origin(assignment: Assignment) -> tuple[Point | None, str]:
     return unit_point(unit), unit.name
 
 
+def _may_go(officer: Officer, *, village: VillageElection, area_polsek: int | None) -> bool:
+    """Whether an officer may be sent to the village: never a commander (issue 13's rule, as
+    ``Officer.objects.for_village_duty``), a resident of the desa, or a Polsek officer outside
+    his Polsek's area (the posting rules would refuse the last two)."""
+    if officer.kept_off_village_duty or officer.home_desa_id == village.desa_id:
+        return False
+    return not (officer.unit.kind == Unit.Kind.POLSEK and officer.unit_id != area_polsek)
+
+
 def dispatch_pool(*, incident: Incident, now: datetime | None = None) -> DispatchPool:
     """Everyone who could be sent to an incident now, grouped, with the distance to its village.
 
     Reserve and patrols of the current stage; village guards of other villages above their need
     (voting stage, where needs are kept), never from a village with an open incident. Left out:
-    officers who finished duty, who live in the incident's desa (neutrality), Polsek officers
-    outside their Polsek's area (the posting rules would refuse them).
+    officers who finished duty, commanders (Kapolsek, pimpinan, staff, Kompol and above), who
+    live in the incident's desa (neutrality), Polsek officers outside their Polsek's area (the
+    posting rules would refuse them).
     """
     now = now or timezone.now()
     operation = incident.operation
@@ -329,10 +349,11 @@ def dispatch_pool(*, incident: Incident, now: datetime | None = None) -> Dispatc
         )
         .exclude(village_election=village)
         .exclude(Exists(finished))
-        .select_related("officer__unit", "village_election__desa", "kecamatan")
+        .select_related("officer__unit", "officer__jabatan", "village_election__desa", "kecamatan")
         .order_by("pk")
     )
     sizes: dict[str, int] = {}
+    eligible: dict[str, int] = {}
     rows: list[tuple[Assignment, str]] = []
     for posting in postings:
         if posting.duty == Duty.RESERVE:
@@ -342,24 +363,23 @@ def dispatch_pool(*, incident: Incident, now: datetime | None = None) -> Dispatc
         else:
             key = f"village:{posting.village_election_id}"
         sizes[key] = sizes.get(key, 0) + 1
-        rows.append((posting, key))
+        if _may_go(posting.officer, village=village, area_polsek=area_polsek):
+            eligible[key] = eligible.get(key, 0) + 1
+            rows.append((posting, key))
 
     groups: dict[str, Group] = {}
     for key, size in sizes.items():
         kind, _sep, ident = key.partition(":")
         if kind == "village":
             spare = 0 if int(ident) in troubled else max(size - need.get(int(ident), 0), 0)
-            groups[key] = Group(key, size, spare)
         else:
-            groups[key] = Group(key, size, size, keeps_pairs=kind != "reserve")
+            spare = size
+        # Those who may not go still count in the group they stay with (nobody is left alone).
+        spare = min(spare, eligible.get(key, 0))
+        groups[key] = Group(key, size, spare, keeps_pairs=kind != "reserve")
 
     origins, candidates = [], []
     for posting, key in rows:
-        officer = posting.officer
-        if officer.home_desa_id == village.desa_id:
-            continue
-        if officer.unit.kind == Unit.Kind.POLSEK and officer.unit_id != area_polsek:
-            continue
         if groups[key].spare == 0:
             continue
         point, place = _origin(posting)

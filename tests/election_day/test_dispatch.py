@@ -259,3 +259,31 @@ def test_api_dispatch_is_kabag_ops_only(api_client, w):
         url = f"/api/v1/hari-h/incidents/{incident.pk}/"
         assert api_client.get(url + "dispatch-proposal/").status_code == 403
         assert api_client.post(url + "dispatch/", {"officers": [1, 2]}, format="json").status_code == 403
+
+
+def test_pool_never_proposes_a_commander_and_keeps_him_company(w):
+    # Issue 13's rule: a Kompol (Kabag Ops, Kasat) posted in the reserve or a patrol commands; he
+    # is not sent to a village, and a patrol does not leave him alone either.
+    from operations.ranks import Pangkat
+
+    mako = polres()
+    chief = post(w, Duty.RESERVE, mako, rank=Pangkat.KOMPOL)
+    one = post(w, Duty.RESERVE, mako)
+    found, proposal = dispatch_proposal(incident=incident_at(w, w.own[1]))
+    assert chief.officer_id not in {o.officer_id for o in found.pool}
+    assert proposal.problem == "too_few"
+    kecamatan = w.own[1].desa.kecamatan
+    patrol_chief = post(w, Duty.PATROL, w.polsek, kecamatan=kecamatan, rank=Pangkat.KOMPOL)
+    patrol = [post(w, Duty.PATROL, w.polsek, kecamatan=kecamatan) for _ in range(2)]
+    found, proposal = dispatch_proposal(incident=incident_at(w, w.own[1]))
+    assert patrol_chief.officer_id not in {o.officer_id for o in found.pool}
+    taken = {o.officer_id for o in proposal.team}
+    assert len(taken) >= 2 and taken <= {one.officer_id} | {p.officer_id for p in patrol}
+    # Taking both patrol officers would leave the Kompol alone on patrol.
+    assert not {p.officer_id for p in patrol} <= taken
+    with pytest.raises(ValidationError):
+        dispatch_confirm(
+            incident=Incident.objects.latest("pk"),
+            officer_ids=[chief.officer_id, one.officer_id],
+            by=w.kabag,
+        )
