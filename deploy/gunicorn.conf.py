@@ -1,0 +1,44 @@
+"""gunicorn settings for Pilkades Ops: `gunicorn -c deploy/gunicorn.conf.py pilkades.wsgi`.
+
+Every value can be changed through the environment (the systemd unit's EnvironmentFile), so the
+same file serves a small Polres server and a Polda one.
+"""
+
+import multiprocessing
+import os
+
+# nginx on the same machine talks to 127.0.0.1:8000; on another machine, bind the private address.
+bind = os.environ.get("PILKADES_BIND", "127.0.0.1:8000")
+
+# Sync workers: the app is CPU-bound (ranking, PDF, allocation) and short requests. Two per core is
+# the usual start; each worker holds its own database connection (DATABASE_CONN_MAX_AGE).
+workers = int(os.environ.get("PILKADES_WEB_WORKERS", multiprocessing.cpu_count() * 2))
+
+# A request longer than this is killed and answered 502 by nginx: long work (national allocation,
+# a Polda roster) belongs to the management commands. Keep nginx's proxy_read_timeout above it.
+timeout = int(os.environ.get("PILKADES_WEB_TIMEOUT", 60))
+
+# On SIGHUP or stop, a worker gets this long to finish the request it is serving (graceful restart:
+# `systemctl reload pilkades-web` starts new workers on new code without dropping requests).
+graceful_timeout = int(os.environ.get("PILKADES_WEB_GRACEFUL_TIMEOUT", 30))
+
+# Recycle workers now and then (memory held by a large export is given back); the jitter keeps them
+# from restarting all at once.
+max_requests = int(os.environ.get("PILKADES_WEB_MAX_REQUESTS", 2000))
+max_requests_jitter = 200
+
+# Keep-alive with nginx's upstream pool.
+keepalive = 5
+
+# Only nginx may tell gunicorn the request came over HTTPS (X-Forwarded-Proto). Django trusts the same
+# header through SECURE_PROXY_SSL_HEADER; the address list is nginx's address as gunicorn sees it.
+forwarded_allow_ips = os.environ.get("PILKADES_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Requests are logged by the app itself (one JSON line each, pilkades.logs); errors go to stderr,
+# which systemd sends to the journal.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("PILKADES_WEB_LOG_LEVEL", "info")
+
+# Load the app in each worker, not in the master: a reload then picks up new code.
+preload_app = False

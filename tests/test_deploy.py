@@ -1,0 +1,54 @@
+"""The files in deploy/ agree with the app: what nginx sends is what the settings trust."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[1]
+NGINX = (ROOT / "deploy/nginx/pilkades.conf").read_text()
+GUNICORN = ROOT / "deploy/gunicorn.conf.py"
+
+
+def _gunicorn_settings() -> dict:
+    values: dict = {}
+    exec(compile(GUNICORN.read_text(), str(GUNICORN), "exec"), values)  # noqa: S102  our own file
+    return values
+
+
+def test_gunicorn_accepts_its_config():
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    result = subprocess.run(
+        [str(gunicorn), "--check-config", "-c", str(GUNICORN), "pilkades.wsgi"],
+        env={"PATH": "/usr/bin:/bin", "DJANGO_DEBUG": "1"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_nginx_sends_the_headers_the_settings_rely_on():
+    assert "proxy_set_header Host $host;" in NGINX  # ALLOWED_HOSTS, CSRF
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in NGINX  # SECURE_PROXY_SSL_HEADER
+    # Appended, so the last entry is the peer nginx saw (PILKADES_TRUSTED_PROXIES=1).
+    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in NGINX
+    assert "proxy_set_header X-Request-ID $request_id;" in NGINX
+
+
+def test_nginx_waits_longer_than_gunicorn_and_takes_the_largest_upload():
+    read_timeout = int(re.search(r"proxy_read_timeout (\d+)s;", NGINX).group(1))
+    assert read_timeout > _gunicorn_settings()["timeout"]
+    body = int(re.search(r"client_max_body_size (\d+)m;", NGINX).group(1)) * 1024 * 1024
+    assert body > settings.INCIDENT_PHOTO_MAX_BYTES
+    assert body > settings.PILKADES_ADMIN_IMPORT_MAX_BYTES
+
+
+def test_nginx_never_serves_uploaded_evidence_from_disk():
+    media = re.search(r"location /media/ \{(.*?)\}", NGINX, re.S).group(1)
+    assert "return 404;" in media
+    assert "alias" not in media and "root" not in media
