@@ -14,7 +14,7 @@ GUNICORN = ROOT / "deploy/gunicorn.conf.py"
 
 def _gunicorn_settings() -> dict:
     values: dict = {}
-    exec(compile(GUNICORN.read_text(), str(GUNICORN), "exec"), values)  # noqa: S102  our own file
+    exec(compile(GUNICORN.read_text(), str(GUNICORN), "exec"), values)
     return values
 
 
