@@ -238,8 +238,9 @@ def test_order_files_per_role(api_client, world, role, expected):
     if expected == 200:
         text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
         assert "Slamet Riyadi" in text
-        names = [row[4] for row in load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True)]
-        assert "Slamet Riyadi" in names
+        rows = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
+        name = rows[2].index("Nama")  # title, order number/date, then the headers (issue 13 layout)
+        assert "Slamet Riyadi" in [row[name] for row in rows[3:]]
 
 
 def _leave(officer):
