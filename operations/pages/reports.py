@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import time_format
+from django.utils.formats import number_format, time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -199,7 +199,8 @@ def report_verify(request: HttpRequest, pk: int) -> HttpResponse:
             _("Laporan %(desa)s diverifikasi: skor %(score)s, %(level)s.")
             % {
                 "desa": report.village_election.desa.name,
-                "score": report.score,
+                # As the tables write it: the active language's decimal mark ("77,50" in Indonesian).
+                "score": number_format(report.score, decimal_pos=2, use_l10n=True),
                 "level": report.get_computed_level_display(),
             },
         )
