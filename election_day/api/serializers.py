@@ -10,10 +10,11 @@ from election_day.models import CheckIn, Dispatch, Incident, IncidentCategory, P
 from election_day.photos import process_photo
 from election_day.services.checkins import Position
 from operations.models import Assignment, Operation
+from pilkades.serializers import StrictInput
 from villages.models import VillageElection
 
 
-class CheckInInputSerializer(serializers.Serializer):
+class CheckInInputSerializer(StrictInput, serializers.Serializer):
     assignment = serializers.PrimaryKeyRelatedField(queryset=Assignment.objects.all())
     kind = serializers.ChoiceField(choices=CheckIn.Kind.choices)
     latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
@@ -56,7 +57,7 @@ class CheckInSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProgressInputSerializer(serializers.Serializer):
+class ProgressInputSerializer(StrictInput, serializers.Serializer):
     operation = serializers.PrimaryKeyRelatedField(queryset=Operation.objects.all())
     village_election = serializers.PrimaryKeyRelatedField(
         queryset=VillageElection.objects.select_related("desa")
@@ -108,7 +109,7 @@ class PhotosField(serializers.ListField):
         return _checked_photos(super().to_internal_value(data))
 
 
-class IncidentInputSerializer(serializers.Serializer):
+class IncidentInputSerializer(StrictInput, serializers.Serializer):
     operation = serializers.PrimaryKeyRelatedField(queryset=Operation.objects.all())
     village_election = serializers.PrimaryKeyRelatedField(
         queryset=VillageElection.objects.select_related("desa")
@@ -122,11 +123,11 @@ class IncidentInputSerializer(serializers.Serializer):
     idempotency_key = serializers.UUIDField(required=False, allow_null=True)
 
 
-class PhotosInputSerializer(serializers.Serializer):
+class PhotosInputSerializer(StrictInput, serializers.Serializer):
     photos = PhotosField(min_length=1, max_length=5)
 
 
-class ResolveInputSerializer(serializers.Serializer):
+class ResolveInputSerializer(StrictInput, serializers.Serializer):
     note = serializers.CharField(max_length=2000)
 
 
@@ -236,7 +237,7 @@ class BoardSerializer(serializers.Serializer):
     villages = serializers.ListField(child=serializers.DictField())
 
 
-class DispatchInputSerializer(serializers.Serializer):
+class DispatchInputSerializer(StrictInput, serializers.Serializer):
     officers = serializers.ListField(
         child=serializers.IntegerField(min_value=1), min_length=2, max_length=50, allow_empty=False
     )

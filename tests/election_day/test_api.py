@@ -136,3 +136,70 @@ def test_late_officers_are_listed_after_the_grace(api_client, w, settings):
     settings.CHECKIN_GRACE_MINUTES = 30  # the stage started 60 minutes ago
     data = login(api_client, w.kabag).get(f"/api/v1/operations/{w.operation.pk}/board/").json()
     assert data["late"]["total"] == 3
+
+
+def _incident(w):
+    from election_day.services.incidents import incident_report
+
+    return incident_report(
+        operation=w.operation,
+        village_election=w.own[0],
+        category=w.category,
+        severity=1,
+        description="x",
+        by=w.kabag,
+        idempotency_key=uuid.uuid4(),
+    )[0]
+
+
+@pytest.mark.parametrize(
+    ("who", "path", "body", "fmt", "field"),
+    [
+        ("member_user", "checkin", {"kind": "arrived", "latitud": "-6.1"}, "json", "latitud"),
+        ("member_user", "checkin", {"kind": "arrived", "distance_m": 3}, "json", "distance_m"),
+        ("leader_user", "progress", {"stage": "tps_open", "reson": "x"}, "json", "reson"),
+        (
+            "leader_user",
+            "incident",
+            {"severity": 1, "description": "x", "state": "resolved"},
+            "json",
+            "state",
+        ),
+        (
+            "leader_user",
+            "incident",
+            {"severity": 1, "description": "x", "severty": 3},
+            "multipart",
+            "severty",
+        ),
+        ("kabag", "photos", {"caption": "x"}, "multipart", "caption"),
+        ("kabag", "resolve", {"note": "Selesai", "resolution_note": "x"}, "json", "resolution_note"),
+        ("kabag", "dispatch", {"officers": [1, 2], "size": 2}, "json", "size"),
+    ],
+)
+def test_every_hari_h_write_refuses_unknown_fields(
+    api_client, w, who, path, body, fmt, field, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    incident = _incident(w)
+    base = {
+        "checkin": {"assignment": w.member.pk},
+        "progress": {"operation": w.operation.pk, "village_election": w.own[0].pk},
+        "incident": {"operation": w.operation.pk, "village_election": w.own[0].pk, "category": "keributan"},
+        "photos": {"photos": [SimpleUploadedFile("a.jpg", _jpeg(), "image/jpeg")]},
+    }.get(path, {})
+    urls = {
+        "checkin": "/api/v1/hari-h/checkins/",
+        "progress": "/api/v1/hari-h/progress/",
+        "incident": "/api/v1/hari-h/incidents/",
+        "photos": f"/api/v1/hari-h/incidents/{incident.pk}/photos/",
+        "resolve": f"/api/v1/hari-h/incidents/{incident.pk}/resolve/",
+        "dispatch": f"/api/v1/hari-h/incidents/{incident.pk}/dispatch/",
+    }
+    before = (CheckIn.objects.count(), Incident.objects.count())
+    response = login(api_client, getattr(w, who)).post(urls[path], {**base, **body}, format=fmt)
+    assert response.status_code == 400, response.content[:300]
+    assert field in response.json()["errors"]
+    assert (CheckIn.objects.count(), Incident.objects.count()) == before
+    incident.refresh_from_db()
+    assert incident.state == Incident.State.NEW and not incident.photos.exists()
