@@ -3,7 +3,7 @@
 # Uses SQLite unless DATABASE_URL points elsewhere (CI also runs it on PostgreSQL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/bootstrap.sh
+bash scripts/bootstrap.sh --dev
 bash scripts/ensure_chromium.sh
 export DJANGO_SETTINGS_MODULE=pilkades.settings_test
 
