@@ -19,6 +19,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from pilkades.errors import WrongState
+
 
 def _as_drf(exc: DjangoValidationError) -> exceptions.ValidationError:
     if hasattr(exc, "error_dict"):
@@ -29,9 +31,22 @@ def _as_drf(exc: DjangoValidationError) -> exceptions.ValidationError:
     return exceptions.ValidationError({"non_field_errors": exc.messages})
 
 
+class StateConflict(exceptions.APIException):
+    """409: the object's state refuses the transition (a service's ``WrongState``)."""
+
+    status_code = 409
+
+    def __init__(self, exc: WrongState):
+        self.messages = exc.messages
+        super().__init__({"non_field_errors": self.messages})
+
+
 def exception_handler(exc, context):
+    # A transition the state refuses (verify a verified report) is a conflict, not bad input: 409.
+    if isinstance(exc, WrongState):
+        exc = StateConflict(exc)
     # Services raise Django's ValidationError; the API answers it as a 400 like any other.
-    if isinstance(exc, DjangoValidationError):
+    elif isinstance(exc, DjangoValidationError):
         exc = _as_drf(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -39,6 +54,8 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         data = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
         response.data = {"detail": "Data tidak valid.", "errors": data}
+    elif isinstance(exc, StateConflict):
+        response.data = {"detail": " ".join(exc.messages), "errors": response.data}
     return response
 
 

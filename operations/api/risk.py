@@ -40,6 +40,8 @@ ERRORS = {
     403: OpenApiResponse(description="Tidak berwenang"),
     404: OpenApiResponse(description="Tidak ditemukan (atau di luar wilayah hukum)"),
 }
+# A transition the report's state does not allow (verify a verified report, change a submitted one).
+WRONG_STATE = {409: OpenApiResponse(description="Status laporan tidak mengizinkan tindakan ini")}
 
 
 class IsHQ(drf_permissions.BasePermission):
@@ -387,7 +389,13 @@ class RiskReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(
         summary="Ubah draf atau laporan dikembalikan (pelapor)",
         request=ReportUpdateSerializer,
-        responses={200: ReportOutputSerializer, 400: ERRORS[400], 403: ERRORS[403], 404: ERRORS[404]},
+        responses={
+            200: ReportOutputSerializer,
+            400: ERRORS[400],
+            403: ERRORS[403],
+            404: ERRORS[404],
+            **WRONG_STATE,
+        },
     )
     def partial_update(self, request: Request, pk=None, **kwargs) -> Response:
         report = self.get_object()
@@ -405,7 +413,13 @@ class RiskReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(
         summary="Ajukan laporan ke Kabag Ops (pelapor)",
         request=None,
-        responses={200: ReportOutputSerializer, 400: ERRORS[400], 403: ERRORS[403], 404: ERRORS[404]},
+        responses={
+            200: ReportOutputSerializer,
+            400: ERRORS[400],
+            403: ERRORS[403],
+            404: ERRORS[404],
+            **WRONG_STATE,
+        },
     )
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk=None, **kwargs) -> Response:
@@ -415,7 +429,13 @@ class RiskReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(
         summary="Verifikasi laporan (Kabag Ops)",
         request=None,
-        responses={200: ReportOutputSerializer, 400: ERRORS[400], 403: ERRORS[403], 404: ERRORS[404]},
+        responses={
+            200: ReportOutputSerializer,
+            400: ERRORS[400],
+            403: ERRORS[403],
+            404: ERRORS[404],
+            **WRONG_STATE,
+        },
     )
     @action(detail=True, methods=["post"])
     def verify(self, request: Request, pk=None, **kwargs) -> Response:
@@ -425,7 +445,13 @@ class RiskReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(
         summary="Kembalikan laporan dengan alasan (Kabag Ops)",
         request=ReturnSerializer,
-        responses={200: ReportOutputSerializer, 400: ERRORS[400], 403: ERRORS[403], 404: ERRORS[404]},
+        responses={
+            200: ReportOutputSerializer,
+            400: ERRORS[400],
+            403: ERRORS[403],
+            404: ERRORS[404],
+            **WRONG_STATE,
+        },
     )
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request: Request, pk=None, **kwargs) -> Response:

@@ -35,6 +35,7 @@ from operations.models import (
     VillageRisk,
 )
 from operations.services.standings import standings_refresh, standings_refresh_for_village_elections
+from pilkades.errors import WrongState
 from villages.models import VillageElection
 
 Status = RiskReport.Status
@@ -427,9 +428,9 @@ def _require_editable(report: RiskReport, by: AbstractBaseUser) -> None:
     if report.author_id != by.pk:
         raise PermissionDenied(_("Hanya pelapor yang dapat mengubah atau mengajukan laporan ini."))
     if report.status == Status.VERIFIED:
-        raise ValidationError(_("Laporan terverifikasi tidak dapat diubah; buat laporan baru."))
+        raise WrongState(_("Laporan terverifikasi tidak dapat diubah; buat laporan baru."))
     if report.status == Status.SUBMITTED:
-        raise ValidationError(_("Laporan sedang diperiksa Kabag Ops dan tidak dapat diubah."))
+        raise WrongState(_("Laporan sedang diperiksa Kabag Ops dan tidak dapat diubah."))
 
 
 @transaction.atomic
@@ -553,7 +554,7 @@ def _submit_found(report: RiskReport, *, by: AbstractBaseUser, submit: bool) -> 
 
 def _require_submitted(report: RiskReport) -> None:
     if report.status != Status.SUBMITTED:
-        raise ValidationError(
+        raise WrongState(
             _("Hanya laporan berstatus Diajukan yang dapat diputuskan; status laporan ini: %(status)s.")
             % {"status": report.get_status_display()}
         )

@@ -132,10 +132,10 @@ def test_kabag_verifies_and_returns(api_client, world):
     assert response.status_code == 200 and response.json()["status"] == Status.RETURNED
 
 
-def test_illegal_transition_is_400_with_message(api_client, world):
+def test_illegal_transition_is_409_with_message(api_client, world):
     report = report_create(village_election=world.own[0], author=world.polsek)
     response = _as(api_client, world.kabag).post(f"{REPORTS}{report.pk}/verify/")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "Diajukan" in " ".join(response.json()["errors"]["non_field_errors"])
 
 
@@ -145,7 +145,7 @@ def test_editing_a_verified_report_is_refused(api_client, world):
     response = _as(api_client, world.polsek).patch(
         f"{REPORTS}{report.pk}/", {"narrative": "x"}, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "buat laporan baru" in response.json()["errors"]["non_field_errors"][0]
 
 
