@@ -52,3 +52,60 @@ def test_nginx_never_serves_uploaded_evidence_from_disk():
     media = re.search(r"location /media/ \{(.*?)\}", NGINX, re.S).group(1)
     assert "return 404;" in media
     assert "alias" not in media and "root" not in media
+
+
+def test_backup_script_writes_encrypted_files_and_removes_old_ones(tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    # Stand-ins that show what passed through them: pg_dump's output, age's recipient and input.
+    (bin_dir / "pg_dump").write_text('#!/bin/sh\nfor a; do last=$a; done\necho "dump of $last"\n')
+    (bin_dir / "age").write_text('#!/bin/sh\necho "encrypted for $2:"; cat\n')
+    for tool in bin_dir.iterdir():
+        tool.chmod(0o755)
+    media, backups = tmp_path / "media", tmp_path / "backups"
+    media.mkdir()
+    (media / "foto.jpg").write_bytes(b"jpeg")
+    backups.mkdir()
+    old = backups / "pilkades-2019-01-01.dump.age"
+    old.write_text("old")
+    subprocess.run(["touch", "-d", "30 days ago", str(old)], check=True)
+    kept = backups / "pilkades-yesterday.dump.age"
+    kept.write_text("recent")
+
+    result = subprocess.run(
+        ["bash", str(ROOT / "deploy/backup.sh")],
+        env={
+            "PATH": f"{bin_dir}:/usr/bin:/bin",
+            "DATABASE_URL": "postgresql://db/pilkades",
+            "PILKADES_BACKUP_RECIPIENT": "age1kuncipublik",
+            "PILKADES_BACKUP_DIR": str(backups),
+            "DJANGO_MEDIA_ROOT": str(media),
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    names = sorted(path.name for path in backups.iterdir())
+    dumps = [name for name in names if name.endswith(".dump.age") and name != kept.name]
+    assert len(dumps) == 1
+    assert (
+        backups / dumps[0]
+    ).read_text() == "encrypted for age1kuncipublik:\ndump of postgresql://db/pilkades\n"
+    assert any(name.startswith("pilkades-media-") and name.endswith(".tar.gz.age") for name in names)
+    assert not old.exists()  # past PILKADES_BACKUP_KEEP_DAYS (14)
+    assert kept.exists()
+    assert not [name for name in names if name.startswith(".")]  # no partial file left
+
+
+def test_backup_script_refuses_to_run_without_a_recipient(tmp_path):
+    result = subprocess.run(
+        ["bash", str(ROOT / "deploy/backup.sh")],
+        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": "postgresql://db/pilkades"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "PILKADES_BACKUP_RECIPIENT" in result.stderr
