@@ -9,6 +9,7 @@ PORT=${PORT:-8000}
 
 .venv/bin/python manage.py migrate --noinput -v 0
 .venv/bin/python manage.py load_demo
+.venv/bin/python manage.py load_demo_hari_h
 echo
 echo "Pilkades Ops berjalan di http://127.0.0.1:${PORT}/  (Ctrl+C untuk berhenti)"
 exec .venv/bin/python manage.py runserver "127.0.0.1:${PORT}"
