@@ -1,8 +1,12 @@
 """The field app without signal: the web app manifest, the service worker and the queue page.
 
-The worker is served from /hari-h/sw.js, so its scope is /hari-h/ and nothing else: the admin, the
-HQ pages and the API are never under it. It caches the field shell (the pages listed in
-FIELD_PAGES and the static files in FIELD_ASSETS) in a cache named for a hash of those files, so a
+The worker is served from /hari-h/sw.js and registered once per field area, each registration
+scoped to that area only: /hari-h/ (check-ins, progress, incidents, the queue) and /laporan/baru/
+(the new risk report form). The answer's Service-Worker-Allowed header lets the second scope sit
+outside /hari-h/; the page registers exactly FIELD_SCOPES (templates/election_day/_queue_status.html),
+so the admin, the HQ pages and the API are never under a registration, and inside one the worker
+answers only the pages of FIELD_PAGES and the files of FIELD_ASSETS (network for anything else).
+It caches that shell in a cache named for a hash of those files, so a
 release with a changed file installs a new cache; the new worker waits until the page asks it to
 take over at the next open (static/js/field-queue.js), never while someone is typing.
 """
@@ -26,12 +30,14 @@ from django.views.decorators.http import require_GET
 from election_day import permissions
 from operations.pages import allowed
 
-FIELD_PAGES = ("field-home", "field-incident", "field-queue")
+FIELD_PAGES = ("field-home", "field-incident", "field-queue", "report-create")
+FIELD_SCOPES = ("field-home", "report-create")
 FIELD_ASSETS = (
     "css/app.css",
     "js/field-queue.js",
     "js/field-checkin.js",
     "js/incident-photo.js",
+    "js/report-form.js",
     "favicon.svg",
     "icons/lapangan-192.png",
     "icons/lapangan-512.png",
@@ -43,6 +49,7 @@ FIELD_TEMPLATES = (
     "election_day/incident_form.html",
     "election_day/queue.html",
     "election_day/_queue_status.html",
+    "operations/report_form.html",
 )
 
 
@@ -99,7 +106,8 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "queue_script": json.dumps(static("js/field-queue.js")),
     }
     response = render(request, "election_day/sw.js", context, content_type="text/javascript")
-    response["Service-Worker-Allowed"] = reverse("field-home")
+    # The registrations' scopes (FIELD_SCOPES) have no common folder below the root.
+    response["Service-Worker-Allowed"] = "/"
     return response
 
 

@@ -50,7 +50,12 @@
     });
   }
   function get(id) { return tx(ITEMS, "readonly", function (s) { return s.get(id); }); }
-  function put(item) { return tx(ITEMS, "readwrite", function (s) { return s.put(item); }).then(notify); }
+  function put(item) {
+    return tx(ITEMS, "readwrite", function (s) { return s.put(item); }).then(function (id) {
+      notify();
+      return id;
+    });
+  }
   function remove(id) { return tx(ITEMS, "readwrite", function (s) { return s.delete(id); }).then(notify); }
   function meta(key, value) {
     if (value === undefined) return tx(META, "readonly", function (s) { return s.get(key); });
@@ -88,16 +93,20 @@
     item.fields.forEach(function (pair) { data.append(pair[0], pair[1]); });
     item.files.forEach(function (f) { data.append(f.name, new Blob([f.data], { type: f.type }), f.filename); });
     data.append("client_time", item.created);
+    if (item.keyField) data.append(item.keyField, item.key); // a form that reads its key from the body
     return data;
   }
+  // The server's refusal: one line for the queue page, and its errors by field for the form that
+  // reopens the item.
   function reasonOf(response) {
     return response.json().then(function (json) {
       var lines = [];
-      Object.keys(json.errors || {}).forEach(function (field) {
-        [].concat(json.errors[field]).forEach(function (m) { lines.push(typeof m === "string" ? m : JSON.stringify(m)); });
+      var errors = json.errors && typeof json.errors === "object" ? json.errors : {};
+      Object.keys(errors).forEach(function (field) {
+        [].concat(errors[field]).forEach(function (m) { lines.push(typeof m === "string" ? m : JSON.stringify(m)); });
       });
-      return lines.length ? lines.join(" ") : String(json.detail || response.status);
-    }, function () { return "HTTP " + response.status; });
+      return { text: lines.length ? lines.join(" ") : String(json.detail || response.status), errors: errors };
+    }, function () { return { text: "HTTP " + response.status, errors: {} }; });
   }
   // Answers that say "not now" rather than "no": the item stays waiting and the flush stops.
   var SESSION_PROBLEM = /CSRF|kredensial|credentials|autenti|authenticat/i;
@@ -117,17 +126,18 @@
         item.state = "terkirim";
         item.sentAt = new Date().toISOString();
         item.reason = "";
+        item.errors = null;
         return put(item).then(function () { return true; });
       }
       var later = response.type === "opaqueredirect" || response.status === 401 || response.status >= 500;
       return reasonOf(response).then(function (reason) {
-        if (later || (response.status === 403 && SESSION_PROBLEM.test(reason))) {
+        item.reason = reason.text;
+        if (later || (response.status === 403 && SESSION_PROBLEM.test(reason.text))) {
           item.state = "menunggu";
-          item.reason = reason;
           return put(item).then(function () { return false; });
         }
         item.state = "ditolak";
-        item.reason = reason;
+        item.errors = reason.errors;
         return put(item).then(function () { return true; });
       });
     }, function () {
@@ -218,6 +228,18 @@
     }).catch(function () {});
   }
 
+  // Another script's item has been put in the queue: ask for Background Sync and send now.
+  function send() {
+    if (navigator.serviceWorker) {
+      navigator.serviceWorker.ready.then(function (reg) {
+        return reg.sync && reg.sync.register(SYNC_TAG);
+      }).catch(function () {});
+    }
+    return trySend();
+  }
+  root.PilkadesQueue.send = send;
+  root.PilkadesQueue.user = user;
+
   function fieldsOf(form) {
     var fields = [];
     var files = [];
@@ -264,10 +286,7 @@
       delete form.dataset.replaces;
       if (form.dataset.queueReset !== undefined) form.reset();
       if (form.dataset.queueOnce !== undefined) form.querySelector("[type=submit]").disabled = true;
-      navigator.serviceWorker && navigator.serviceWorker.ready.then(function (reg) {
-        return reg.sync && reg.sync.register(SYNC_TAG);
-      }).catch(function () {});
-      trySend();
+      send();
     }, function (error) {
       say(error && error.name === "QuotaExceededError" ? text.textFull : String(error), "error");
     });
@@ -331,7 +350,7 @@
           again.textContent = text.textResend;
           again.addEventListener("click", function () {
             item.state = "menunggu";
-            item.key = uuid();
+            if (!item.keyField) item.key = uuid(); // a report keeps its key: it names the report
             put(item).then(trySend);
           });
           var drop = document.createElement("button");
@@ -401,10 +420,14 @@
   });
 
   if (status && status.dataset.sw && navigator.serviceWorker) {
-    navigator.serviceWorker.register(status.dataset.sw, { scope: status.dataset.scope }).then(function (reg) {
-      // A new release installed at an earlier visit takes over now, when the page has just opened,
-      // never while a form is being filled in.
-      if (reg.waiting) reg.waiting.postMessage("activate-now");
-    }).catch(function () {});
+    // One registration per field area (the Hari-H pages, the new risk report form), each scoped to
+    // that area only: the worker never sees the HQ pages, the admin or the API.
+    status.dataset.scopes.split(" ").forEach(function (scope) {
+      navigator.serviceWorker.register(status.dataset.sw, { scope: scope }).then(function (reg) {
+        // A new release installed at an earlier visit takes over now, when the page has just
+        // opened, never while a form is being filled in.
+        if (reg.waiting) reg.waiting.postMessage("activate-now");
+      }).catch(function () {});
+    });
   }
 })(typeof self !== "undefined" ? self : window);

@@ -4,18 +4,26 @@
 //   connection goes away; the stored copy is restored when the form is opened again.
 // - A draft is saved on the server in the background shortly after each change (without the
 //   photos, which go up with "Simpan draf" and "Ajukan" only).
-// - Saves and the submission carry the report's idempotency key and are sent one at a time; a
-//   request that fails for want of a connection is retried until it gets through, so the server
-//   sees the report once however often the phone resends it.
+// - Saves and the submission carry the report's idempotency key, so the server sees the report
+//   once however often the phone resends it. A draft save that fails for want of a connection is
+//   retried until it gets through.
+// - "Ajukan" puts the submission in the field app's queue (static/js/field-queue.js), sent in order
+//   with the check-ins and incidents: without signal it waits there, a refusal is shown here with
+//   the server's errors (or on the queue page, whose "Perbaiki" reopens it here, prefilled).
+// - The page also opens without signal (the service worker's copy), so a new report gets a key of
+//   its own here rather than the one in that copy.
 (function () {
   "use strict";
   var form = document.querySelector("form[data-report-form]");
+  var queue = window.PilkadesQueue && window.PilkadesQueue.send ? window.PilkadesQueue : null;
   if (!form || !window.fetch || !window.FormData) {
     return;
   }
   var text = form.dataset;
   var statusLine = document.getElementById("save-status");
   var select = form.querySelector("select[name=village_election]");
+  var keyInput = form.querySelector("input[name=idempotency_key]");
+  var params = new URLSearchParams(window.location.search);
   // Not form.action: the buttons named "action" shadow that property.
   var target = new URL(form.getAttribute("action"), window.location.href).href;
   var storeKey = "pilkades:report:" + form.dataset.user + ":" + (form.dataset.reportId || "new");
@@ -29,6 +37,8 @@
   var busy = false;
   var timer = null;
   var retryDelay = 2000;
+  var queuedId = null; // the queue item holding this form's submission
+  var handedOff = false; // the submission is the queue's until it is sent or refused
 
   function storage() {
     try {
@@ -87,25 +97,29 @@
       forget();
       return;
     }
-    Object.keys(data.values || {}).forEach(function (name) {
-      var el = form.elements.namedItem(name);
-      if (!el || el.disabled) {
-        return;
-      }
-      if (el instanceof RadioNodeList) {
-        el.value = data.values[name]; // checks the radio button with that value
-      } else if (el.type === "checkbox") {
-        el.checked = Boolean(data.values[name]);
-      } else {
-        el.value = data.values[name];
-      }
-    });
+    fill(data.values || {});
     if (data.target) {
       target = data.target;
     }
     document.getElementById("restored").hidden = false;
     revision += 1;
     submitWanted = Boolean(data.submit);
+  }
+
+  function fill(given) {
+    Object.keys(given).forEach(function (name) {
+      var el = form.elements.namedItem(name);
+      if (!el || el.disabled) {
+        return;
+      }
+      if (el instanceof RadioNodeList) {
+        el.value = given[name]; // checks the radio button with that value
+      } else if (el.type === "checkbox") {
+        el.checked = Boolean(given[name]);
+      } else if (el.type !== "file") {
+        el.value = given[name];
+      }
+    });
   }
 
   function clearErrors() {
@@ -179,7 +193,7 @@
 
   function flush() {
     clearTimeout(timer);
-    if (busy) {
+    if (busy || handedOff) {
       return;
     }
     var submitting = submitWanted;
@@ -256,9 +270,107 @@
     timer = setTimeout(flush, AUTOSAVE_DELAY_MS);
   }
 
+  // --- the submission goes through the field app's queue --------------------------------------
+  function itemFields() {
+    var fields = [];
+    var files = [];
+    var reading = [];
+    new FormData(form).forEach(function (value, name) {
+      if (name === "csrfmiddlewaretoken" || name === "idempotency_key" || name === "action") {
+        return;
+      }
+      if (value instanceof File) {
+        if (value.size) {
+          reading.push(value.arrayBuffer().then(function (data) {
+            files.push({ name: name, filename: value.name, type: value.type, data: data });
+          }));
+        }
+        return;
+      }
+      fields.push([name, value]);
+    });
+    fields.push(["action", "submit"]);
+    return Promise.all(reading).then(function () {
+      return { fields: fields, files: files };
+    });
+  }
+
+  function label() {
+    var village = select && select.selectedIndex > 0 ? select.options[select.selectedIndex].text : "";
+    return [text.textLabel, village].filter(Boolean).join(" · ");
+  }
+
+  function queueSubmission() {
+    handedOff = true;
+    clearTimeout(timer);
+    clearErrors();
+    say(text.textSubmitting);
+    Promise.all([itemFields(), queuedId ? queue.get(queuedId) : null])
+      .then(function (got) {
+        var item = got[1] || { created: new Date().toISOString(), user: queue.user, kind: "report" };
+        var fresh = got[0].files;
+        // A correction keeps the photos of the refused submission unless a new one replaces it.
+        item.files = (item.files || []).filter(function (kept) {
+          return !fresh.some(function (f) { return f.name === kept.name; });
+        }).concat(fresh);
+        item.keyField = "idempotency_key"; // the report's own key: a resend is the same report
+        item.key = keyInput.value;
+        item.url = target;
+        item.page = window.location.pathname;
+        item.label = label();
+        item.fields = got[0].fields;
+        item.state = "menunggu";
+        item.reason = "";
+        item.errors = null;
+        return queue.put(item);
+      })
+      .then(function (id) {
+        queuedId = id;
+        forget(); // the queue holds the report now
+        return queue.send();
+      })
+      .then(function () {
+        return queue.get(queuedId);
+      })
+      .then(function (item) {
+        if (item && item.state === "menunggu") {
+          say(text.textOffline, "offline");
+        }
+      }, function (error) {
+        handedOff = false;
+        say(error && error.name === "QuotaExceededError" ? text.textFailed : String(error), "error");
+      });
+  }
+
+  function settled(item) {
+    if (item.state === "terkirim") {
+      handedOff = false;
+      window.location.assign(form.dataset.doneUrl);
+    } else if (item.state === "ditolak") {
+      handedOff = false;
+      var errors = item.errors && Object.keys(item.errors).length ? item.errors : { __all__: [item.reason] };
+      showErrors(errors);
+      say(text.textInvalid, "error");
+      remember();
+    }
+  }
+
+  if (queue) {
+    window.addEventListener("pilkades-queue-items", function (event) {
+      var item = queuedId && event.detail.filter(function (i) { return i.id === queuedId; })[0];
+      if (item && handedOff) {
+        settled(item);
+      }
+    });
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var action = event.submitter ? event.submitter.value : "draft";
+    if (action === "submit" && queue) {
+      queueSubmission();
+      return;
+    }
     if (action === "submit") {
       submitWanted = true;
     } else {
@@ -274,8 +386,46 @@
     flush();
   });
 
+  if (!form.dataset.reportId && queue) {
+    keyInput.value = queue.uuid();
+  }
+  var desa = params.get("desa");
+  if (desa && select && !select.disabled) {
+    var option = Array.prototype.filter.call(select.options, function (o) { return o.value === desa; })[0];
+    if (option) {
+      select.value = desa; // the page may be the phone's copy, made for another village
+    }
+  }
   restore();
-  if (submitWanted || revision > savedRevision) {
+  var correcting = params.get("antrian");
+  if (queue && correcting) {
+    // "Perbaiki" on the queue page: the refused submission, back in the form with its errors.
+    queue.get(Number(correcting)).then(function (item) {
+      if (!item || item.kind !== "report" || item.user !== queue.user || item.state === "terkirim") {
+        return;
+      }
+      var given = {};
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (el.type === "checkbox") {
+          given[el.name] = false;
+        } else if (el.type === "radio") {
+          el.checked = false;
+        }
+      });
+      item.fields.forEach(function (pair) {
+        var el = form.elements.namedItem(pair[0]);
+        given[pair[0]] = el && el.type === "checkbox" ? true : pair[1];
+      });
+      fill(given);
+      keyInput.value = item.key;
+      target = item.url;
+      queuedId = item.id;
+      if (item.state === "ditolak") {
+        handedOff = true;
+        settled(item);
+      }
+    });
+  } else if (submitWanted || revision > savedRevision) {
     flush();
   }
 })();

@@ -34,6 +34,18 @@ def demo():
     return Operation.objects.get()
 
 
+QUEUE_ITEMS = """() => new Promise((resolve) => {
+  const open = indexedDB.open("pilkades-lapangan");
+  open.onsuccess = () => {
+    const r = open.result.transaction("antrian").objectStore("antrian").getAll();
+    r.onsuccess = () => {
+      open.result.close();
+      resolve(r.result.map((i) => ({...i, files: i.files.length})));
+    };
+  };
+})"""
+
+
 def _only_network_errors(errors: list[str], pattern: str) -> None:
     """The browser itself logs a failed request; those expected are fine, anything else is not."""
     unexpected = [e for e in errors if not re.search(pattern, e)]
@@ -104,9 +116,11 @@ def test_polsek_officer_reports_from_a_phone_through_a_dropped_connection(open_p
     page.fill("#id_narrative", "Diketik tanpa sinyal: kubu saling berhadapan di balai desa.")
     page.get_by_role("button", name="Ajukan").click()
     expect(status).to_contain_text("Koneksi terputus")
-    [stored] = page.evaluate("Object.values(localStorage).map(JSON.parse)")
-    assert stored["submit"] is True
-    assert stored["values"]["narrative"].startswith("Diketik tanpa sinyal")
+    # The submission waits in the field app's queue (IndexedDB), with the report's key.
+    [queued] = page.evaluate(QUEUE_ITEMS)
+    assert (queued["kind"], queued["state"], queued["key"]) == ("report", "menunggu", key)
+    assert ["action", "submit"] in queued["fields"]
+    assert dict(queued["fields"])["narrative"].startswith("Diketik tanpa sinyal")
     assert RiskReport.objects.get(pk=draft.pk).status == RiskReport.Status.DRAFT
 
     page.context.set_offline(False)

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from election_day import offline
+from operations.roles import POLSEK
 
 pytestmark = pytest.mark.django_db
 
@@ -21,17 +22,29 @@ def test_manifest_names_the_field_start_page_and_icons(client):
     assert {icon["sizes"] for icon in data["icons"]} == {"192x192", "512x512"}
 
 
-def test_service_worker_is_scoped_to_the_field_pages_and_caches_only_the_shell(client):
+def test_service_worker_answers_only_the_field_pages_and_caches_only_the_shell(client):
     response = client.get(reverse("field-sw"))
     assert response["Content-Type"].startswith("text/javascript")
-    assert response["Service-Worker-Allowed"] == "/hari-h/"
+    # Allowed anywhere, so that the new risk report form (outside /hari-h/) can have a registration
+    # of its own; the pages register only the field scopes (next test).
+    assert response["Service-Worker-Allowed"] == "/"
     assert "no-cache" in response["Cache-Control"]
     body = response.content.decode()
     assert '"pilkades-lapangan-" + VERSION' in body and offline.shell_version() in body
     pages = json.loads(body.split("var PAGES = ")[1].split(";")[0])
-    assert pages == ["/hari-h/", "/hari-h/kejadian/baru/", "/hari-h/antrian/"]
-    assert all(page.startswith("/hari-h/") for page in pages)
+    assert pages == ["/hari-h/", "/hari-h/kejadian/baru/", "/hari-h/antrian/", "/laporan/baru/"]
+    assert all(page.startswith(("/hari-h/", "/laporan/baru/")) for page in pages)
+    assert not any(page.startswith(("/api/", "/admin/")) for page in pages)
     assert "skipWaiting" in body and "activate-now" in body  # only on the page's request
+
+
+@pytest.mark.parametrize("page", ["field-queue", "report-create"])
+def test_field_pages_register_the_worker_for_the_field_scopes_only(client, make_user, page):
+    client.force_login(make_user(POLSEK))
+    html = client.get(reverse(page)).content.decode()
+    scopes = html.split('data-scopes="')[1].split('"')[0].split(" ")
+    assert scopes == [reverse(name) for name in offline.FIELD_SCOPES] == ["/hari-h/", "/laporan/baru/"]
+    assert 'rel="manifest"' in html
 
 
 def test_shell_version_changes_with_a_shell_file(tmp_path, settings):
