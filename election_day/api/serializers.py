@@ -9,7 +9,7 @@ from rest_framework import serializers
 from election_day.models import CheckIn, Dispatch, Incident, IncidentCategory, ProgressStage, ProgressStep
 from election_day.photos import process_photo
 from election_day.services.checkins import Position
-from operations.models import Assignment, Operation
+from operations.models import Assignment, Duty, Operation
 from pilkades.serializers import StrictInput
 from villages.models import VillageElection
 
@@ -247,9 +247,14 @@ class DispatchOfficerSerializer(serializers.Serializer):
     officer = serializers.IntegerField(source="officer_id")
     name = serializers.CharField()
     duty = serializers.CharField()
+    duty_label = serializers.SerializerMethodField()
     place = serializers.CharField()
     distance_km = serializers.FloatField(allow_null=True)
     polairud = serializers.BooleanField()
+
+
+    def get_duty_label(self, officer) -> str:
+        return str(Duty(officer.duty).label)
 
 
 class DispatchProposalSerializer(serializers.Serializer):

@@ -61,7 +61,7 @@
         var list = el("ul");
         data.team.forEach(function (o) {
           var km = o.distance_km === null ? "?" : o.distance_km.toFixed(1);
-          list.appendChild(el("li", o.name + " — " + o.duty + " " + o.place + " (" + km + " km)"));
+          list.appendChild(el("li", o.name + " — " + (o.duty_label || o.duty) + " · " + o.place + " (" + km + " km)"));
         });
         box.appendChild(list);
         var send = el("button", d.labelSend + " (" + data.team.length + ")", "send-team");
