@@ -210,6 +210,7 @@ def officers_upsert(*, rows: list[dict], by=None) -> dict[str, int]:
     positions = list(Position.objects.all())
     catalogue = [(p.pk, p.name, p.spelling_list()) for p in positions]
     categories = {p.pk: p.category for p in positions}
+    matched: dict[str, int | None] = {}
     existing = {
         officer.nrp: officer
         for officer in Officer.objects.select_for_update(of=("self",))
@@ -235,7 +236,10 @@ def officers_upsert(*, rows: list[dict], by=None) -> dict[str, int]:
             if key in row:
                 setattr(officer, key, row[key])
         if "position" in row:
-            officer.jabatan_id = match_position(officer.position, catalogue)
+            # A roster repeats a few titles thousands of times: each one matched once.
+            if officer.position not in matched:
+                matched[officer.position] = match_position(officer.position, catalogue)
+            officer.jabatan_id = matched[officer.position]
         if row.get("unit_name"):
             unit = units.get(str(row["unit_name"]).strip().lower())
             if unit is None:
