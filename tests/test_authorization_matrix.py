@@ -66,7 +66,7 @@ from operations.roles import KABAG_OPS, PIMPINAN, POLSEK, permission_matches
 from operations.services.assignments import assignment_create
 from operations.services.proposals import proposal_create
 from operations.services.tokens import person_token_create, token_create
-from villages.models import Candidate, Desa, VillageElection
+from villages.models import Candidate, Desa, Kabupaten, VillageElection
 
 # The marker makes pytest-django create the test database; the module's own transaction (below)
 # holds the demo, and each test's transaction nests inside it.
@@ -275,6 +275,7 @@ ADMIN_REFUSES: dict[str, set[str]] = {
     "operations.assignment": {"change"},
     "authtoken.tokenproxy": {"change"},
     "operations.persontoken": {"add", "change"},
+    "villages.kabupaten": {"add"},  # outlines come from the boundary import only
     # Hari-H: the catalogue is never deleted (made inactive); the rest is written by the services.
     "election_day.incidentcategory": {"delete"},
     "election_day.checkin": {"add", "change", "delete"},
@@ -327,6 +328,10 @@ def admin_expectations() -> dict[str, dict[str, frozenset]]:
     # reads them (IMPORT_EXPORT_*_PERMISSION_CODE in settings).
     table["admin:villages_kecamatan_import_regions"] = same(
         _admin_roles("villages.kecamatan", "add") & _admin_roles("villages.desa", "add")
+    )
+    # The boundary import writes desa centroids and outlines and kecamatan outlines.
+    table["admin:villages_desa_import_boundaries"] = same(
+        _admin_roles("villages.desa", "change") & _admin_roles("villages.kecamatan", "change")
     )
     table["admin:operations_officer_import"] = same(_admin_roles("operations.officer", "change"))
     table["admin:operations_officer_process_import"] = rw(post=_admin_roles("operations.officer", "change"))
@@ -470,6 +475,7 @@ def _build_world() -> World:
         "axes.accesslog": log,
         "axes.accessfailurelog": failure,
         "villages.kecamatan": village.desa.kecamatan,
+        "villages.kabupaten": Kabupaten.objects.get(code=village.desa.code[:5]),
         "villages.desa": village.desa,
         "villages.election": operation.election,
         "villages.villageelection": village,
