@@ -517,7 +517,11 @@ class OperationCloseView(APIView):
 
     permission_classes = [IsHQ]
 
-    @extend_schema(summary="Tutup operasi dan buat laporan akhir (Kabag Ops)", request=None)
+    @extend_schema(
+        summary="Tutup operasi dan buat laporan akhir (Kabag Ops)",
+        request=None,
+        responses={200: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
+    )
     def post(self, request, operation_id: int):
         operation = get_object_or_404(Operation, pk=operation_id)
         snapshot = _service(lambda: lapsit_services.operation_close(operation=operation, by=request.user))
