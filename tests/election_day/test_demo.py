@@ -6,6 +6,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import translation
 
 from election_day.models import Incident, VillageProgress
 from operations.demo import OPERATION_NAME
@@ -25,13 +26,13 @@ def _counts() -> dict[str, int]:
 
 def test_demo_hari_h_is_idempotent_and_shows_on_the_board(client):
     call_command("load_demo", stdout=StringIO())
-    out = StringIO()
-    call_command("load_demo_hari_h", stdout=out)
+    out, again = StringIO(), StringIO()
+    with translation.override("id"):
+        call_command("load_demo_hari_h", stdout=out)
+        first = _counts()
+        call_command("load_demo", stdout=StringIO())
+        call_command("load_demo_hari_h", stdout=again)
     assert "Kejadian: 2 baru." in out.getvalue()
-    first = _counts()
-    call_command("load_demo", stdout=StringIO())
-    again = StringIO()
-    call_command("load_demo_hari_h", stdout=again)
     assert "Kejadian: 0 baru." in again.getvalue()
     assert _counts() == first
 
