@@ -157,6 +157,11 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "field-check-in": rw(post=SESSION),
     "field-progress": rw(post=SESSION),
     "field-incident": same(SESSION),
+    # The field app offline: the queue page is a shell filled from the phone; the manifest and the
+    # service worker hold no data and are fetched by the browser itself (without cookies, for the manifest).
+    "field-queue": same(SESSION),
+    "field-sw": read_only(EVERYONE),
+    "field-manifest": read_only(EVERYONE),
     "posko-latest": same(HQ),
     "posko-board": same(HQ),
     "lapsit": same(HQ),
@@ -421,7 +426,8 @@ def _build_world() -> World:
     village = VillageElection.objects.select_related("desa__kecamatan").get(desa__code=MEKARSARI)
     carenang = Unit.objects.get(officers__user__username="polsek.carenang")
     officer = (
-        Officer.objects.filter(unit=carenang, is_active=True, user__isnull=True)
+        Officer.objects.for_village_duty()
+        .filter(unit=carenang, is_active=True, user__isnull=True)
         .exclude(home_desa=village.desa)
         .order_by("nrp")
         .first()
