@@ -1,0 +1,186 @@
+"""Two app servers behind a round robin, sharing one PostgreSQL and one Redis, behave as one.
+
+Two gunicorn instances (two workers each, deploy/gunicorn.conf.py) on different ports, started on
+the test database (committed rows: a transactional test) and this worker's Redis database. Runs in
+.ci/run's PostgreSQL pass, where REDIS_URL is set; skipped elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from itertools import cycle
+from pathlib import Path
+
+import pytest
+import requests
+from django.conf import settings
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+from operations.models import RiskLevel
+from operations.roles import PIMPINAN
+from operations.services.tokens import person_token_create
+from tests.factories import OfficerFactory, UnitFactory, UserFactory
+from tests.operations.risk_setup import build_world
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "Sandi-Dua-Server-2019!"
+ANON_LIMIT = 6
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _database_url() -> str:
+    db = settings.DATABASES["default"]
+    user = db.get("USER") or ""
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    return f"postgresql://{user}{password}@{host}:{port}/{db['NAME']}"
+
+
+@pytest.fixture
+def servers():
+    """Two gunicorn instances; yields their base URLs."""
+    # The same key on both, as the README says (sessions, CSRF, person tokens), and this process's,
+    # so tokens made here hold there.
+    key = settings.SECRET_KEY
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DJANGO_SETTINGS_MODULE": "pilkades.settings",
+        "DJANGO_DEBUG": "1",  # plain HTTP here: no secure-only cookies
+        "DJANGO_SECRET_KEY": key,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": settings.CACHES["default"]["LOCATION"],
+        "DJANGO_API_THROTTLE_ANON": f"{ANON_LIMIT}/min",
+        "DJANGO_API_THROTTLE_AUTH_TOKEN": "1000/min",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "PILKADES_WEB_WORKERS": "2",
+    }
+    processes, urls = [], []
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    for _ in range(2):
+        port = _free_port()
+        processes.append(
+            subprocess.Popen(
+                [gunicorn, "-c", "deploy/gunicorn.conf.py", "pilkades.wsgi"],
+                env={**env, "PILKADES_BIND": f"127.0.0.1:{port}"},
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        urls.append(f"http://127.0.0.1:{port}")
+    try:
+        deadline = time.monotonic() + 120
+        for url in urls:
+            while True:
+                try:
+                    if requests.get(f"{url}/readyz", timeout=10).status_code == 200:
+                        break
+                except requests.RequestException:
+                    pass  # still booting
+                assert time.monotonic() < deadline, f"{url} did not become ready"
+                time.sleep(0.3)
+        yield urls
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
+
+
+@pytest.fixture
+def pimpinan(transactional_db):
+    user = UserFactory(username="kapolres.dua", role=PIMPINAN, is_staff=False)
+    # Hashed as the servers' own settings hash (the test settings' MD5 is unknown to them).
+    user.password = PBKDF2PasswordHasher().encode(PASSWORD, "garam-uji-1234", iterations=1000)
+    user.save()
+    OfficerFactory(unit=UnitFactory(), user=user)
+    return user
+
+
+def test_the_throttle_limit_holds_across_both_servers(servers):
+    codes = [
+        requests.get(f"{url}/api/schema/", timeout=10).status_code
+        for url, _ in zip(cycle(servers), range(10))
+    ]
+    assert codes == [200] * ANON_LIMIT + [429] * (10 - ANON_LIMIT)
+
+
+def test_a_lockout_on_one_server_applies_on_the_other(servers, pimpinan):
+    first, second = servers
+    wrong = {"username": pimpinan.username, "password": "salah"}
+    codes = [
+        requests.post(f"{first}/api/v1/auth/token/", json=wrong, timeout=10).status_code for _ in range(5)
+    ]
+    assert codes[-1] == 429
+    right = {"username": pimpinan.username, "password": PASSWORD}
+    locked = requests.post(f"{second}/api/v1/auth/token/", json=right, timeout=10)
+    assert locked.status_code == 429
+    assert "token" not in locked.json()
+
+
+def test_a_session_opened_on_one_server_works_on_the_other(servers, pimpinan):
+    first, second = servers
+    browser = requests.Session()
+    browser.get(f"{first}/accounts/login/", timeout=10)
+    response = browser.post(
+        f"{first}/accounts/login/",
+        data={
+            "username": pimpinan.username,
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": browser.cookies["csrftoken"],
+        },
+        headers={"Referer": f"{first}/accounts/login/"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert response.status_code == 302
+    assert requests.get(f"{second}/api/v1/", timeout=10).status_code in (401, 403)  # no session
+    assert browser.get(f"{second}/api/v1/", timeout=10).status_code == 200  # the first's session
+    # And logging out on the second ends the session on the first as well.
+    browser.post(
+        f"{second}/accounts/logout/",
+        data={"csrfmiddlewaretoken": browser.cookies["csrftoken"]},
+        headers={"Referer": f"{second}/"},
+        timeout=10,
+    )
+    assert browser.get(f"{first}/api/v1/", timeout=10).status_code in (401, 403)
+
+
+def test_a_ranking_change_through_one_server_is_seen_at_once_through_the_other(servers, make_user):
+    first, second = servers
+    world = build_world(make_user)
+    headers = {"Authorization": f"Token {person_token_create(user=world.kabag).key}"}
+    ranking = f"/api/v1/operations/{world.operation.pk}/ranking/"
+
+    def top(url):
+        response = requests.get(f"{url}{ranking}", headers=headers, timeout=20)
+        assert response.status_code == 200, response.text[:300]
+        return response.json()["results"][0]
+
+    for url in servers:  # each server has served (and cached) the page once, twice
+        top(url)
+        top(url)
+    target = world.own[1]
+    changed = requests.post(
+        f"{first}/api/v1/village-elections/{target.pk}/override/",
+        json={"level": RiskLevel.SANGAT_RAWAN, "reason": "Bentrok antarpendukung"},
+        headers=headers,
+        timeout=20,
+    )
+    assert changed.status_code in (200, 201), changed.text[:300]
+    seen = top(second)
+    assert seen["village_election"] == target.pk
+    assert seen["is_overridden"] is True
