@@ -117,3 +117,12 @@ def test_a_redis_url_that_is_not_one_stops_start_up():
 )
 def test_each_test_worker_gets_its_own_redis_database(url, worker, expected):
     assert redis_url_for_worker(url, worker) == expected
+
+
+@pytest.mark.redis
+def test_this_test_worker_flushes_only_its_own_redis_database():
+    import os
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    assert settings.CACHES["default"]["LOCATION"] == redis_url_for_worker(os.environ["REDIS_URL"], worker)
+    assert not settings.CACHES["default"]["LOCATION"].endswith("/0")
