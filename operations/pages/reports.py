@@ -14,7 +14,7 @@ from operations import permissions
 from operations.forms.reports import ReturnForm, RiskReportForm
 from operations.models import RiskReport
 from operations.pages import allowed
-from operations.selectors.reports import indicators_active, reports_of_author, review_queue
+from operations.selectors.reports import indicators_active, reports_of_author, review_queue_with_previews
 from operations.selectors.villages import village_elections_visible
 from operations.services import reports as report_services
 
@@ -181,7 +181,7 @@ def report_review_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "operations/review_queue.html",
-        {"reports": review_queue(), "return_form": ReturnForm(), "failed": None},
+        {"reports": review_queue_with_previews(), "return_form": ReturnForm(), "failed": None},
     )
 
 
@@ -213,7 +213,11 @@ def report_return(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(RiskReport, pk=pk)
     form = ReturnForm(request.POST)
     if not form.is_valid():
-        context = {"reports": review_queue(), "return_form": ReturnForm(), "failed": (report.pk, form)}
+        context = {
+            "reports": review_queue_with_previews(),
+            "return_form": ReturnForm(),
+            "failed": (report.pk, form),
+        }
         return render(request, "operations/review_queue.html", context, status=400)
     try:
         report_services.report_return(report=report, by=request.user, reason=form.cleaned_data["reason"])

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
-from operations.models import RiskIndicator, RiskReport, RiskReportAnswer, RiskReportTransition
+from operations import scoring
+from operations.models import (
+    LevelThreshold,
+    RiskIndicator,
+    RiskReport,
+    RiskReportAnswer,
+    RiskReportTransition,
+    VillageRisk,
+)
 
 
 def _report_rows() -> tuple[Prefetch, Prefetch]:
@@ -60,12 +70,79 @@ def reports_of_author(*, author: AbstractBaseUser) -> QuerySet[RiskReport]:
 
 
 def review_queue() -> QuerySet[RiskReport]:
-    """Submitted reports waiting for Kabag Ops, oldest first."""
+    """Submitted reports waiting for Kabag Ops, oldest first, with each village's current risk."""
     return (
         reports_visible(visible_kecamatan_ids=None)
+        .select_related("village_election__risk")
         .filter(status=RiskReport.Status.SUBMITTED)
         .order_by("submitted_at", "pk")
     )
+
+
+def level_thresholds() -> dict[int, Decimal]:
+    return dict(LevelThreshold.objects.values_list("level", "min_score"))
+
+
+def report_scored(
+    answers: Iterable[RiskReportAnswer], thresholds: dict[int, Decimal]
+) -> tuple[scoring.ScoreResult, int]:
+    """A report's score (each answer's contribution by its pk) and the level it reaches: the one
+    computation verification freezes and the review queue shows beforehand."""
+    result = scoring.score_answers(
+        scoring.AnswerInput(
+            key=answer.pk,
+            kind=answer.indicator.kind,
+            weight=answer.indicator.weight,
+            full_weight_at=answer.indicator.full_weight_at,
+            flag=answer.flag,
+            number=answer.number,
+        )
+        for answer in answers
+    )
+    return result, scoring.level_for_score(result.total, thresholds)
+
+
+@dataclass(frozen=True)
+class VerificationPreview:
+    """What verifying a waiting report would do: its score and level, and the village's level
+    before and after (an override by Kabag Ops keeps the village where it is)."""
+
+    score: Decimal
+    level: int
+    current_level: int | None
+    next_level: int
+    overridden: bool
+    has_unknown: bool
+
+
+def review_queue_with_previews() -> list[RiskReport]:
+    """The review queue, each report carrying ``preview``: one pass over the page (thresholds read
+    once, answers and village risk already joined), no query per report."""
+    reports = list(review_queue())
+    attach_previews(reports)
+    return reports
+
+
+def attach_previews(reports: Sequence[RiskReport]) -> None:
+    if not reports:
+        return
+    thresholds = level_thresholds()
+    for report in reports:
+        answers = list(report.answers.all())
+        result, level = report_scored(answers, thresholds)
+        try:
+            risk: VillageRisk | None = report.village_election.risk
+        except VillageRisk.DoesNotExist:
+            risk = None
+        override = risk.override_level if risk else None
+        report.preview = VerificationPreview(
+            score=result.total,
+            level=level,
+            current_level=(override or risk.computed_level) if risk else None,
+            next_level=override or level,
+            overridden=override is not None,
+            has_unknown=any(answer.unknown for answer in answers),
+        )
 
 
 def indicators_active() -> QuerySet[RiskIndicator]:

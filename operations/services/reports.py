@@ -23,9 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from operations import permissions, scoring
+from operations import permissions
 from operations.models import (
-    LevelThreshold,
     Operation,
     RiskIndicator,
     RiskLevel,
@@ -34,6 +33,7 @@ from operations.models import (
     RiskReportTransition,
     VillageRisk,
 )
+from operations.selectors.reports import level_thresholds, report_scored
 from operations.services.standings import standings_refresh, standings_refresh_for_village_elections
 from pilkades.errors import WrongState
 from villages.models import VillageElection
@@ -560,10 +560,6 @@ def _require_submitted(report: RiskReport) -> None:
         )
 
 
-def _thresholds() -> dict[int, Decimal]:
-    return dict(LevelThreshold.objects.values_list("level", "min_score"))
-
-
 @transaction.atomic
 def report_verify(*, report: RiskReport, by: AbstractBaseUser) -> RiskReport:
     """Freeze the score, the level and each answer's contribution, and make the report current.
@@ -575,17 +571,7 @@ def report_verify(*, report: RiskReport, by: AbstractBaseUser) -> RiskReport:
     report = _locked(report)
     _require_submitted(report)
     answers = list(report.answers.select_related("indicator"))
-    result = scoring.score_answers(
-        scoring.AnswerInput(
-            key=answer.pk,
-            kind=answer.indicator.kind,
-            weight=answer.indicator.weight,
-            full_weight_at=answer.indicator.full_weight_at,
-            flag=answer.flag,
-            number=answer.number,
-        )
-        for answer in answers
-    )
+    result, computed_level = report_scored(answers, level_thresholds())
     for answer in answers:
         answer.contribution = result.contributions[answer.pk]
     RiskReportAnswer.objects.bulk_update(answers, ["contribution"])
@@ -593,7 +579,7 @@ def report_verify(*, report: RiskReport, by: AbstractBaseUser) -> RiskReport:
     report.status = Status.VERIFIED
     report.has_unknown = any(answer.unknown for answer in answers)
     report.score = result.total
-    report.computed_level = scoring.level_for_score(result.total, _thresholds())
+    report.computed_level = computed_level
     report.decided_at = timezone.now()
     report.decided_by = by
     report.save()

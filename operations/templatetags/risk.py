@@ -30,3 +30,9 @@ def level_badge(level: int | str | None) -> str:
     if not level:  # None, or "" when the template looked up a missing value
         return format_html('<span class="badge level-none">{}</span>', _("Belum dinilai"))
     return format_html('<span class="badge level-{}">{}</span>', level, RiskLevel(level).label)
+
+
+@register.filter
+def level_label(level: int | str | None) -> str:
+    """A level's name as plain text ("Belum dinilai" when none), for sentences around the badges."""
+    return RiskLevel(int(level)).label if level else _("Belum dinilai")

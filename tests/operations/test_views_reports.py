@@ -263,14 +263,66 @@ def test_pimpinan_cannot_override(client, world):
 
 @pytest.mark.parametrize("size", [1, 15])
 def test_review_queue_and_own_list_query_counts_are_flat(client, world, size, django_assert_max_num_queries):
-    for _ in range(size):
-        _submitted(world)
+    report_verify(report=_submitted(world), by=world.kabag)  # a village with a current level
+    for i in range(size):
+        _submitted(world, world.own[i % 2])
     _login(client, world.kabag)
     with django_assert_max_num_queries(12):
         response = client.get(reverse("report-review"))
     assert len(response.context["reports"]) == size
+    assert all(report.preview.score is not None for report in response.context["reports"])
     client.logout()
     _login(client, world.polsek)
     with django_assert_max_num_queries(10):
         response = client.get(reverse("report-list"))
-    assert len(response.context["reports"]) == size
+    assert len(response.context["reports"]) == size + 1  # and the verified one
+
+
+def _queue_preview(client, report):
+    response = client.get(reverse("report-review"))
+    assert response.status_code == 200
+    (row,) = [r for r in response.context["reports"] if r.pk == report.pk]
+    return row.preview, response.content.decode()
+
+
+def test_review_queue_shows_score_level_and_change_before_verification(client, world):
+    from decimal import Decimal as D
+
+    from operations.models import LevelThreshold, RiskIndicator
+
+    for level, minimum in ((1, D("0")), (2, D("30")), (3, D("60"))):
+        LevelThreshold.objects.update_or_create(level=level, defaults={"min_score": minimum})
+    RiskIndicator.objects.filter(code="former_head_strong_rival").update(weight=D("70"))
+    village = world.own[0]
+    calm = report_create(village_election=village, author=world.polsek, answers=answers())
+    calm = report_submit(report=calm, by=world.polsek)
+    _login(client, world.kabag)
+
+    preview, html = _queue_preview(client, calm)
+    assert (preview.score, preview.level, preview.current_level) == (D("0.00"), 1, None)
+    assert "Belum dinilai → Aman" in html
+
+    report_verify(report=calm, by=world.kabag)
+    tense = report_submit(
+        report=report_create(
+            village_election=village, author=world.polsek, answers=answers(former_head_strong_rival=True)
+        ),
+        by=world.polsek,
+    )
+    preview, html = _queue_preview(client, tense)
+    assert (preview.current_level, preview.level, preview.next_level) == (1, 3, 3)
+    assert "Aman → Sangat Rawan" in html and "70,00" in html
+
+    verified = report_verify(report=tense, by=world.kabag)
+    assert (verified.score, verified.computed_level) == (preview.score, preview.level)
+
+
+def test_review_queue_preview_under_an_override_says_the_level_stays(client, world):
+    from operations.services.reports import risk_override
+
+    village = world.own[0]
+    risk_override(village_election=village, level=3, reason="Info intel.", by=world.kabag)
+    report = _submitted(world, village)
+    preview, html = _queue_preview(_login(client, world.kabag), report)
+    assert (preview.current_level, preview.next_level, preview.overridden) == (3, 3, True)
+    assert "tetap Sangat Rawan" in html
