@@ -56,6 +56,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -422,6 +423,7 @@ def allocate(
     placements = tuple(sorted((*binaan.placements, *placements), key=lambda p: (p.village_id, p.officer_id)))
     added = np.bincount(arc_village[village_arcs], weights=travel_flow[village_arcs], minlength=n_villages)
     added = added.astype(np.int64)
+    boat_team = Counter(p.village_id for p in placements if p.role == ROLE_BOAT)  # one pass, not per village
     outcomes = tuple(
         VillageOutcome(
             village_id=v.village_id,
@@ -432,7 +434,7 @@ def allocate(
             shortfall=v.need - int(added[i]),
             sea_access_only=v.sea_access_only,
             boat_need=int(boat_of[i]),
-            boat_team=sum(1 for p in placements if p.village_id == v.village_id and p.role == ROLE_BOAT),
+            boat_team=boat_team[v.village_id],
         )
         for i, v in enumerate(villages)
     )
