@@ -10,6 +10,8 @@ KABAG_OPS = "Kabag Ops"
 POLSEK = "Polsek"
 PIMPINAN = "Pimpinan"
 ROLE_GROUPS = (KABAG_OPS, POLSEK, PIMPINAN)
+# The apps whose model permissions the roles hand out (the Hari-H app is named, not imported).
+DESK_APPS = ("operations", "villages", "election_day")
 
 # Patterns over "app_label.codename".
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -51,9 +53,7 @@ def sync_role_groups(apps, schema_editor=None) -> None:
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
     candidates = list(
-        permission_model.objects.filter(
-            content_type__app_label__in=["operations", "villages", "election_day"]
-        ).select_related("content_type")
+        permission_model.objects.filter(content_type__app_label__in=DESK_APPS).select_related("content_type")
     )
     for role in ROLE_GROUPS:
         group, _ = group_model.objects.get_or_create(name=role)

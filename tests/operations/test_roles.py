@@ -1,11 +1,9 @@
 import pytest
 from django.contrib.auth.models import Group, Permission
 
-from operations.roles import KABAG_OPS, PIMPINAN, POLSEK, ROLE_GROUPS, permission_matches
+from operations.roles import DESK_APPS, KABAG_OPS, PIMPINAN, POLSEK, ROLE_GROUPS, permission_matches
 
 pytestmark = pytest.mark.django_db
-
-DESK_APPS = ["operations", "villages"]
 
 
 def test_every_role_group_exists():
