@@ -18,6 +18,7 @@ def home(request: HttpRequest) -> HttpResponse:
             visible_kecamatan_ids=permissions.jurisdiction_kecamatan_ids(user), operation=latest_operation()
         )
         return render(request, "operations/home_polsek.html", {"villages": villages})
-    if permissions.is_pimpinan(user):
+    # With no operation yet (a new install) the dashboard would send him back here: stay on home.
+    if permissions.is_pimpinan(user) and latest_operation() is not None:
         return redirect("dashboard-latest")
     return render(request, "operations/home.html")

@@ -30,6 +30,15 @@ def test_kapolres_starts_on_the_dashboard(client, world):
     assert response.redirect_chain[-1][0] == reverse("dashboard", args=[world.operation.pk])
 
 
+def test_kapolres_on_a_new_install_without_an_operation_lands_on_home(client, make_user):
+    from operations.roles import PIMPINAN
+
+    client.force_login(make_user(PIMPINAN))
+    response = client.get(reverse("home"), follow=True)
+    assert response.status_code == 200
+    assert len(response.redirect_chain) <= 1  # not sent round between home and the dashboard
+
+
 def test_login_takes_kapolres_to_the_dashboard(client, world):
     world.pimpinan.set_password("Sandi-Uji-12345")
     world.pimpinan.save()
