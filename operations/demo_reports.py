@@ -6,15 +6,17 @@ distance and Wargasara for its sea crossing; a few villages are Aman; the rest s
 count at the operation's level for them). One report waits in the review queue, one was returned.
 """
 
+import datetime
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
-from operations.demo import ELECTION_NAME, OPERATION_NAME
-from operations.models import Operation, RiskIndicator, RiskReport
+from operations.demo import ELECTION_NAME, OPERATION_NAME, VOTING_DAY
+from operations.models import Operation, RiskIndicator, RiskReport, RiskReportTransition, VillageRisk
 from operations.services.reports import (
     AnswerData,
     report_create,
@@ -160,6 +162,39 @@ def _answers(report: DemoReport, indicators: dict[str, RiskIndicator]) -> list[A
     return result
 
 
+# The first report is written five weeks before the vote, the next ones a day apart.
+FIRST_REPORT_DAY = VOTING_DAY - datetime.timedelta(weeks=5)
+
+
+def _date_before_the_vote(report: RiskReport, *, index: int) -> None:
+    """Put a demo report, its status history and the village risk it set in the weeks before the
+    demo's election (the services stamp them with the moment the demo is loaded): written at 09.00,
+    submitted at 11.00, decided the next morning. The audit history keeps the real load time."""
+    report = RiskReport.objects.get(pk=report.pk)  # the services may have changed another copy
+    written = timezone.make_aware(
+        datetime.datetime.combine(FIRST_REPORT_DAY + datetime.timedelta(days=index), datetime.time(9))
+    )
+    submitted = written + datetime.timedelta(hours=2) if report.submitted_at else None
+    decided = written + datetime.timedelta(days=1) if report.decided_at else None
+    RiskReport.objects.filter(pk=report.pk).update(
+        created_at=written,
+        updated_at=decided or submitted or written,
+        submitted_at=submitted,
+        decided_at=decided,
+    )
+    at = {
+        Status.DRAFT: written,
+        Status.SUBMITTED: submitted,
+        Status.VERIFIED: decided,
+        Status.RETURNED: decided,
+    }
+    for status, moment in at.items():
+        if moment is not None:
+            RiskReportTransition.objects.filter(report=report, to_status=status).update(at=moment)
+    if decided is not None:
+        VillageRisk.objects.filter(report=report).update(last_report_at=decided)
+
+
 @transaction.atomic
 def demo_load_reports() -> None:
     """Bring each demo report to its outcome; a second run finds them by key and changes nothing."""
@@ -172,7 +207,7 @@ def demo_load_reports() -> None:
         ve.desa.code: ve
         for ve in VillageElection.objects.filter(election__name=ELECTION_NAME).select_related("desa")
     }
-    for demo in REPORTS:
+    for index, demo in enumerate(REPORTS):
         author = users[demo.author]
         report = report_create(
             village_election=villages[demo.desa_code],
@@ -187,5 +222,6 @@ def demo_load_reports() -> None:
             report_verify(report=report, by=kabag)
         elif report.status == Status.SUBMITTED and demo.outcome == Status.RETURNED:
             report_return(report=report, by=kabag, reason=demo.return_reason)
+        _date_before_the_vote(report, index=index)
     # Villages nobody reported on still need their rows (at the operation's unassessed level).
     standings_refresh(operation=Operation.objects.get(name=OPERATION_NAME))
