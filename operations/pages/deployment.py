@@ -5,6 +5,7 @@ HQ (Pimpinan and Kabag Ops) reads; only Kabag Ops writes. Every write calls one 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -29,6 +30,7 @@ from operations.selectors.deployment import (
     free_officers,
     proposal_items,
 )
+from operations.selectors.map import board_map_data
 from operations.selectors.order import order_polsek
 from operations.services import assignments as assignment_services
 from operations.services import proposals as proposal_services
@@ -68,6 +70,9 @@ def board(request: HttpRequest, operation_id: int) -> HttpResponse:
         {
             "operation": operation,
             "board": deployment_board(operation=operation, level=level),
+            "map_data": board_map_data(operation=operation, level=level)[0],
+            "map_tile_url": settings.MAP_TILE_URL,
+            "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
             "filters": filters,
             "can_assign": permissions.can_assign(request.user),
             "proposal_form": ProposalForm(),

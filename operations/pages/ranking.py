@@ -1,5 +1,6 @@
 """HQ pages: the ranked villages of an operation and one village's risk in detail."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -13,6 +14,7 @@ from operations.forms.reports import OverrideForm, RankingFilterForm
 from operations.models import Operation, Unit
 from operations.pages import allowed, to_latest_operation
 from operations.ranking_export import ranking_file
+from operations.selectors.map import village_neighbourhood_map_data
 from operations.selectors.ranking import level_counts, ranking_for_operation, ranking_table
 from operations.selectors.villages import VillageDetail, village_elections_visible
 from operations.selectors.villages import village_detail as village_detail_selector
@@ -109,6 +111,9 @@ def _override_initial(detail: VillageDetail) -> dict:
 def _render_village(
     request: HttpRequest, detail, override_form: OverrideForm, status: int = 200
 ) -> HttpResponse:
+    # The map shows the village among its kecamatan under the latest operation that ranks it.
+    standing = max(detail.standings, key=lambda s: s.operation_id, default=None)
+    map_data = village_neighbourhood_map_data(standing=standing)[0] if standing else None
     return render(
         request,
         "operations/village_detail.html",
@@ -117,6 +122,10 @@ def _render_village(
             "ve": detail.village_election,
             "override_form": override_form,
             "can_override": permissions.can_verify_reports(request.user),
+            "map_standing": standing,
+            "map_data": map_data,
+            "map_tile_url": settings.MAP_TILE_URL,
+            "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
         },
         status=status,
     )

@@ -11,11 +11,12 @@ import json
 from collections import defaultdict
 from collections.abc import Collection
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
+from operations.geometry import centroid, convex_hull
 from operations.models import Operation, RiskLevel, VillageStanding
-from villages.models import Kabupaten
+from villages.models import Kabupaten, Kecamatan
 
 
 def _feature(geometry: str, properties: dict) -> str:
@@ -152,3 +153,109 @@ def kabupaten_map_geojson(*, operation: Operation, visible_kecamatan_ids: Collec
     return _collection(
         features, {"operation": operation.pk, "level": "kabupaten", "kabupaten": len(features)}
     )
+
+
+def standings_map_data(*, rows: QuerySet[VillageStanding]) -> tuple[dict, int]:
+    """The pages' map (dashboard, village page, deployment board) for the standings ``rows``:
+    GeoJSON of the villages (their outlines, filled by level) and the kecamatan (outline, label).
+
+    Outlines come from the boundary import; a desa without one is drawn at its centroid, and a
+    kecamatan without one as the convex hull of its villages' centroids. Returns the data and how
+    many villages have neither outline nor centroid (they are not on the map).
+    """
+    villages, by_kecamatan, missing = [], defaultdict(list), 0
+    kecamatan_ids: dict[str, int] = {}
+    for row in rows.values(
+        "village_election_id",
+        "desa_code",
+        "village_election__desa__name",
+        "village_election__desa__latitude",
+        "village_election__desa__longitude",
+        "village_election__desa__boundary_geojson",
+        "village_election__desa__sea_access_only",
+        "kecamatan_id",
+        "kecamatan__name",
+        "polsek_id",
+        "polsek_name",
+        "level",
+        "computed_level",
+        "is_overridden",
+        "score",
+        "required_personnel",
+        "assigned_personnel",
+        "shortfall",
+    ).order_by("desa_code"):
+        lat, lng = row["village_election__desa__latitude"], row["village_election__desa__longitude"]
+        outline = row["village_election__desa__boundary_geojson"]
+        if not outline and (lat is None or lng is None):
+            missing += 1
+            continue
+        if lat is not None and lng is not None:
+            by_kecamatan[row["kecamatan__name"]].append((float(lng), float(lat)))
+        kecamatan_ids[row["kecamatan__name"]] = row["kecamatan_id"]
+        villages.append(
+            {
+                "type": "Feature",
+                "geometry": json.loads(outline)
+                if outline
+                else {"type": "Point", "coordinates": [float(lng), float(lat)]},
+                "properties": {
+                    "code": row["desa_code"],
+                    "name": row["village_election__desa__name"],
+                    "kecamatan": row["kecamatan__name"],
+                    "polsek": row["polsek_name"],
+                    "polsek_id": row["polsek_id"],
+                    "level": row["level"],
+                    "level_label": str(RiskLevel(row["level"]).label),
+                    "assessed": row["computed_level"] is not None or row["is_overridden"],
+                    "score": float(row["score"]),
+                    "required": row["required_personnel"],
+                    "assigned": row["assigned_personnel"],
+                    "shortfall": row["shortfall"],
+                    "sea_access_only": row["village_election__desa__sea_access_only"],
+                    "url": reverse("village-detail", args=[row["village_election_id"]]),
+                },
+            }
+        )
+    outlines = dict(
+        # A subquery, not the ids: one query whether or not any village is on the map.
+        Kecamatan.objects.filter(pk__in=rows.values("kecamatan_id"))
+        .exclude(boundary_geojson="")
+        .values_list("pk", "boundary_geojson")
+    )
+    kecamatan = []
+    for name, kecamatan_id in sorted(kecamatan_ids.items()):
+        points = by_kecamatan.get(name, [])
+        if kecamatan_id in outlines:
+            geometry = json.loads(outlines[kecamatan_id])
+        elif len(hull := convex_hull(points)) >= 3:
+            geometry = {"type": "Polygon", "coordinates": [[list(p) for p in [*hull, hull[0]]]]}
+        elif points:
+            geometry = {"type": "Point", "coordinates": list(centroid(points))}
+        else:
+            continue
+        kecamatan.append({"type": "Feature", "geometry": geometry, "properties": {"name": name}})
+    return (
+        {
+            "villages": {"type": "FeatureCollection", "features": villages},
+            "kecamatan": {"type": "FeatureCollection", "features": kecamatan},
+        },
+        missing,
+    )
+
+
+def village_neighbourhood_map_data(*, standing: VillageStanding) -> tuple[dict, int]:
+    """The village page's map: the village and its neighbours in its kecamatan, under one operation."""
+    return standings_map_data(
+        rows=VillageStanding.objects.filter(
+            operation_id=standing.operation_id, kecamatan_id=standing.kecamatan_id
+        )
+    )
+
+
+def board_map_data(*, operation: Operation, level: int | None = None) -> tuple[dict, int]:
+    """The deployment board's map: the operation's villages (at ``level`` if the board is filtered)."""
+    rows = VillageStanding.objects.filter(operation=operation)
+    if level is not None:
+        rows = rows.filter(level=level)
+    return standings_map_data(rows=rows)

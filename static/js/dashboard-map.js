@@ -3,6 +3,9 @@
 // labels, desa names once zoomed in, a legend, a Polsek filter and a mainland / islands switch.
 // The polygons are the map: tiles only when a tile URL is set. Every name, label and popup line is
 // a text node (Leaflet inserts a string tooltip or popup as HTML, and names come from imports).
+// The same script draws the village page's map and the deployment board's, set by the element's
+// data- attributes: data-focus="<desa code>" outlines that desa and opens fitted to it;
+// data-mode="shortfall" outlines in red each village short of personnel.
 (function () {
   "use strict";
   var element = document.getElementById("map");
@@ -15,6 +18,9 @@
   var colours = { 1: "#2e7d32", 2: "#ef8f00", 3: "#c62828" };
   var HATCH = "unassessed-hatch";
   var NAMES_FROM_ZOOM = 12;
+  var SHORT = "#b00020";
+  var focusCode = labels.focus || "";
+  var shortfallMode = labels.mode === "shortfall";
   var map = L.map(element, { scrollWheelZoom: false, zoomSnap: 0.25 });
   var tileUrl = element.dataset.tileUrl;
   if (tileUrl) {
@@ -58,11 +64,27 @@
 
   function villageStyle(feature) {
     var p = feature.properties;
-    return {
+    var style = {
       color: "#ffffff", weight: 1.2, fillOpacity: 0.85,
       fillColor: p.assessed ? colours[p.level] || "#6d6d6d" : "url(#" + HATCH + ")",
       className: "village-marker village-level-" + p.level + (p.assessed ? "" : " village-unassessed"),
     };
+    if (shortfallMode && p.shortfall > 0) {
+      style.color = SHORT;
+      style.weight = 3;
+      style.className += " village-short";
+    }
+    if (focusCode) {
+      if (p.code === focusCode) {
+        style.color = "#111111";
+        style.weight = 4;
+        style.fillOpacity = 0.9;
+        style.className += " village-focus";
+      } else {
+        style.fillOpacity = 0.45;
+      }
+    }
+    return style;
   }
 
   var kecamatan = L.geoJSON(data.kecamatan, {
@@ -98,7 +120,12 @@
       popup.appendChild(text("div", labels.labelNeed + " " + p.required + " · " + labels.labelAssigned + " "
         + p.assigned + " · " + labels.labelShortfall + " " + p.shortfall, p.shortfall ? "shortfall" : ""));
       layer.bindPopup(popup);
-      layer.bindTooltip(text("span", p.name), { permanent: true, direction: "center", className: "desa-label" });
+      // On the board each name carries its count (assigned/need), so a shortfall reads without a click.
+      var label = shortfallMode ? p.name + " " + p.assigned + "/" + p.required : p.name;
+      layer.bindTooltip(text("span", label), {
+        permanent: true, direction: "center",
+        className: "desa-label" + (shortfallMode && p.shortfall > 0 ? " desa-label-short" : ""),
+      });
     },
   });
   kecamatan.addTo(map);
@@ -121,10 +148,15 @@
   function fit(bounds) {
     if (bounds.isValid()) map.fitBounds(bounds, { padding: [16, 16] });
   }
-  var start = mainland();
+  var focused = boundsOf(function (p) { return focusCode && p.code === focusCode; });
+  var start = focused.isValid() ? focused : mainland();
   if (!start.isValid()) start = boundsOf(visible);
-  if (start.isValid()) fit(start);
+  if (focused.isValid()) map.fitBounds(focused, { padding: [48, 48], maxZoom: 14 });
+  else if (start.isValid()) fit(start);
   else map.setView([-2.5, 118], 4);
+  villages.eachLayer(function (layer) {
+    if (layer.feature.properties.code === focusCode && layer.bringToFront) layer.bringToFront();
+  });
   // The layers' SVG exists once the map has a view: only then can the pattern join it.
   addHatchPattern();
 
@@ -202,6 +234,18 @@
     line.appendChild(text("span", "", "swatch swatch-kecamatan"));
     line.appendChild(document.createTextNode(labels.labelKecamatan));
     box.appendChild(line);
+    if (shortfallMode) {
+      var short = text("div", "");
+      short.appendChild(text("span", "", "swatch swatch-short"));
+      short.appendChild(document.createTextNode(labels.labelShortOutline));
+      box.appendChild(short);
+    }
+    if (focusCode) {
+      var focus = text("div", "");
+      focus.appendChild(text("span", "", "swatch swatch-focus"));
+      focus.appendChild(document.createTextNode(labels.labelFocus));
+      box.appendChild(focus);
+    }
     return box;
   }
   element.parentNode.insertBefore(buildLegend(), element.nextSibling);
