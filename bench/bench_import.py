@@ -1,9 +1,13 @@
 """Import of the national region list (84,000 desa): rows per second and peak memory.
 
-python bench/bench_import.py [--db sqlite|postgres] [--desa 84000]
+python bench/bench_import.py [--db sqlite|postgres] [--desa 84000] [--profile]
+
+--profile runs the first import under cProfile and prints the 25 costliest calls (cumulative).
 """
 
 import argparse
+import cProfile
+import pstats
 import time
 
 from common import OUT, peak_rss_mb, row, setup_django
@@ -14,6 +18,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--desa", type=int, default=84_000)
+    parser.add_argument("--profile", action="store_true", help="profile the first import (cProfile)")
     args = parser.parse_args()
 
     path = OUT / "regions.csv"
@@ -25,8 +30,14 @@ def main() -> None:
     data = path.read_bytes()
     rss_before = peak_rss_mb()
     start = time.perf_counter()
-    report = regions_import(data=data)
+    if args.profile:
+        profiler = cProfile.Profile()
+        report = profiler.runcall(regions_import, data=data)
+    else:
+        report = regions_import(data=data)
     first = time.perf_counter() - start
+    if args.profile:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
     start = time.perf_counter()
     again = regions_import(data=data)
     second = time.perf_counter() - start

@@ -10,8 +10,8 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from pilkades.bulk_history import history_copy_rows
 from pilkades.import_files import import_change_reason
 from pilkades.spreadsheets import SafeCsvWriter, safe_row
 from villages import regions
@@ -75,9 +75,9 @@ def regions_import(
     desa_rows = [r for r in parsed.rows if r.kind == "desa"]
 
     history = {
-        "default_user": user,
-        "default_change_reason": import_change_reason("Impor wilayah", source_name),
-        "default_date": timezone.now(),
+        "user": user,
+        "change_reason": import_change_reason("Impor wilayah", source_name),
+        "date": timezone.now(),
     }
     try:
         with transaction.atomic():
@@ -151,10 +151,7 @@ def _write_kecamatan(rows, existing, kabupaten_names, report: RegionImportReport
             changed.append(current)
         else:
             report.unchanged["kecamatan"] += 1
-    bulk_create_with_history(new, Kecamatan, batch_size=_INSERT_BATCH, **history)
-    bulk_update_with_history(
-        changed, Kecamatan, ["name", "kabupaten_name"], batch_size=_UPDATE_BATCH, **history
-    )
+    _save_with_history(Kecamatan, new, changed, ["name", "kabupaten_name"], history)
     report.created["kecamatan"] += len(new)
     report.updated["kecamatan"] += len(changed)
     report.renamed_kecamatan_codes += [k.code for k in changed]
@@ -174,7 +171,7 @@ def _write_desa(
             new_names[row.code] = row.name
         else:
             report.unchanged["desa"] += 1
-    # Whole rows only for the renamed desa: their history rows copy every field, not just the name.
+    # Whole rows (locked) only for the renamed desa: bulk_update and the rename signal need them.
     codes = list(new_names)
     changed = [
         desa
@@ -183,12 +180,24 @@ def _write_desa(
     ]
     for desa in changed:
         desa.name = new_names[desa.code]
-    bulk_create_with_history(new, Desa, batch_size=_INSERT_BATCH, **history)
-    bulk_update_with_history(changed, Desa, ["name"], batch_size=_UPDATE_BATCH, **history)
+    _save_with_history(Desa, new, changed, ["name"], history)
     report.created["desa"] += len(new)
     report.updated["desa"] += len(changed)
     report.renamed_desa_codes += [d.code for d in changed]
     return changed
+
+
+def _save_with_history(model, new: list, changed: list, fields: list[str], history: dict) -> None:
+    """Insert ``new``, update ``fields`` of ``changed``, and give each a history row ("+" / "~").
+
+    The history rows are the ones simple_history's bulk helpers would write, but copied by the
+    database from the stored rows (``history_copy_rows``) instead of built one object at a time in
+    Python: that was two thirds of a national first import.
+    """
+    model.objects.bulk_create(new, batch_size=_INSERT_BATCH)
+    history_copy_rows(model, column="code", values=[row.code for row in new], history_type="+", **history)
+    model.objects.bulk_update(changed, fields, batch_size=_UPDATE_BATCH)
+    history_copy_rows(model, column="code", values=[row.code for row in changed], history_type="~", **history)
 
 
 def regions_export(*, prefix: str = "", file_format: str = "csv") -> bytes:

@@ -317,3 +317,82 @@ def test_command_reports_an_unreadable_line_without_a_traceback(tmp_path, capsys
     with pytest.raises(CommandError, match="1 baris bermasalah"):
         call_command("import_regions", str(path))
     assert "baris 9: sel lebih dari" in capsys.readouterr().err
+
+
+def _history_rows(model, *, after: int = 0) -> list[tuple]:
+    """Every column of the model's history rows after ``history_id`` ``after``, but history_id."""
+    columns = [f.attname for f in model.history.model._meta.concrete_fields if not f.primary_key]
+    rows = model.history.filter(history_id__gt=after).order_by("history_id")
+    return list(rows.values_list(*columns))
+
+
+def _last_history_id(model) -> int:
+    return model.history.order_by("-history_id").values_list("history_id", flat=True).first() or 0
+
+
+def test_the_import_writes_the_history_rows_simple_history_would_write():
+    from django.utils import timezone
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="operator")
+    before = timezone.now()
+    regions_import(data=SERANG_CSV.encode(), user=user, source_name="wilayah.csv")
+    after = timezone.now()
+    reason = "Impor wilayah: wilayah.csv"
+    for model in (Kecamatan, Desa):
+        ours = _history_rows(model)
+        assert len(ours) == model.objects.count()
+        date = model.history.earliest("history_id").history_date
+        assert before <= date <= after
+        # What simple_history's own bulk helper writes for the same rows, user, reason and date.
+        mark = _last_history_id(model)
+        model.history.bulk_history_create(
+            list(model.objects.order_by("pk")),
+            default_user=user,
+            default_change_reason=reason,
+            default_date=date,
+        )
+        assert ours == _history_rows(model, after=mark)
+        assert {row[-1] for row in ours} == {user.pk}
+
+    # A rename ("~"): every field as stored, including those the import does not touch.
+    Desa.objects.filter(code="36.04.17.2010").update(
+        latitude="-6.1", longitude="106.2", access_notes="Jalan rusak"
+    )
+    mark = _last_history_id(Desa)
+    regions_import(
+        data=SERANG_CSV.replace("Mekarsari", "Mekar Sari").encode(), user=user, source_name="baru.csv"
+    )
+    ours = _history_rows(Desa, after=mark)
+    date = Desa.history.latest("history_id").history_date
+    mark = _last_history_id(Desa)
+    Desa.history.bulk_history_create(
+        list(Desa.objects.filter(code="36.04.17.2010")),
+        update=True,
+        default_user=user,
+        default_change_reason="Impor wilayah: baru.csv",
+        default_date=date,
+    )
+    assert ours == _history_rows(Desa, after=mark)
+    assert [row[-2] for row in ours] == ["~"]
+
+
+def test_the_import_history_is_copied_by_the_database_not_sent_value_by_value():
+    """The cost regression: simple_history's bulk helpers send every field of every history row as
+    a query parameter (13 per desa); the import now sends about one (its code)."""
+    from django.db import connection
+
+    desa_lines = "".join(f"36.04.17.{2000 + n},Desa {n}\n" for n in range(300))
+    data = f"kode,nama\n36.04,KAB. SERANG\n36.04.17,Carenang\n{desa_lines}".encode()
+    sent: list[int] = []
+
+    def count_history_params(execute, sql, params, many, context):
+        if "historical" in sql.split("(", 1)[0].lower():
+            sent.append(len(params or ()))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count_history_params):
+        regions_import(data=data, source_name="wilayah.csv")
+    assert Desa.history.count() == 300
+    assert sum(sent) <= 2 * (300 + 1), sent
