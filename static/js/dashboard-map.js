@@ -120,9 +120,11 @@
       popup.appendChild(text("div", labels.labelNeed + " " + p.required + " · " + labels.labelAssigned + " "
         + p.assigned + " · " + labels.labelShortfall + " " + p.shortfall, p.shortfall ? "shortfall" : ""));
       layer.bindPopup(popup);
-      // On the board each name carries its count (assigned/need), so a shortfall reads without a click.
-      var label = shortfallMode ? p.name + " " + p.assigned + "/" + p.required : p.name;
-      layer.bindTooltip(text("span", label), {
+      // On the board each name carries its count (assigned/need) on a second line, so a shortfall
+      // reads without a click and the labels stay narrow.
+      var label = text("span", p.name);
+      if (shortfallMode) label.appendChild(text("span", p.assigned + "/" + p.required, "desa-count"));
+      layer.bindTooltip(label, {
         permanent: true, direction: "center",
         className: "desa-label" + (shortfallMode && p.shortfall > 0 ? " desa-label-short" : ""),
       });

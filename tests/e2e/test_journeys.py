@@ -265,6 +265,27 @@ def test_kapolres_sees_the_dashboard_and_cannot_change_anything(open_page, demo)
     page.wait_for_timeout(400)
     screenshot(page, "dashboard-map-islands", full_page=False)
 
+    # The village page draws the same map: its polygon outlined among its kecamatan's villages.
+    page.set_viewport_size({"width": 1366, "height": 900})
+    mekarsari_standing = rows.get(desa_name="Mekarsari")
+    neighbours = rows.filter(
+        kecamatan_id=mekarsari_standing.kecamatan_id, village_election__desa__latitude__isnull=False
+    )
+    page.goto(f"/desa/{mekarsari_standing.village_election_id}/")
+    expect(page.locator("#map path.village-marker")).to_have_count(neighbours.count())
+    expect(page.locator("#map path.village-focus")).to_have_count(1)
+    page.locator("#map").scroll_into_view_if_needed()
+    screenshot(page, "village-map", full_page=False)
+    # And the deployment board: every village, outlined in red where short of personnel.
+    page.goto("/penempatan/")
+    expect(page.locator("#map path.village-marker")).to_have_count(with_coordinates)
+    expect(page.locator("#map path.village-short")).to_have_count(
+        rows.filter(shortfall__gt=0, village_election__desa__latitude__isnull=False).count()
+    )
+    page.locator("#map").scroll_into_view_if_needed()
+    screenshot(page, "deployment-board-map", full_page=False)
+    page.set_viewport_size(DESKTOP)
+
     for path in ("/peringkat/", "/penempatan/", "/dasbor/"):
         page.goto(path)
         expect(page.locator("main form[method=post]")).to_have_count(0)
