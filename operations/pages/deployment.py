@@ -64,13 +64,15 @@ def board(request: HttpRequest, operation_id: int) -> HttpResponse:
     operation = _operation(operation_id)
     filters = BoardFilterForm(request.GET or None)
     level = filters.cleaned_data["level"] if filters.is_valid() else None
+    map_data, map_missing = board_map_data(operation=operation, level=level)
     return render(
         request,
         "operations/deployment_board.html",
         {
             "operation": operation,
             "board": deployment_board(operation=operation, level=level),
-            "map_data": board_map_data(operation=operation, level=level)[0],
+            "map_data": map_data,
+            "map_missing": map_missing,
             "map_tile_url": settings.MAP_TILE_URL,
             "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
             "filters": filters,

@@ -113,7 +113,7 @@ def _render_village(
 ) -> HttpResponse:
     # The map shows the village among its kecamatan under the latest operation that ranks it.
     standing = max(detail.standings, key=lambda s: s.operation_id, default=None)
-    map_data = village_neighbourhood_map_data(standing=standing)[0] if standing else None
+    map_data, map_missing = village_neighbourhood_map_data(standing=standing) if standing else (None, 0)
     return render(
         request,
         "operations/village_detail.html",
@@ -124,6 +124,7 @@ def _render_village(
             "can_override": permissions.can_verify_reports(request.user),
             "map_standing": standing,
             "map_data": map_data,
+            "map_missing": map_missing,
             "map_tile_url": settings.MAP_TILE_URL,
             "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
         },

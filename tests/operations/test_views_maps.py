@@ -105,3 +105,15 @@ def test_board_map_follows_the_level_filter(client, world):
     html = client.get(url, {"level": RiskLevel.SANGAT_RAWAN}).content.decode()
 
     assert names(map_data(html)) == {world.own[0].desa.name}
+
+
+def test_board_map_says_how_many_villages_it_cannot_draw(client, world):
+    desa = world.foreign.desa
+    desa.latitude = desa.longitude = None
+    desa.save()
+    client.force_login(world.pimpinan)
+
+    html = client.get(reverse("deployment-board", args=[world.operation.pk])).content.decode()
+
+    assert names(map_data(html)) == {ve.desa.name for ve in world.own}
+    assert "1 desa belum memiliki koordinat dan tidak tampil di peta." in html
