@@ -3,6 +3,7 @@ from django.urls import path, re_path
 from operations import views
 from operations.pages import dashboard as dashboard_pages
 from operations.pages import deployment as deployment_pages
+from operations.pages import notifications as notification_pages
 from operations.pages import ranking as ranking_pages
 from operations.pages import reports as report_pages
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path("laporan/baru/", report_pages.report_create, name="report-create"),
     path("laporan/<int:pk>/ubah/", report_pages.report_edit, name="report-edit"),
     path("laporan/antrian/", report_pages.report_review_queue, name="report-review"),
+    path("pemberitahuan/", notification_pages.notices, name="notices"),
     path("laporan/<int:pk>/verifikasi/", report_pages.report_verify, name="report-verify"),
     path("laporan/<int:pk>/kembalikan/", report_pages.report_return, name="report-return"),
     path("peringkat/", ranking_pages.ranking_latest, name="ranking-latest"),

@@ -131,6 +131,7 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "report-create": same(POLSEKS),
     "report-edit": same(frozenset({POLSEK_A})),  # only the author's own report
     "report-review": same(OPS),
+    "notices": read_only(POLSEKS | OPS),  # the nav badge's count: each sees only his own
     "report-verify": rw(post=OPS),
     "report-return": rw(post=OPS),
     "ranking-latest": same(HQ),
