@@ -18,7 +18,7 @@
   var colours = { 1: "#2e7d32", 2: "#ef8f00", 3: "#c62828" };
   var HATCH = "unassessed-hatch";
   var NAMES_FROM_ZOOM = 12;
-  var SHORT = "#b00020";
+  var SHORT = "#7a0019";
   var focusCode = labels.focus || "";
   var shortfallMode = labels.mode === "shortfall";
   var map = L.map(element, { scrollWheelZoom: false, zoomSnap: 0.25 });
@@ -70,8 +70,10 @@
       className: "village-marker village-level-" + p.level + (p.assessed ? "" : " village-unassessed"),
     };
     if (shortfallMode && p.shortfall > 0) {
+      // Dark red and dashed: it must still read on a Sangat Rawan (red) fill.
       style.color = SHORT;
-      style.weight = 3;
+      style.weight = 3.5;
+      style.dashArray = "7 3";
       style.className += " village-short";
     }
     if (focusCode) {

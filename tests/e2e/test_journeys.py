@@ -202,6 +202,17 @@ def test_kabag_ops_verifies_ranks_allocates_and_prints_the_order(open_page, demo
 
     page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "deployment-board", full_page=False)
+    # The board's map after the proposal: only the villages still short are outlined as short.
+    page.goto("/penempatan/")
+    still_short = VillageStanding.objects.filter(
+        operation=demo, shortfall__gt=0, village_election__desa__latitude__isnull=False
+    ).count()
+    expect(page.locator("#map path.village-marker")).not_to_have_count(0)
+    expect(page.locator("#map path.village-short")).to_have_count(still_short)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.locator("#map").scroll_into_view_if_needed()
+    screenshot(page, "deployment-board-map-applied", full_page=False)
+    page.set_viewport_size(DESKTOP)
     assert console.take() == []
 
 
