@@ -76,7 +76,8 @@ def pytest_terminal_summary(terminalreporter):
 @pytest.fixture(autouse=True)
 def _reseed_after_flush(request):
     """A transactional test flushes every table afterwards, the migrations' seed rows (indicator
-    catalogue, thresholds, pattern sets, role groups) included; put them back for the next one."""
+    catalogue, thresholds, pattern sets, positions and capabilities, incident categories, role
+    groups) included; put them back for the next one."""
     marker = request.node.get_closest_marker("django_db")
     transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
         name in request.fixturenames for name in ("transactional_db", "live_server")
@@ -85,11 +86,14 @@ def _reseed_after_flush(request):
         return
     from django.apps import apps as django_apps
 
+    from election_day.seed import seed_incident_categories
     from operations.roles import sync_role_groups
-    from operations.seed import seed_catalogues
+    from operations.seed import seed_catalogues, seed_command_catalogues
 
     request.getfixturevalue("transactional_db")
     seed_catalogues(django_apps)
+    seed_command_catalogues(django_apps)
+    seed_incident_categories(django_apps)
     sync_role_groups(django_apps)
 
 
