@@ -17,8 +17,8 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
 
+from pilkades.bulk_history import history_copy_rows
 from pilkades.import_files import import_change_reason
 from villages import boundaries
 from villages.boundaries import BoundaryFileError, BoundaryRow, RowError
@@ -95,7 +95,7 @@ class _DryRun(Exception):
 class _Importer:
     def __init__(self, *, prefix: str, level: str, multiple_files: bool, history: dict):
         self.prefix = prefix
-        self.history = history  # bulk_update_with_history's default_user, _change_reason, _date
+        self.history = history  # history_copy_rows' user, change_reason, date
         self.level = level
         self.multiple_files = multiple_files
         self.report = BoundaryImportReport()
@@ -205,7 +205,11 @@ class _Importer:
             place.latitude, place.longitude, place.boundary_geojson = new_values[place.code]
         moved = [p for p in places if current[p.code][:2] != new_values[p.code][:2]]
         outline_only = [p for p in places if current[p.code][:2] == new_values[p.code][:2]]
-        bulk_update_with_history(moved, model, fields, batch_size=BATCH_SIZE, **self.history)
+        model.objects.bulk_update(moved, fields, batch_size=BATCH_SIZE)
+        # The history rows simple_history would write, copied by the database (not row by row).
+        history_copy_rows(
+            model, column="code", values=[p.code for p in moved], history_type="~", **self.history
+        )
         model.objects.bulk_update(outline_only, ["boundary_geojson"], batch_size=BATCH_SIZE)
 
 
@@ -236,11 +240,11 @@ def boundaries_import(
     try:
         with transaction.atomic():
             history = {
-                "default_user": user,
-                "default_change_reason": import_change_reason(
+                "user": user,
+                "change_reason": import_change_reason(
                     "Impor batas wilayah", ", ".join(label for label, _stream in sources)
                 ),
-                "default_date": timezone.now(),
+                "date": timezone.now(),
             }
             importer = _Importer(prefix=prefix, level=level, multiple_files=len(sources) > 1, history=history)
             for label, stream in sources:

@@ -360,3 +360,41 @@ def test_command_records_the_user_of_a_boundary_import(places, tmp_path):
         "operator",
         "Impor batas wilayah: desa.sql",
     )
+
+
+def test_the_history_of_moved_centroids_is_what_simple_history_writes_copied_by_the_database(places):
+    """Same rows as simple_history's bulk helper, but not sent field by field (13 parameters per
+    desa): the database copies them from the stored rows."""
+    from django.db import connection
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="operator")
+    codes = ["36.04.17.2010", "36.04.17.2001", "36.04.18.2003"]
+    sent: list[int] = []
+    before = Desa.history.order_by("-history_id").first().history_id
+
+    def count_history_params(execute, sql_text, params, many, context):
+        if "historical" in sql_text.split("(", 1)[0].lower():
+            sent.append(len(params or ()))
+        return execute(sql_text, params, many, context)
+
+    with connection.execute_wrapper(count_history_params):
+        boundaries_import(
+            sources=[("batas.sql", io.BytesIO(sql(*(sql_row(code) for code in codes))))], user=user
+        )
+    columns = [f.attname for f in Desa.history.model._meta.concrete_fields if not f.primary_key]
+    ours = list(Desa.history.filter(history_id__gt=before).order_by("history_id").values_list(*columns))
+    assert [row[columns.index("history_type")] for row in ours] == ["~"] * 3
+    mark = Desa.history.order_by("-history_id").first().history_id
+    Desa.history.bulk_history_create(
+        list(Desa.objects.filter(code__in=codes).order_by("pk")),
+        update=True,
+        default_user=user,
+        default_change_reason="Impor batas wilayah: batas.sql",
+        default_date=Desa.history.latest("history_id").history_date,
+    )
+    # Rows of one batch share their date; their order among themselves carries nothing.
+    theirs = Desa.history.filter(history_id__gt=mark).values_list(*columns)
+    assert sorted(ours) == sorted(theirs)
+    assert sum(sent) <= 2 * (len(codes) + 2), sent
