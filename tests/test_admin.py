@@ -28,11 +28,45 @@ def _url(model, view: str, *args) -> str:
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
+def _election_day_rows() -> None:
+    """The Hari-H demo (check-ins, progress, incidents), a Lapsit snapshot and one dispatched team."""
+    from election_day import selectors as day_selectors
+    from election_day.models import Incident
+    from election_day.services.dispatch import dispatch_confirm
+
+    call_command("load_demo_hari_h", stdout=StringIO())
+    call_command("lapsit_snapshot", stdout=StringIO())
+    incident = Incident.objects.order_by("pk").first()
+    _pool, proposal = day_selectors.dispatch_proposal(incident=incident, size=2)
+    dispatch_confirm(
+        incident=incident,
+        officer_ids=[member.officer_id for member in proposal.team],
+        by=get_user_model().objects.get(username="kabagops"),
+    )
+
+
+def _token_row(model):
+    """Tokens the admins list: a service account's token, a person's token."""
+    from operations.models import PersonToken
+    from operations.services.tokens import person_token_create, token_create
+
+    if model is PersonToken:
+        person_token_create(user=get_user_model().objects.get(username="kabagops"))
+    else:
+        token_create(username="gis-polda")
+    return model._default_manager.order_by("pk").first()
+
+
 def _some_row(model):
     """A row to open: from the demo data, else from the model's factory in tests/factories.py."""
     row = model._default_manager.order_by("pk").first()
     if row is not None:
         return row
+    if model._meta.app_label == "election_day":
+        _election_day_rows()
+        return model._default_manager.order_by("pk").first()
+    if model._meta.label in ("authtoken.TokenProxy", "operations.PersonToken"):
+        return _token_row(model)
     factory = getattr(factories, f"{model.__name__}Factory", None)
     assert factory is not None, f"No demo row and no {model.__name__}Factory: add one to open its admin."
     return factory()
