@@ -12,6 +12,7 @@ from import_export import fields, resources, widgets
 from operations.models import Officer, Position, Unit
 from operations.positions import match_position
 from operations.ranks import Pangkat, normalise_rank
+from operations.services.officers import officer_save
 from pilkades.import_files import binary_kind, csv_records, import_change_reason, is_utf16, nul_lines
 from pilkades.spreadsheets import safe_cell, unescape
 
@@ -92,6 +93,11 @@ class OfficerResource(resources.ModelResource):
         if not hasattr(self, "_positions"):
             self._positions = [(p.pk, p.name, p.spelling_list()) for p in Position.objects.all()]
         return self._positions
+
+    def do_instance_save(self, instance, is_create):
+        # Through the service: a unit change that would break a posting is refused (a row error
+        # naming the posting), an allowed one is copied into the postings.
+        officer_save(officer=instance)
 
     def get_export_queryset(self, request=None):
         return Officer.objects.select_related("unit").order_by("unit__name", "-rank", "nrp")
