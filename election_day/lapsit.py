@@ -111,7 +111,8 @@ def lapsit_text(data: dict) -> str:
         if heading:
             lines += ["", heading.upper()]
         lines += [f"- {line}" if heading else line for line in body]
-    return "\n".join(lines) + "\n"
+    # No trailing newline: pasted into a chat as is, and kept whole by an XML dump (its loader strips).
+    return "\n".join(lines)
 
 
 def lapsit_pdf(data: dict) -> bytes:

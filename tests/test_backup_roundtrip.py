@@ -14,10 +14,13 @@ from django.core.management import call_command
 from django.db import connection
 from rest_framework.authtoken.models import Token
 
+from election_day.models import Incident
+from election_day.selectors import dispatch_proposal
+from election_day.services.dispatch import dispatch_confirm
 from operations.models import Duty, Officer, Operation, Unit
 from operations.services.assignments import assignment_create
 from operations.services.proposals import proposal_create
-from operations.services.tokens import token_create
+from operations.services.tokens import person_token_create, token_create
 from villages.models import VillageElection
 
 pytestmark = pytest.mark.django_db
@@ -34,12 +37,19 @@ SEEDED_WITHOUT_HISTORY = {
     "operations.HistoricalRiskIndicator",
     "operations.HistoricalLevelThreshold",
     "operations.HistoricalSecurityPattern",
+    "election_day.HistoricalIncidentCategory",
 }
+# Incident photos are files: the README's drill backs them up with the media folder, not the dump.
+NOT_IN_THIS_WORLD = {"election_day.IncidentPhoto", "election_day.HistoricalIncidentPhoto"}
 DUMP_ARGS = ["--natural-foreign", *[arg for label in EXCLUDED for arg in ("--exclude", label)]]
 
 
 def _domain_models() -> list:
-    models = [*apps.get_app_config("villages").get_models(), *apps.get_app_config("operations").get_models()]
+    models = [
+        model
+        for app in ("villages", "operations", "election_day")
+        for model in apps.get_app_config(app).get_models()
+    ]
     return [*models, get_user_model(), Group, Token]
 
 
@@ -65,7 +75,8 @@ def _load_world() -> None:
     kabag = get_user_model().objects.get(username="kabagops")
     village = VillageElection.objects.get(desa__code="36.04.17.2010")
     officer = (
-        Officer.objects.filter(unit=Unit.objects.get(name="Polsek Carenang"), user__isnull=True)
+        Officer.objects.for_village_duty()
+        .filter(unit=Unit.objects.get(name="Polsek Carenang"), user__isnull=True)
         .exclude(home_desa=village.desa)
         .order_by("nrp")
         .first()
@@ -75,6 +86,12 @@ def _load_world() -> None:
     )
     proposal_create(operation=operation, by=kabag)
     token_create(username="dasbor.polda")
+    person_token_create(user=kabag)
+    call_command("load_demo_hari_h", stdout=StringIO())
+    call_command("lapsit_snapshot", stdout=StringIO())
+    incident = Incident.objects.order_by("pk").first()
+    _pool, team = dispatch_proposal(incident=incident, size=2)
+    dispatch_confirm(incident=incident, officer_ids=[member.officer_id for member in team.team], by=kabag)
 
 
 def test_demo_survives_dumpdata_flush_loaddata(tmp_path):
@@ -83,7 +100,7 @@ def test_demo_survives_dumpdata_flush_loaddata(tmp_path):
     # Every table holds rows, so the comparison covers every model; the catalogues seeded by a
     # migration have no history rows (migrations write none).
     empty = {label for label, rows in before.items() if not rows}
-    assert empty <= SEEDED_WITHOUT_HISTORY, empty
+    assert empty <= SEEDED_WITHOUT_HISTORY | NOT_IN_THIS_WORLD, empty
 
     # XML, not JSON: Django's JSON encoder cuts timestamps to milliseconds, so every audit-trail
     # time would come back changed.
