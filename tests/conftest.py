@@ -57,6 +57,11 @@ def pytest_collection_modifyitems(config, items):
         for marker, reason in skips.items():
             if item.get_closest_marker(marker) is not None:
                 item.add_marker(pytest.mark.skip(reason=reason))
+        # A parameter named like a browser fixture ("page") gives a database test the browser's
+        # session parameter; pytest then regroups it with the transactional browser tests, and the
+        # tests after them on that worker start from flushed tables.
+        if "browser_name" in getattr(item, "fixturenames", ()) and item.get_closest_marker("e2e") is None:
+            raise pytest.UsageError(f"{item.nodeid} uses a browser fixture but is not marked e2e")
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -38,10 +38,12 @@ def test_service_worker_answers_only_the_field_pages_and_caches_only_the_shell(c
     assert "skipWaiting" in body and "activate-now" in body  # only on the page's request
 
 
-@pytest.mark.parametrize("page", ["field-queue", "report-create"])
-def test_field_pages_register_the_worker_for_the_field_scopes_only(client, make_user, page):
+# Not "page": that name is pytest-playwright's browser fixture, which would pull this test into the
+# browser tests' session and out of the database tests' order.
+@pytest.mark.parametrize("url_name", ["field-queue", "report-create"])
+def test_field_pages_register_the_worker_for_the_field_scopes_only(client, make_user, url_name):
     client.force_login(make_user(POLSEK))
-    html = client.get(reverse(page)).content.decode()
+    html = client.get(reverse(url_name)).content.decode()
     scopes = html.split('data-scopes="')[1].split('"')[0].split(" ")
     assert scopes == [reverse(name) for name in offline.FIELD_SCOPES] == ["/hari-h/", "/laporan/baru/"]
     assert 'rel="manifest"' in html

@@ -40,16 +40,16 @@ def test_verify_flash_writes_the_score_with_a_comma(client, world):
 
 
 @pytest.mark.parametrize(
-    ("role", "page"),
+    ("role", "page_name"),
     [("kabag", "review"), ("kabag", "village"), ("polsek", "list")],
 )
-def test_dates_read_one_way(client, world, role, page):
+def test_dates_read_one_way(client, world, role, page_name):
     client.force_login(getattr(world, role))
     url = {
         "review": reverse("report-review"),
         "village": reverse("village-detail", args=[world.own[0].pk]),
         "list": reverse("report-list"),
-    }[page]
+    }[page_name]
     html = client.get(url).content.decode()
     assert not ABBREVIATED_DATE.search(html), ABBREVIATED_DATE.search(html).group(0)
     assert HOUSE_DATETIME.search(html)
