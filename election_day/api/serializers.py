@@ -252,7 +252,6 @@ class DispatchOfficerSerializer(serializers.Serializer):
     distance_km = serializers.FloatField(allow_null=True)
     polairud = serializers.BooleanField()
 
-
     def get_duty_label(self, officer) -> str:
         return str(Duty(officer.duty).label)
 
