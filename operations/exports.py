@@ -379,7 +379,7 @@ def _village_caption(team: VillageTeam) -> str:
     ) % {
         "desa": desa.name,
         "level": RiskLevel(s.level).label,
-        "score": s.score,
+        "score": formats.number_format(s.score, 2, use_l10n=True),
         "need": s.required_personnel,
         "assigned": s.assigned_personnel,
         "short": s.shortfall,

@@ -120,6 +120,8 @@ def test_pdf_has_page_numbers_header_date_command_line_and_signature(client, spr
     assert re.search(rf"AKBP NRP {people['kapolres'].nrp}", text)
     assert "Haji Sarmin (No. 1)" in text
     assert "Cadangan" in text and "Joko Cadangan" in text
+    # Scores with the Indonesian decimal comma, as on the pages.
+    assert re.findall(r"skor \d+,\d\d", text) and not re.findall(r"skor \d+\.\d", text)
 
 
 def test_pdf_lists_every_officer_exactly_once(client, sprin):
