@@ -487,6 +487,13 @@ class LapsitView(APIView):
             raise exceptions.ValidationError({"format": [_("Format harus json, text atau pdf.")]})
         return super().perform_content_negotiation(request, force)
 
+    def handle_exception(self, exc):
+        # An error is answered in the API's JSON error shape whatever format was asked for.
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = renderers.JSONRenderer()
+        self.request.accepted_media_type = "application/json"
+        return response
+
     @extend_schema(
         summary="Lapsit saat ini (?format=json|text|pdf); laporan akhir bila operasi ditutup",
         parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "text", "pdf"])],

@@ -245,8 +245,10 @@ class OfficerSerializer(StrictInput, NaturalKeys, serializers.ModelSerializer):
         required=False,
         help_text=_("Nama satuan; saat menulis boleh menggantikan id satuan."),
     )
-    jabatan_name = serializers.CharField(source="jabatan.name", read_only=True, default=None)
-    jabatan_category = serializers.CharField(source="jabatan.category", read_only=True, default=None)
+    jabatan_name = serializers.CharField(source="jabatan.name", read_only=True, default=None, allow_null=True)
+    jabatan_category = serializers.CharField(
+        source="jabatan.category", read_only=True, default=None, allow_null=True
+    )
     capabilities = serializers.SlugRelatedField(
         slug_field="code",
         queryset=Capability.objects.all(),

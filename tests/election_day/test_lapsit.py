@@ -154,3 +154,15 @@ def test_lapsit_page_kapolres_reads_kabag_ops_closes(client, w):
     assert Operation.objects.get(pk=w.operation.pk).status == Operation.Status.ACTIVE
     client.post(f"/operasi/{w.operation.pk}/tutup/", {"confirm": "1"})
     assert Operation.objects.get(pk=w.operation.pk).status == Operation.Status.CLOSED
+
+
+@pytest.mark.parametrize("fmt", ["text", "pdf"])
+def test_api_lapsit_errors_are_json_whatever_format_was_asked(api_client, w, fmt):
+    api_client.force_authenticate(w.polsek_user)
+    refused = api_client.get(f"/api/v1/operations/{w.operation.pk}/lapsit/?format={fmt}")
+    api_client.force_authenticate(w.pimpinan)
+    missing = api_client.get(f"/api/v1/operations/{w.operation.pk + 999}/lapsit/?format={fmt}")
+    for response, status in ((refused, 403), (missing, 404)):
+        assert response.status_code == status
+        assert response["Content-Type"].startswith("application/json")
+        assert response.json()["detail"]
