@@ -8,6 +8,7 @@ from operations.models import Assignment, Duty, Officer, RiskReport
 from operations.ranks import Pangkat
 from operations.services.proposals import proposal_apply, proposal_create
 from tests.operations.deployment_setup import build_world, officers
+from tests.operations.risk_setup import api_answers
 from villages.models import Desa
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,7 @@ def test_report_lifecycle_through_the_api_records_each_actor(api_client, demo):
     api_client.force_authenticate(demo["polsek.carenang"])
     created = api_client.post(
         reverse("risk-report-list"),
-        {"village_election": village.pk, "narrative": "Kubu memanas"},
+        {"village_election": village.pk, "narrative": "Kubu memanas", "answers": api_answers()},
         format="json",
     )
     assert created.status_code == 201, created.content
@@ -58,9 +59,11 @@ def test_assignment_create_and_delete_through_the_api_keep_history(api_client, d
 
     operation = Operation.objects.get()
     village = VillageElection.objects.get(desa__name="Lamaran")
-    officer = Officer.objects.filter(
-        unit__name="Polres Serang", rank__lt=Pangkat.KOMPOL, home_desa=None
-    ).first()
+    officer = (
+        Officer.objects.for_village_duty()
+        .filter(unit__name="Polres Serang", rank__lt=Pangkat.KOMPOL, home_desa=None)
+        .first()
+    )
     api_client.force_authenticate(demo["kabagops"])
     created = api_client.post(
         reverse("assignment-list"),

@@ -71,6 +71,7 @@ def test_saving_patterns_refreshes_the_need(client, world):
     data = {
         "name": pattern_set.name,
         "source": pattern_set.source,
+        "patrol_per_kecamatan": pattern_set.patrol_per_kecamatan,
         "patterns-TOTAL_FORMS": "3",
         "patterns-INITIAL_FORMS": "3",
         "patterns-MIN_NUM_FORMS": "0",
