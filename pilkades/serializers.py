@@ -19,6 +19,8 @@ class StrictInput:
 
     def to_internal_value(self, data):
         refused = self._refused_keys(data)
+        if isinstance(data, Mapping) and any(_holds_nul(data[key]) for key in refused):
+            raise serializers.ValidationError(refused)  # before any lookup reaches the database
         try:
             value = super().to_internal_value(data)
         except serializers.ValidationError as exc:
@@ -39,7 +41,20 @@ class StrictInput:
                 refused[key] = [_("Field ini tidak dikenal.")]
             elif field is not None and field.read_only:
                 refused[key] = [_("Field ini hanya dibaca; jangan dikirim.")]
+            elif _holds_nul(data[key]):
+                # PostgreSQL refuses NUL in any text, even in a lookup: a 500 unless caught here.
+                refused[key] = [_("Karakter NUL tidak diperbolehkan.")]
         return refused
+
+
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(item) for item in value)
+    return False
 
 
 class NaturalKeys:

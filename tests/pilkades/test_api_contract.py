@@ -245,3 +245,13 @@ def test_token_request_with_a_misspelt_field_is_refused_not_ignored(api_client, 
     )
     assert response.status_code == 400, response.content[:300]
     assert "pasword" in response.json()["errors"]
+
+
+def test_a_nul_byte_in_any_field_is_a_400_naming_it(api_client, make_user):
+    # PostgreSQL refuses NUL even in a lookup by natural key: this was a 500 there.
+    api_client.force_authenticate(make_user(KABAG_OPS))
+    response = api_client.post(
+        "/api/v1/bko-contingents/", {"unit_name": "Sat Brimob\x00", "expected_strength": 10}, format="json"
+    )
+    assert response.status_code == 400, response.content[:300]
+    assert response.json()["errors"]["unit_name"] == ["Karakter NUL tidak diperbolehkan."]
