@@ -11,6 +11,7 @@ import io
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
@@ -23,11 +24,11 @@ from pilkades.pdf import text_paragraph
 def _time(iso: str | None) -> str:
     if not iso:
         return "–"
-    return timezone.localtime(datetime.fromisoformat(iso)).strftime("%H:%M")
+    return time_format(timezone.localtime(datetime.fromisoformat(iso)), "TIME_FORMAT")
 
 
 def _stamp(iso: str) -> str:
-    return timezone.localtime(datetime.fromisoformat(iso)).strftime("%d-%m-%Y %H:%M")
+    return date_format(timezone.localtime(datetime.fromisoformat(iso)), "DATETIME_FORMAT")
 
 
 def incident_line(row: dict) -> str:

@@ -15,6 +15,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -112,7 +114,7 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
             _("%(kind)s tercatat pukul %(time)s.")
             % {
                 "kind": checkin.get_kind_display(),
-                "time": checkin.recorded_at.astimezone().strftime("%H:%M"),
+                "time": time_format(timezone.localtime(checkin.recorded_at), "TIME_FORMAT"),
             },
         )
     return redirect("field-home")

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
 from election_day.dispatch import MIN_TEAM, Available, Group, Proposal, choose_team
@@ -441,7 +442,7 @@ def lapsit_data(*, operation: Operation, now: datetime | None = None) -> dict:
         notable.append(
             _("%(time)s Desa %(desa)s menjadi Sangat Rawan (kejadian #%(id)d tingkat 3).")
             % {
-                "time": timezone.localtime(incident.level_raised_at).strftime("%H:%M"),
+                "time": time_format(timezone.localtime(incident.level_raised_at), "TIME_FORMAT"),
                 "desa": incident.village_election.desa.name,
                 "id": incident.pk,
             }
@@ -456,7 +457,7 @@ def lapsit_data(*, operation: Operation, now: datetime | None = None) -> dict:
         notable.append(
             _("%(time)s Desa %(desa)s: %(stage)s — %(reason)s")
             % {
-                "time": timezone.localtime(step.recorded_at).strftime("%H:%M"),
+                "time": time_format(timezone.localtime(step.recorded_at), "TIME_FORMAT"),
                 "desa": step.village_election.desa.name,
                 "stage": step.get_stage_display(),
                 "reason": " ".join(step.reason.split())[:160],

@@ -1,5 +1,6 @@
 """Lapsit: text for chat, JSON, PDF with escaped text, hourly snapshots, closing with the final report."""
 
+import re
 import uuid
 from datetime import timedelta
 from io import StringIO
@@ -166,3 +167,12 @@ def test_api_lapsit_errors_are_json_whatever_format_was_asked(api_client, w, fmt
         assert response.status_code == status
         assert response["Content-Type"].startswith("application/json")
         assert response.json()["detail"]
+
+
+def test_lapsit_prints_times_and_dates_in_the_desks_one_format(api_client, w):
+    # "20 Oktober 2019, 09.30" and "9.30", as every other page; never "20-10-2019 09:30".
+    day(w)
+    api_client.force_authenticate(w.pimpinan)
+    text = api_client.get(f"/api/v1/operations/{w.operation.pk}/lapsit/?format=text").content.decode()
+    assert re.search(r"^Waktu: \d{1,2} \w+ \d{4}, \d{2}\.\d{2}$", text, re.MULTILINE), text[:300]
+    assert not re.search(r"\d:\d\d|\d{2}-\d{2}-\d{4}", text), text
