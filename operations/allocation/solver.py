@@ -32,6 +32,9 @@ Rules of the plan (issue 13), in the same network:
 - Desa binaan. A Bhabinkamtibmas is posted to his desa binaan before the flow (a fixed variable:
   it still needs officers beyond its boat team, it is in his unit's area and he does not live
   there); the village then counts as not empty.
+- Patrols. A kecamatan's patrol (``PatrolDemand``, the pattern set's patrol per kecamatan) is a
+  place of its own class below Aman (``PATROL_LEVEL``): it takes only officers no village and no
+  reaction reserve can use, in pairs like a village; a Polsek patrols only its own kecamatan.
 - Escorts. ``escorts`` are part of the village's need; among the village's new officers, whole
   pairs are named to each candidate after the boat team, leaving a pair at the TPS. This naming does
   not change the objective.
@@ -87,6 +90,10 @@ ROLE_GUARD = "guard"
 ROLE_BOAT = "boat"
 ROLE_ESCORT = "escort"
 ROLE_BINAAN = "binaan"
+ROLE_PATROL = "patrol"
+
+# The class of a kecamatan patrol, below Aman (1): patrols take the officers no village needs.
+PATROL_LEVEL = 0
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,20 @@ class SupplyGroup:
     bko: bool = False
     # officer id -> the village he is Bhabinkamtibmas of (desa binaan).
     binaan_village_ids: Mapping[int, int] = field(default_factory=dict)
+    # The kecamatan a group limited to some villages (a Polsek) may patrol; a group that may serve
+    # any village may patrol any kecamatan.
+    allowed_kecamatan_ids: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class PatrolDemand:
+    """Officers still wanted on patrol in one kecamatan (beyond ``locked`` already posted there)."""
+
+    kecamatan_id: int
+    need: int
+    locked: int = 0
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 @dataclass(frozen=True)
@@ -131,10 +152,11 @@ class VillageDemand:
 class Placement:
     officer_id: int
     unit_id: int
-    village_id: int
+    village_id: int | None  # None on patrol
     distance_m: int | None  # None: the HQ, the village or its port has no coordinates
     role: str = ROLE_GUARD
     candidate_id: int | None = None  # the escorted candidate, for ROLE_ESCORT
+    kecamatan_id: int | None = None  # the kecamatan patrolled, for ROLE_PATROL
 
 
 @dataclass(frozen=True)
@@ -155,6 +177,15 @@ class VillageOutcome:
 
 
 @dataclass(frozen=True)
+class PatrolOutcome:
+    kecamatan_id: int
+    need: int
+    locked: int
+    added: int
+    shortfall: int
+
+
+@dataclass(frozen=True)
 class AllocationResult:
     placements: tuple[Placement, ...]
     villages: tuple[VillageOutcome, ...]
@@ -169,6 +200,8 @@ class AllocationResult:
     reserve_officer_ids: tuple[int, ...] = ()
     boat_unmet: int = 0
     reserve_unmet: int = 0
+    patrols: tuple[PatrolOutcome, ...] = ()
+    patrol_unmet: int = 0
 
     @property
     def total_distance_km(self) -> float:
@@ -247,14 +280,18 @@ def allocate(
     groups: Sequence[SupplyGroup],
     villages: Sequence[VillageDemand],
     reserve_need: int = 0,
+    patrols: Sequence[PatrolDemand] = (),
     max_branch_nodes: int = DEFAULT_MAX_BRANCH_NODES,
 ) -> AllocationResult:
     """Place the free officers; see the module docstring for the model and its optimality.
 
     ``reserve_need``: Brimob officers to keep as the reaction reserve (before Aman villages).
+    ``patrols``: officers wanted on patrol per kecamatan (after every village).
     """
     started = time.perf_counter()
     groups = [g for g in groups if g.officer_ids]
+    n_real = len(villages)
+    groups, villages = _with_patrol_places(groups, villages, patrols)
     all_km = travel_km_matrix(groups, villages)
     known_km = ~np.isnan(all_km)
     fill_km = np.nanmax(all_km, initial=0.0) if known_km.any() else 0.0
@@ -420,7 +457,7 @@ def allocate(
         travel_flow=travel_flow,
     )
     placements = _give_roles(groups=groups, villages=villages, placements=named, boat_of=boat_of)
-    placements = tuple(sorted((*binaan.placements, *placements), key=lambda p: (p.village_id, p.officer_id)))
+    placements = tuple(sorted((*binaan.placements, *map(_as_patrol, placements)), key=_placement_order))
     added = np.bincount(arc_village[village_arcs], weights=travel_flow[village_arcs], minlength=n_villages)
     added = added.astype(np.int64)
     boat_team = Counter(p.village_id for p in placements if p.role == ROLE_BOAT)  # one pass, not per village
@@ -438,12 +475,24 @@ def allocate(
         )
         for i, v in enumerate(villages)
     )
+    patrol_outcomes = tuple(
+        PatrolOutcome(
+            kecamatan_id=o.village_id.kecamatan_id,
+            need=o.need,
+            locked=o.locked,
+            added=o.added,
+            shortfall=o.shortfall,
+        )
+        for o in outcomes[n_real:]
+    )
+    outcomes = outcomes[:n_real]
     offset = 1 if boat_total else 0
     by_class = dict(zip(level_classes, key[offset:-1], strict=True))
+    apart = {RESERVE_CLASS, float(PATROL_LEVEL) if patrol_outcomes else None}
     return AllocationResult(
         placements=placements,
         villages=outcomes,
-        unmet_by_level={int(c): n for c, n in by_class.items() if c != RESERVE_CLASS},
+        unmet_by_level={int(c): n for c, n in by_class.items() if c not in apart},
         total_distance_m=sum(p.distance_m for p in placements if p.distance_m is not None),
         objective=key,
         optimal=optimal,
@@ -453,6 +502,59 @@ def allocate(
         reserve_officer_ids=tuple(reserve),
         boat_unmet=key[0] if boat_total else 0,
         reserve_unmet=by_class.get(RESERVE_CLASS, 0),
+        patrols=patrol_outcomes,
+        patrol_unmet=sum(o.shortfall for o in patrol_outcomes),
+    )
+
+
+@dataclass(frozen=True)
+class _PatrolPlace:
+    """The id of a kecamatan's patrol among the places the network fills (never equal to a village id)."""
+
+    kecamatan_id: int
+
+
+def _with_patrol_places(
+    groups: Sequence[SupplyGroup], villages: Sequence[VillageDemand], patrols: Sequence[PatrolDemand]
+) -> tuple[list[SupplyGroup], list[VillageDemand]]:
+    """Each patrol as one more place of class PATROL_LEVEL after the villages, open to the groups that
+    may serve anywhere and to the Polsek whose kecamatan it is."""
+    if not patrols:
+        return list(groups), list(villages)
+    places = [
+        VillageDemand(
+            village_id=_PatrolPlace(p.kecamatan_id),
+            level=PATROL_LEVEL,
+            need=p.need,
+            locked=p.locked,
+            latitude=p.latitude,
+            longitude=p.longitude,
+        )
+        for p in patrols
+    ]
+    widened = [
+        g
+        if g.allowed_village_ids is None
+        else replace(
+            g,
+            allowed_village_ids=g.allowed_village_ids
+            | {_PatrolPlace(k) for k in g.allowed_kecamatan_ids or ()},
+        )
+        for g in groups
+    ]
+    return widened, [*villages, *places]
+
+
+def _placement_order(p: Placement) -> tuple[bool, int, int]:
+    """Villages first, then patrols, each by id and officer."""
+    return (p.village_id is None, p.kecamatan_id if p.village_id is None else p.village_id, p.officer_id)
+
+
+def _as_patrol(placement: Placement) -> Placement:
+    if not isinstance(placement.village_id, _PatrolPlace):
+        return placement
+    return replace(
+        placement, village_id=None, kecamatan_id=placement.village_id.kecamatan_id, role=ROLE_PATROL
     )
 
 

@@ -2,6 +2,7 @@
 
 import random
 from collections import Counter
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -12,10 +13,13 @@ from operations.allocation.solver import (
     BRIMOB,
     FOREIGN_BOAT_KM,
     MIN_TEAM,
+    PATROL_LEVEL,
     RESERVE_CLASS,
     ROLE_BINAAN,
     ROLE_BOAT,
     ROLE_ESCORT,
+    ROLE_PATROL,
+    PatrolDemand,
     SupplyGroup,
     VillageDemand,
     allocate,
@@ -40,9 +44,31 @@ def binaan_fixed(groups, villages) -> dict[int, int]:
     return fixed
 
 
-def rules_milp(groups, villages, reserve_need=0) -> tuple[int, ...]:
-    """The lexicographic optimum with every rule, one binary per officer and village."""
+def patrol_places(patrols) -> list[VillageDemand]:
+    """Patrols written as places of their own class: a kecamatan's patrol is filled like a village."""
+    return [
+        VillageDemand(
+            village_id=("patrol", p.kecamatan_id),
+            level=PATROL_LEVEL,
+            need=p.need,
+            locked=p.locked,
+            latitude=p.latitude,
+            longitude=p.longitude,
+        )
+        for p in patrols
+    ]
+
+
+def may_serve(group, place) -> bool:
+    if isinstance(place.village_id, tuple):  # a patrol: a Polsek only in its own kecamatan
+        return group.allowed_village_ids is None or place.village_id[1] in (group.allowed_kecamatan_ids or ())
+    return group.allowed_village_ids is None or place.village_id in group.allowed_village_ids
+
+
+def rules_milp(groups, villages, reserve_need=0, patrols=()) -> tuple[int, ...]:
+    """The lexicographic optimum with every rule, one binary per officer and village or patrol."""
     groups = [g for g in groups if g.officer_ids]
+    villages = [*villages, *patrol_places(patrols)]
     km = travel_km_matrix(groups, villages)
     fill = np.nanmax(km) if (~np.isnan(km)).any() else 0.0
     km = np.where(np.isnan(km), fill, km)
@@ -57,9 +83,7 @@ def rules_milp(groups, villages, reserve_need=0) -> tuple[int, ...]:
     y = []
     for oi, (_gi, g, o) in enumerate(officers):
         for vi, v in enumerate(villages):
-            if (
-                g.allowed_village_ids is None or v.village_id in g.allowed_village_ids
-            ) and g.home_village_ids.get(o) != v.village_id:
+            if may_serve(g, v) and g.home_village_ids.get(o) != v.village_id:
                 y.append((oi, vi))
     brimob = [oi for oi, (_, g, _) in enumerate(officers) if g.capability == BRIMOB] if reserve_need else []
     n_y, n_v, n_r = len(y), len(villages), len(brimob)
@@ -190,17 +214,44 @@ def random_rules_case(rng: random.Random):
                 binaan_village_ids=binaan,
             )
         )
-    return groups, villages, rng.choice([0, 0, 1, 2, 3])
+    reserve = rng.choice([0, 0, 1, 2, 3])
+    # Patrols from a generator of their own, so the villages and groups of each seed stay as they were.
+    prng = random.Random(rng.random())
+    patrols = []
+    if prng.random() < 0.6:
+        for kecamatan in range(1, prng.randint(1, 2) + 1):
+            locked = prng.choice([0, 0, 1])
+            patrols.append(
+                PatrolDemand(
+                    kecamatan_id=kecamatan,
+                    need=prng.choice([0, 1, 2, 2, 4]),
+                    locked=locked,
+                    latitude=-6.0 - prng.random() * 0.5,
+                    longitude=106.0 + prng.random() * 0.5,
+                )
+            )
+        groups = [
+            replace(g, allowed_kecamatan_ids=frozenset(k for k in (1, 2) if prng.random() < 0.5))
+            if g.allowed_village_ids is not None
+            else g
+            for g in groups
+        ]
+    return groups, villages, reserve, patrols
 
 
-def assert_rules_feasible(groups, villages, result) -> None:
+def assert_rules_feasible(groups, villages, result, patrols=()) -> None:
     placed = Counter(p.officer_id for p in result.placements)
     assert all(n == 1 for n in placed.values()), "an officer placed twice"
     assert not set(placed) & set(result.reserve_officer_ids)
     group_of = {o: g for g in groups for o in g.officer_ids}
-    added = Counter(p.village_id for p in result.placements)
+    added = Counter(p.village_id for p in result.placements if p.role != ROLE_PATROL)
+    on_patrol = Counter(p.kecamatan_id for p in result.placements if p.role == ROLE_PATROL)
     for p in result.placements:
         g = group_of[p.officer_id]
+        if p.role == ROLE_PATROL:
+            assert p.village_id is None
+            assert g.allowed_village_ids is None or p.kecamatan_id in g.allowed_kecamatan_ids
+            continue
         assert g.allowed_village_ids is None or p.village_id in g.allowed_village_ids
         assert g.home_village_ids.get(p.officer_id) != p.village_id, "neutrality broken"
         if p.role == ROLE_BOAT:
@@ -215,17 +266,60 @@ def assert_rules_feasible(groups, villages, result) -> None:
         has_binaan = v.village_id in binaan.values()
         if v.locked == 0 and not has_binaan:
             assert outcome.added != 1, "lone officer"
+    for patrol, outcome in zip(patrols, result.patrols, strict=True):
+        assert outcome.kecamatan_id == patrol.kecamatan_id
+        assert outcome.added == on_patrol[patrol.kecamatan_id] <= patrol.need
+        assert outcome.shortfall == patrol.need - outcome.added
+        if patrol.locked == 0:
+            assert outcome.added != 1, "lone officer on patrol"
+    assert result.patrol_unmet == sum(o.shortfall for o in result.patrols)
 
 
 @pytest.mark.parametrize("seed", range(220))
 def test_solver_with_rules_matches_independent_milp(seed):
-    groups, villages, reserve = random_rules_case(random.Random(1000 + seed))
+    groups, villages, reserve, patrols = random_rules_case(random.Random(1000 + seed))
 
-    result = allocate(groups=groups, villages=villages, reserve_need=reserve)
+    result = allocate(groups=groups, villages=villages, reserve_need=reserve, patrols=patrols)
 
     assert result.optimal
-    assert_rules_feasible(groups, villages, result)
-    assert result.objective == rules_milp(groups, villages, reserve)
+    assert_rules_feasible(groups, villages, result, patrols)
+    assert result.objective == rules_milp(groups, villages, reserve, patrols)
+
+
+def test_patrols_take_only_officers_every_village_left_free():
+    polres = SupplyGroup(unit_id=1, officer_ids=(1, 2, 3, 4, 5, 6), latitude=-6.0, longitude=106.0)
+    aman = village(10, 1, 4, -6.3, 106.3)
+    # The patrol's kecamatan is next door, the Aman village far: the village still comes first.
+    patrol = PatrolDemand(kecamatan_id=7, need=4, latitude=-6.0, longitude=106.001)
+
+    result = allocate(groups=[polres], villages=[aman], patrols=[patrol])
+
+    assert result.villages[0].added == 4
+    on_patrol = [p for p in result.placements if p.role == ROLE_PATROL]
+    assert len(on_patrol) == 2 and {p.kecamatan_id for p in on_patrol} == {7}
+    assert (result.patrols[0].added, result.patrols[0].shortfall, result.patrol_unmet) == (2, 2, 2)
+    assert result.total_shortfall == 0  # the villages' shortfall; the patrols' is reported apart
+
+
+def test_polsek_patrols_only_its_own_kecamatan_and_never_alone():
+    polsek = SupplyGroup(
+        unit_id=1,
+        officer_ids=(1, 2, 3),
+        latitude=-6.0,
+        longitude=106.0,
+        allowed_village_ids=frozenset({10}),
+        allowed_kecamatan_ids=frozenset({7}),
+    )
+    own = PatrolDemand(kecamatan_id=7, need=2, latitude=-6.2, longitude=106.2)
+    other = PatrolDemand(kecamatan_id=8, need=2, latitude=-6.0, longitude=106.001)
+    lone = PatrolDemand(kecamatan_id=7, need=1)
+
+    result = allocate(groups=[polsek], villages=[], patrols=[own, other])
+    alone = allocate(groups=[polsek], villages=[], patrols=[lone])
+
+    assert {p.kecamatan_id for p in result.placements} == {7}
+    assert len(result.placements) == 2
+    assert alone.placements == ()
 
 
 def village(vid, level, need, lat, lon, **extra):
