@@ -49,9 +49,12 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "villages",
     "operations",
     "election_day",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -120,6 +123,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # for one process only (the demo, a laptop); the app says so when it starts (pilkades.startup).
 REDIS_URL = env_str("REDIS_URL")
 CACHES = {"default": cache_from_url("REDIS_URL", REDIS_URL)}
+
+# Background jobs (imports; exports and webhook delivery to come): django-tasks with the queue in the
+# app's own database (django-tasks-db), so a job is queued in the transaction that asks for it and
+# needs no other server. PILKADES_JOBS_RUN says who runs the queue: "worker" (production: the
+# `manage.py db_worker` service in deploy/systemd/), or "thread" (the default: a thread of the web
+# process, once the request's transaction commits; the demo has no worker).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+PILKADES_JOBS_RUN = env_str("PILKADES_JOBS_RUN", "thread")
+if PILKADES_JOBS_RUN not in ("thread", "worker"):
+    raise ImproperlyConfigured(f"PILKADES_JOBS_RUN={PILKADES_JOBS_RUN!r}: use 'worker' or 'thread'.")
 
 refuse_unsafe(debug=DEBUG, secret_key=SECRET_KEY, allowed_hosts=ALLOWED_HOSTS, database=DATABASES["default"])
 

@@ -13,6 +13,11 @@ if REDIS_URL:  # noqa: F405
     # Each pytest-xdist worker flushes its own Redis database (1, 2, …) between tests, never another's.
     CACHES["default"]["LOCATION"] = redis_url_for_worker(REDIS_URL, os.environ.get("PYTEST_XDIST_WORKER"))  # noqa: F405
 
+# Jobs run inline, in the request that queues them (the test's transaction stays one connection);
+# tests of the queue itself switch to the DatabaseBackend.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+PILKADES_JOBS_RUN = "worker"
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECURE_SSL_REDIRECT = False
 STORAGES = {
