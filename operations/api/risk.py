@@ -150,6 +150,15 @@ class ReportCreateSerializer(StrictInput, serializers.Serializer):
             " yang sama dikembalikan, tidak diajukan dua kali."
         ),
     )
+    client_time = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=(
+            "Waktu di ponsel saat laporan diajukan (antrian aplikasi lapangan yang mengirim setelah"
+            " sinyal kembali); disimpan di samping submitted_at hanya bila submit: true."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -261,6 +270,7 @@ class ReportOutputSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "author",
             "created_at",
             "submitted_at",
+            "client_time",
             "decided_at",
             "decided_by",
             "return_reason",
@@ -373,6 +383,7 @@ class RiskReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             "narrative": data["narrative"],
             "answers": _answers(data["answers"]),
             "submit": data["submit"],
+            "client_time": data["client_time"],
         }
         if data["idempotency_key"] is None:
             return _output(report_services.report_create(**fields), request, status.HTTP_201_CREATED)

@@ -51,6 +51,12 @@ class RiskReportForm(forms.Form):
         label=_("Uraian situasi"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    # Sent by the field app's queue with a submission, not typed: the phone's time of "Ajukan".
+    client_time = forms.DateTimeField(
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": _("Waktu di ponsel tidak terbaca (format ISO 8601).")},
+    )
 
     def __init__(
         self,

@@ -183,6 +183,14 @@ class RiskReport(models.Model):
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
     submitted_at = models.DateTimeField(_("diajukan"), null=True, blank=True)
+    # The field app's queue may send a submission made without signal hours later: the phone's
+    # own time of "Ajukan", kept beside the server's submitted_at so HQ sees when it was made.
+    client_time = models.DateTimeField(
+        _("diajukan menurut ponsel"),
+        null=True,
+        blank=True,
+        help_text=_("Waktu di ponsel pelapor saat mengajukan; pengiriman bisa tertunda tanpa sinyal."),
+    )
     decided_at = models.DateTimeField(_("diputuskan"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -90,6 +90,7 @@ def _save_new(request: HttpRequest, form: RiskReportForm) -> RiskReport:
         "narrative": data["narrative"],
         "answers": form.answers(),
         "submit": _submitting(request),
+        "client_time": data["client_time"],
     }
     if data["idempotency_key"] is None:
         return report_services.report_create(**fields)
@@ -160,6 +161,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 narrative=form.cleaned_data["narrative"],
                 answers=form.answers(),
                 submit=_submitting(request),
+                client_time=form.cleaned_data["client_time"],
             )
             return _saved(request, report)
         except ValidationError as exc:

@@ -12,6 +12,7 @@ import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -267,9 +268,13 @@ def report_create(
     answers: Iterable[AnswerData] = (),
     idempotency_key: uuid.UUID | None = None,
     submit: bool = False,
+    client_time: datetime | None = None,
 ) -> RiskReport:
     """A draft report by a Polsek officer on a village of his jurisdiction; with ``submit``, the
     draft submitted in the same transaction (a finished report sent in one step).
+
+    ``client_time``: the phone's time of the submission (the field app's queue may send it much
+    later); stored only when the report is submitted, see ``RiskReport.client_time``.
 
     With an idempotency key, see ``report_save_keyed``. A report created now comes back holding
     its answers and its transitions (see ``_hold_written``); one found by its key does not.
@@ -282,10 +287,16 @@ def report_create(
             narrative=narrative,
             answers=answers,
             submit=submit,
+            client_time=client_time,
         ).report
     _require_reporter(author, village_election)
     return _create(
-        village_election=village_election, author=author, narrative=narrative, answers=answers, submit=submit
+        village_election=village_election,
+        author=author,
+        narrative=narrative,
+        answers=answers,
+        submit=submit,
+        client_time=client_time,
     )
 
 
@@ -298,6 +309,7 @@ def _create(
     submit: bool,
     idempotency_key: uuid.UUID | None = None,
     fingerprint: str = "",
+    client_time: datetime | None = None,
 ) -> RiskReport:
     """Store a new report; an IntegrityError if another request stored one with the same key first."""
     answers = _clean_answers(answers)
@@ -307,6 +319,7 @@ def _create(
         narrative=narrative,
         idempotency_key=idempotency_key,
         idempotency_fingerprint=fingerprint,
+        client_time=client_time if submit else None,
     )
     with transaction.atomic():
         if submit:
@@ -328,6 +341,7 @@ def report_save(
     narrative: str = "",
     answers: Iterable[AnswerData] = (),
     submit: bool = False,
+    client_time: datetime | None = None,
 ) -> RiskReport:
     """``report_save_keyed``'s report: the phone form's saves and submissions."""
     return report_save_keyed(
@@ -337,6 +351,7 @@ def report_save(
         narrative=narrative,
         answers=answers,
         submit=submit,
+        client_time=client_time,
     ).report
 
 
@@ -348,6 +363,7 @@ def report_save_keyed(
     narrative: str = "",
     answers: Iterable[AnswerData] = (),
     submit: bool = False,
+    client_time: datetime | None = None,
 ) -> KeyedSave:
     """A report request carrying an idempotency key (the phone form's saves, the API's create).
 
@@ -381,6 +397,7 @@ def report_save_keyed(
                 submit=submit,
                 idempotency_key=idempotency_key,
                 fingerprint=fingerprint,
+                client_time=client_time,
             )
             return KeyedSave(report, created=True)
         except IntegrityError:
@@ -394,13 +411,19 @@ def report_save_keyed(
     ):
         # A retry (a report stored before fingerprints were kept counts as one, as it did then).
         was_draft = existing.status == Status.DRAFT
-        report = _submit_found(existing, by=author, submit=submit)
+        report = _submit_found(existing, by=author, submit=submit, client_time=client_time)
         return KeyedSave(report, replayed=not (submit and was_draft))
     if not same_draft:
         raise IdempotencyKeyReused()
     return KeyedSave(
         _update_keyed_draft(
-            existing, by=author, narrative=narrative, answers=answers, submit=submit, fingerprint=fingerprint
+            existing,
+            by=author,
+            narrative=narrative,
+            answers=answers,
+            submit=submit,
+            fingerprint=fingerprint,
+            client_time=client_time,
         )
     )
 
@@ -414,6 +437,7 @@ def _update_keyed_draft(
     answers: list[AnswerData],
     submit: bool,
     fingerprint: str,
+    client_time: datetime | None = None,
 ) -> RiskReport:
     """The autosave of a keyed draft; decided again on the locked row (it may have been submitted
     since it was read)."""
@@ -421,7 +445,9 @@ def _update_keyed_draft(
     if report.status != Status.DRAFT:
         raise IdempotencyKeyReused()
     report.idempotency_fingerprint = fingerprint
-    return _update(report, by=by, narrative=narrative, answers=answers, submit=submit)
+    return _update(
+        report, by=by, narrative=narrative, answers=answers, submit=submit, client_time=client_time
+    )
 
 
 def _require_editable(report: RiskReport, by: AbstractBaseUser) -> None:
@@ -441,12 +467,16 @@ def report_update(
     narrative: str | None = None,
     answers: Iterable[AnswerData] | None = None,
     submit: bool = False,
+    client_time: datetime | None = None,
 ) -> RiskReport:
     """Change a draft or returned report; only its author, never once submitted or verified.
 
-    With ``submit`` the changed report is submitted in the same transaction.
+    With ``submit`` the changed report is submitted in the same transaction, with the phone's
+    ``client_time`` of that submission (none given: none kept from an earlier submission).
     """
-    return _update(_locked(report), by=by, narrative=narrative, answers=answers, submit=submit)
+    return _update(
+        _locked(report), by=by, narrative=narrative, answers=answers, submit=submit, client_time=client_time
+    )
 
 
 def _update(
@@ -456,6 +486,7 @@ def _update(
     narrative: str | None,
     answers: Iterable[AnswerData] | None,
     submit: bool,
+    client_time: datetime | None = None,
 ) -> RiskReport:
     """``report_update`` on the locked row."""
     _require_editable(report, by)
@@ -464,6 +495,7 @@ def _update(
     if narrative is not None:
         report.narrative = narrative
     if submit:
+        report.client_time = client_time
         _mark_submitted(report, by=by, answers=written)
     else:
         report.save()
@@ -534,7 +566,9 @@ def _insert_submitted(report: RiskReport, *, by: AbstractBaseUser) -> list[RiskR
     )
 
 
-def _submit_found(report: RiskReport, *, by: AbstractBaseUser, submit: bool) -> RiskReport:
+def _submit_found(
+    report: RiskReport, *, by: AbstractBaseUser, submit: bool, client_time: datetime | None = None
+) -> RiskReport:
     """A report found by its idempotency key, submitted if the retried request asked for it and
     it is still a draft (a returned report is resubmitted from the edit page, never by a retry).
 
@@ -548,6 +582,7 @@ def _submit_found(report: RiskReport, *, by: AbstractBaseUser, submit: bool) -> 
         report = _locked(report)
         if report.status == Status.DRAFT:
             _require_reporter(by, report.village_election)
+            report.client_time = client_time
             _mark_submitted(report, by=by)
     return report
 

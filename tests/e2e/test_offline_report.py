@@ -107,6 +107,8 @@ def test_refused_offline_report_shows_the_reason_and_is_fixed_or_discarded(open_
     report = RiskReport.objects.get(idempotency_key=first_key)
     assert report.status == RiskReport.Status.SUBMITTED
     assert report.village_election_id == mekarsari.pk
+    # The phone's time of the first "Ajukan", made offline, kept beside the server's later one.
+    assert report.client_time is not None and report.client_time < report.submitted_at
     assert RiskReport.objects.count() == before + 1  # the discarded one never reached the server
     page.goto("/hari-h/antrian/")
     expect(page.locator("#queue-list li")).to_have_count(1)
