@@ -263,6 +263,11 @@ class VillageStanding(models.Model):
         return f"{self.village_election} — {self.operation}"
 
     @property
+    def surplus(self) -> int:
+        """Officers posted beyond the need (after the need fell): shown beside the shortfall."""
+        return max(self.assigned_personnel - self.required_personnel, 0)
+
+    @property
     def level_label(self) -> str:
         # A property, not get_level_display: DRF inspects a callable source's signature on every row.
         return str(RiskLevel(self.level).label)

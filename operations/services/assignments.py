@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Model
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -298,6 +298,8 @@ def assignment_create(
     if failures:
         raise ValidationError(failures[0][1])
     (assignment,) = assignments
+    # The audit trail names the Kabag Ops who posted, with or without a request (undo, commands).
+    assignment._history_user = by
     try:
         with transaction.atomic():
             assignment.save()
@@ -312,15 +314,81 @@ def assignment_create(
 
 
 @transaction.atomic
-def assignment_delete(*, assignment: Assignment, by: AbstractBaseUser) -> None:
+def assignment_delete(*, assignment: Assignment, by: AbstractBaseUser) -> Model:
+    """Release an officer from his posting; returns the removal's history row (what an undo restores)."""
     operation = _lock_operation(assignment.operation)
+    assignment_id = assignment.pk
     village_election_id = assignment.village_election_id
     stage = assignment.stage
+    assignment._history_user = by
     assignment.delete()
     _after_change(
         operation=operation,
         stage=stage,
         village_election_ids={village_election_id} if village_election_id else set(),
+    )
+    return Assignment.history.filter(id=assignment_id, history_type="-").latest("history_id")
+
+
+def _where(assignment) -> str:
+    """Where a posting (or its history row) puts the officer, in the board's words."""
+    if assignment.village_election_id:
+        return _("Desa %(desa)s (%(duty)s)") % {
+            "desa": assignment.village_election.desa.name,
+            "duty": assignment.get_duty_display(),
+        }
+    if assignment.kecamatan_id:
+        return f"{assignment.get_duty_display()} ({assignment.kecamatan.name})"
+    return str(assignment.get_duty_display())
+
+
+@transaction.atomic
+def assignment_restore(*, removal_id: int, by: AbstractBaseUser) -> Assignment:
+    """Undo a removal: the same posting again, through assignment_create (same checks, history).
+
+    Refused with a message naming where the officer is when he was posted again since.
+    """
+    removal = (
+        Assignment.history.select_related("operation", "officer", "village_election__desa", "kecamatan")
+        .filter(history_id=removal_id)
+        .first()
+    )
+    if removal is None or removal.history_type != "-":
+        raise ValidationError(
+            _("Catatan ini bukan pelepasan personel; tidak ada yang diurungkan."), code="invalid"
+        )
+    operation = _lock_operation(removal.operation)
+    current = (
+        Assignment.objects.for_stage(operation.pk, removal.stage)
+        .filter(officer_id=removal.officer_id)
+        .select_related("village_election__desa", "kecamatan")
+        .first()
+    )
+    if current is not None:
+        same_posting = (current.duty, current.village_election_id, current.candidate_id) == (
+            removal.duty,
+            removal.village_election_id,
+            removal.candidate_id,
+        )
+        if same_posting:
+            message = _("Penugasan ini sudah dipulihkan: %(officer)s bertugas di %(where)s.")
+        else:
+            message = _(
+                "Tidak dapat diurungkan: %(officer)s sudah ditugaskan di %(where)s setelah dilepas. "
+                "Lepas dulu dari sana bila ia harus kembali."
+            )
+        raise ValidationError(message % {"officer": removal.officer, "where": _where(current)}, code="taken")
+    return assignment_create(
+        operation=operation,
+        officer=removal.officer,
+        duty=removal.duty,
+        stage=removal.stage,
+        village_election=removal.village_election,
+        candidate=removal.candidate,
+        kecamatan=removal.kecamatan if removal.duty == Duty.PATROL else None,
+        note=removal.note,
+        command_reason=removal.command_reason,
+        by=by,
     )
 
 

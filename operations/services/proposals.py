@@ -8,11 +8,9 @@ before another was applied, or before a village was re-graded, is refused and na
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections import defaultdict
-from collections.abc import Iterable
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -28,6 +26,9 @@ from operations.allocation.solver import (
     ROLE_BINAAN,
     ROLE_BOAT,
     ROLE_ESCORT,
+    ROLE_PATROL,
+    PatrolDemand,
+    Placement,
     SupplyGroup,
     VillageDemand,
     allocate,
@@ -42,14 +43,16 @@ from operations.models import (
     Jurisdiction,
     Officer,
     Operation,
+    PatternSet,
     Position,
     ProposalItem,
     Stage,
     Unit,
     VillageStanding,
 )
+from operations.proposal_basis import basis_changes, postings_basis, proposal_basis, villages_basis
 from operations.services.assignments import PostingRequest, assignments_create_many
-from villages.models import Candidate, VillageElection
+from villages.models import Candidate, Kecamatan, VillageElection
 
 STALE_CODE = "stale_proposal"
 CLOSED_CODE = "proposal_closed"
@@ -127,33 +130,6 @@ def _read_villages(*, operation: Operation, stage: str) -> list[dict]:
     return villages
 
 
-def _postings_basis(*, operation: Operation, stage: str) -> str:
-    """A digest of who is posted where in this stage: what the solver took as busy and as locked."""
-    postings = (
-        Assignment.objects.for_stage(operation.pk, stage)
-        .order_by("officer_id")
-        .values_list("officer_id", "village_election_id")
-    )
-    return hashlib.sha256(json.dumps(list(postings)).encode()).hexdigest()
-
-
-def _villages_basis(rows: Iterable[tuple[int, int, int]]) -> dict[str, list[int]]:
-    """Village election id → [level, required personnel]: the ranking the solver filled."""
-    return {str(village_id): [level, required] for village_id, level, required in rows}
-
-
-def proposal_basis(*, operation: Operation, stage: str) -> dict:
-    """What a proposal computed now would rest on (also stored by proposal_create)."""
-    return {
-        "postings": _postings_basis(operation=operation, stage=stage),
-        "villages": _villages_basis(
-            VillageStanding.objects.filter(operation=operation).values_list(
-                "village_election_id", "level", "required_personnel"
-            )
-        ),
-    }
-
-
 def _demand(village: dict, port: tuple[float | None, float | None] = (None, None)) -> VillageDemand:
     """A row of ``_read_villages`` as the solver takes it: what is still needed beyond the postings.
 
@@ -228,9 +204,10 @@ def _read_groups(
     groups = []
     for (unit_id, capability), members in by_unit.items():
         _pk, kind, latitude, longitude, bko = units[unit_id]
-        allowed = None
+        allowed = patrol_area = None
         if kind == Unit.Kind.POLSEK:
             allowed = frozenset().union(*(villages_of_kecamatan[k] for k in areas[unit_id]))
+            patrol_area = frozenset(areas[unit_id])
         groups.append(
             SupplyGroup(
                 unit_id=unit_id,
@@ -250,12 +227,75 @@ def _read_groups(
                     for officer_id, _home, binaan in members
                     if binaan in village_of_desa
                 },
+                allowed_kecamatan_ids=patrol_area,
             )
         )
     return groups, sum(len(members) for members in by_unit.values())
 
 
-_DUTY_OF_ROLE = {ROLE_BOAT: Duty.BOAT_TEAM.value, ROLE_ESCORT: Duty.CLOSE_ESCORT.value}
+# The officers a proposal leaves free stay in the reserve at their unit (Mako or Polsek).
+ROLE_RESERVE = "reserve"
+
+_DUTY_OF_ROLE = {
+    ROLE_BOAT: Duty.BOAT_TEAM.value,
+    ROLE_ESCORT: Duty.CLOSE_ESCORT.value,
+    ROLE_PATROL: Duty.PATROL.value,
+    ROLE_RESERVE: Duty.RESERVE.value,
+}
+
+
+def _read_patrols(*, operation: Operation, stage: str, villages: list[dict]) -> list[dict]:
+    """The patrol each kecamatan holding a Pilkades still wants, when the pattern set asks for one.
+
+    Patrols already posted in the stage count; the patrol leaves from the kecamatan's centre (or,
+    without one, the centre of its villages).
+    """
+    per_kecamatan = (
+        PatternSet.objects.filter(pk=operation.pattern_set_id)
+        .values_list("patrol_per_kecamatan", flat=True)
+        .first()
+    )
+    if not per_kecamatan:
+        return []
+    kecamatan_ids = {v["kecamatan_id"] for v in villages}
+    posted = dict(
+        Assignment.objects.for_stage(operation.pk, stage)
+        .filter(duty=Duty.PATROL, kecamatan_id__in=kecamatan_ids)
+        .values("kecamatan_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("kecamatan_id", "n")
+    )
+    points: dict[int, list[tuple[float, float]]] = defaultdict(list)
+    for v in villages:
+        latitude = v["village_election__desa__latitude"]
+        if latitude is not None:
+            points[v["kecamatan_id"]].append((float(latitude), float(v["village_election__desa__longitude"])))
+    patrols = []
+    for pk, name, latitude, longitude in (
+        Kecamatan.objects.filter(pk__in=kecamatan_ids)
+        .order_by("name", "pk")
+        .values_list("pk", "name", "latitude", "longitude")
+    ):
+        if latitude is None and points[pk]:
+            latitude = sum(p[0] for p in points[pk]) / len(points[pk])
+            longitude = sum(p[1] for p in points[pk]) / len(points[pk])
+        locked = posted.get(pk, 0)
+        patrols.append(
+            {
+                "kecamatan_id": pk,
+                "kecamatan": name,
+                "wanted": per_kecamatan,
+                "demand": PatrolDemand(
+                    kecamatan_id=pk,
+                    need=max(per_kecamatan - locked, 0),
+                    locked=locked,
+                    latitude=_coordinate(latitude),
+                    longitude=_coordinate(longitude),
+                ),
+            }
+        )
+    return patrols
 
 
 def placement_reason(*, placement, village: dict, capability: str) -> dict:
@@ -271,6 +311,18 @@ def placement_reason(*, placement, village: dict, capability: str) -> dict:
     }
 
 
+def patrol_reason(*, placement, capability: str) -> dict:
+    """Why this officer on patrol: every village's need is met or out of his reach."""
+    km = None if placement.distance_m is None else round(placement.distance_m / 1000, 1)
+    return {"km": km, "role": ROLE_PATROL, "capability": capability}
+
+
+def reserve_reason(*, reaction: bool, capability: str) -> dict:
+    """Why this officer stays at his unit: the reaction reserve (Brimob), or no village nor patrol
+    of the plan could use him."""
+    return {"role": ROLE_RESERVE, "reaction": reaction, "capability": capability}
+
+
 def _store_items(*, proposal: AllocationProposal, placements, reasons: list[dict]) -> None:
     """One row per placement, written from plain values in one statement.
 
@@ -281,13 +333,23 @@ def _store_items(*, proposal: AllocationProposal, placements, reasons: list[dict
     """
     meta = ProposalItem._meta
     quote = connection.ops.quote_name
-    names = ("proposal", "officer", "village_election", "duty", "candidate", "distance_km", "reason")
+    names = (
+        "proposal",
+        "officer",
+        "village_election",
+        "duty",
+        "candidate",
+        "kecamatan",
+        "distance_km",
+        "reason",
+    )
     columns = ", ".join(quote(meta.get_field(name).column) for name in names)
     cent = Decimal("0.01")
     officers = [p.officer_id for p in placements]
     villages = [p.village_id for p in placements]
     duties = [_DUTY_OF_ROLE.get(p.role, Duty.VILLAGE_GUARD.value) for p in placements]
     candidates = [p.candidate_id for p in placements]
+    kecamatan = [p.kecamatan_id for p in placements]
     distances = [
         None if p.distance_m is None else (Decimal(p.distance_m) / 1000).quantize(cent) for p in placements
     ]
@@ -295,18 +357,16 @@ def _store_items(*, proposal: AllocationProposal, placements, reasons: list[dict
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"INSERT INTO {quote(meta.db_table)} ({columns}) SELECT %s, o, v, u, c, d, r::jsonb"
-                " FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::bigint[], %s::numeric[],"
-                " %s::text[]) AS t(o, v, u, c, d, r)",
-                [proposal.pk, officers, villages, duties, candidates, distances, texts],
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) SELECT %s, o, v, u, c, k, d, r::jsonb"
+                " FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::bigint[], %s::bigint[],"
+                " %s::numeric[], %s::text[]) AS t(o, v, u, c, k, d, r)",
+                [proposal.pk, officers, villages, duties, candidates, kecamatan, distances, texts],
             )
         else:
+            columns_of_rows = (officers, villages, duties, candidates, kecamatan, distances, texts)
             cursor.executemany(
-                f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                [
-                    (proposal.pk, *row)
-                    for row in zip(officers, villages, duties, candidates, distances, texts, strict=True)
-                ],
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                [(proposal.pk, *row) for row in zip(*columns_of_rows, strict=True)],
             )
 
 
@@ -351,16 +411,22 @@ def proposal_create(
     started = time.perf_counter()
     # Read before the villages and officers: a posting written in between makes the proposal
     # stale (refused on apply), never silently applied over.
-    postings = _postings_basis(operation=operation, stage=stage)
+    postings = postings_basis(operation=operation, stage=stage)
     villages = _read_villages(operation=operation, stage=stage)
     groups, free_count = _read_groups(
         operation=operation, stage=stage, exclude_bko=exclude_bko, villages=villages
     )
     read_seconds = time.perf_counter() - started
 
+    patrols = _read_patrols(operation=operation, stage=stage, villages=villages)
     port = (_coordinate(operation.sea_port_latitude), _coordinate(operation.sea_port_longitude))
     demands = [_demand(v, port) for v in villages]
-    result = allocate(groups=groups, villages=demands, reserve_need=operation.reaction_reserve)
+    result = allocate(
+        groups=groups,
+        villages=demands,
+        reserve_need=operation.reaction_reserve,
+        patrols=[p["demand"] for p in patrols],
+    )
     geography = travel_summary(operation=operation, groups=groups, villages=villages, demands=demands)
     # The boat team is named by its unit: the Polairud unit actually sending it, never a guess.
     unit_names = dict(
@@ -375,10 +441,36 @@ def proposal_create(
         v["rank"] = rank
     capability_of = {o: g.capability for g in groups for o in g.officer_ids}
     reasons = [
-        placement_reason(
+        patrol_reason(placement=p, capability=capability_of.get(p.officer_id, ""))
+        if p.role == ROLE_PATROL
+        else placement_reason(
             placement=p, village=by_id[p.village_id], capability=capability_of.get(p.officer_id, "")
         )
         for p in result.placements
+    ]
+    # Every free officer the plan does not send out stays in the reserve at his unit, posted as such.
+    reaction = set(result.reserve_officer_ids)
+    placed = {p.officer_id for p in result.placements}
+    reserve = [
+        Placement(officer_id=o, unit_id=g.unit_id, village_id=None, distance_m=None, role=ROLE_RESERVE)
+        for g in groups
+        for o in g.officer_ids
+        if o not in placed
+    ]
+    reasons += [
+        reserve_reason(reaction=p.officer_id in reaction, capability=capability_of.get(p.officer_id, ""))
+        for p in reserve
+    ]
+    patrol_rows = [
+        {
+            "kecamatan_id": p["kecamatan_id"],
+            "kecamatan": p["kecamatan"],
+            "need": p["wanted"],
+            "existing": outcome.locked,
+            "added": outcome.added,
+            "shortfall": outcome.shortfall,
+        }
+        for p, outcome in zip(patrols, result.patrols, strict=True)
     ]
 
     summary_villages = [
@@ -409,7 +501,7 @@ def proposal_create(
         based_on_version=operation.assignment_version,
         basis={
             "postings": postings,
-            "villages": _villages_basis(
+            "villages": villages_basis(
                 (v["village_election_id"], v["level"], v["required_personnel"]) for v in villages
             ),
         },
@@ -428,7 +520,10 @@ def proposal_create(
                 "wanted": operation.reaction_reserve,
                 "officer_ids": list(result.reserve_officer_ids),
                 "unmet": result.reserve_unmet,
+                "officers": len(reserve),
             },
+            "patrols": patrol_rows,
+            "patrol_shortfall": result.patrol_unmet,
             "missing_coordinates": geography["missing"],
             "unknown_distances": sum(p.distance_m is None for p in result.placements),
             "timing_ms": {
@@ -438,7 +533,7 @@ def proposal_create(
             },
         },
     )
-    _store_items(proposal=proposal, placements=result.placements, reasons=reasons)
+    _store_items(proposal=proposal, placements=[*result.placements, *reserve], reasons=reasons)
     return proposal
 
 
@@ -458,17 +553,18 @@ NAMED_VILLAGES = 5
 
 def _changes_since(*, proposal: AllocationProposal, operation: Operation) -> list[str]:
     """What changed since the proposal was computed, one message per kind; empty if nothing did."""
-    if not proposal.basis:
+    changed = basis_changes(
+        proposal=proposal, current=proposal_basis(operation=operation, stage=proposal.stage)
+    )
+    if changed.missing:
         return [_("Usulan usang: dibuat sebelum dasar perhitungannya dicatat. Buat usulan baru.")]
-    current = proposal_basis(operation=operation, stage=proposal.stage)
     changes = []
-    if current["postings"] != proposal.basis.get("postings"):
+    if changed.postings:
         changes.append(
             _("Usulan usang: penugasan tahap %(stage)s berubah sejak usulan dibuat. Buat usulan baru.")
             % {"stage": proposal.get_stage_display()}
         )
-    then, now = proposal.basis.get("villages", {}), current["villages"]
-    changed_ids = sorted(int(key) for key in then.keys() | now.keys() if then.get(key) != now.get(key))
+    changed_ids = changed.village_ids
     if changed_ids:
         names = list(
             VillageElection.objects.filter(pk__in=changed_ids)
@@ -498,7 +594,9 @@ def proposal_apply(*, proposal: AllocationProposal, by: AbstractBaseUser) -> lis
     changes = _changes_since(proposal=proposal, operation=operation)
     if changes:
         raise ValidationError([ValidationError(message, code=STALE_CODE) for message in changes])
-    items = proposal.items.values_list("officer_id", "village_election_id", "duty", "candidate_id")
+    items = proposal.items.values_list(
+        "officer_id", "village_election_id", "duty", "candidate_id", "kecamatan_id"
+    )
     try:
         assignments = assignments_create_many(
             operation=operation,
@@ -509,9 +607,10 @@ def proposal_apply(*, proposal: AllocationProposal, by: AbstractBaseUser) -> lis
                     village_election_id=village_election_id,
                     duty=duty,
                     candidate_id=candidate_id,
+                    kecamatan_id=kecamatan_id,
                     note=_("Dari usulan alokasi #%(pk)s") % {"pk": proposal.pk},
                 )
-                for officer_id, village_election_id, duty, candidate_id in items
+                for officer_id, village_election_id, duty, candidate_id, kecamatan_id in items
             ],
             by=by,
         )
