@@ -7,14 +7,16 @@ from dataclasses import dataclass
 import tablib
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from import_export import fields, resources, widgets
+from import_export.results import Error, Result, RowResult
 
-from operations.models import Officer, Position, Unit
-from operations.positions import match_position
+from operations.models import Officer, Unit
 from operations.ranks import Pangkat, normalise_rank
-from operations.services.officers import officer_save
+from operations.services.officers import RowErrors, officers_upsert
 from pilkades.import_files import binary_kind, csv_records, import_change_reason, is_utf16, nul_lines
 from pilkades.spreadsheets import safe_cell, unescape
+from villages.models import Desa
 
 ROSTER_FORMATS = ("csv", "xlsx")
 
@@ -50,57 +52,108 @@ class NrpWidget(widgets.CharWidget):
         return str(value or "").strip()
 
 
+class ActiveWidget(widgets.Widget):
+    """'ya'/'tidak' in a roster (1/0, true/false, aktif/nonaktif read too)."""
+
+    TRUE = {"ya", "y", "1", "true", "aktif", "yes"}
+    FALSE = {"tidak", "t", "0", "false", "nonaktif", "no", "tidak aktif"}
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(value).strip().lower() if value is not None else ""
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, (int, float)) and value in (0, 1):
+            return bool(value)
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise ValueError(f"'{value}' bukan ya atau tidak")
+
+    def render(self, value, obj=None, **kwargs):
+        return "ya" if value else "tidak"
+
+
+# Roster column → the key of an officers_upsert row (the bulk API's names).
+COLUMNS = {
+    "NRP": "nrp",
+    "Nama": "name",
+    "Pangkat": "rank",
+    "Jabatan": "position",
+    "Satuan": "unit_name",
+    "Kode Desa Asal": "home_desa_code",
+    "Telepon": "phone",
+    "Aktif": "is_active",
+}
+# The upsert's error keys named as the roster's columns (a posting rule names the field it breaks).
+_ERROR_COLUMNS = {
+    **{key: column for column, key in COLUMNS.items()},
+    "unit": "Satuan",
+    "home_desa": "Kode Desa Asal",
+    "jabatan": "Jabatan",
+    "desa_binaan": "Desa binaan",
+}
+
+
 class OfficerResource(resources.ModelResource):
+    """The roster's columns for export; an import goes through ``officers_upsert`` (the bulk API's
+    service) in ``import_data``, so the admin, the command and the API share one rule."""
+
     nrp = fields.Field(attribute="nrp", column_name="NRP", widget=NrpWidget())
     name = fields.Field(attribute="name", column_name="Nama")
     rank = fields.Field(attribute="rank", column_name="Pangkat", widget=RankWidget())
     position = fields.Field(attribute="position", column_name="Jabatan")
     unit = fields.Field(attribute="unit", column_name="Satuan", widget=UnitWidget(Unit, field="name"))
+    home_desa = fields.Field(
+        attribute="home_desa", column_name="Kode Desa Asal", widget=widgets.ForeignKeyWidget(Desa, "code")
+    )
+    phone = fields.Field(attribute="phone", column_name="Telepon")
+    is_active = fields.Field(attribute="is_active", column_name="Aktif", widget=ActiveWidget())
 
     class Meta:
         model = Officer
-        fields = ("nrp", "name", "rank", "position", "unit")
+        fields = ("nrp", "name", "rank", "position", "unit", "home_desa", "phone", "is_active")
         import_id_fields = ("nrp",)
-        skip_unchanged = True
-        report_skipped = True
-        clean_model_instances = True
-        use_transactions = True
 
     def export_field(self, field, instance, **kwargs):
         # Here, for every format the admin offers and for roster_export: a name is never a formula.
         return safe_cell(super().export_field(field, instance, **kwargs))
 
-    def before_import(self, dataset, **kwargs):
-        _unescape_cells(dataset)
-        # Here, not only in roster_import, so the admin's import (with its dry-run preview) refuses
-        # the same files as the command does.
-        problems = _structure_problems(dataset)
-        if problems:
-            raise RosterImportError(problems)
-        super().before_import(dataset, **kwargs)
-
-    def before_save_instance(self, instance, row, **kwargs):
-        # The admin and roster_import pass the acting user and the file's name: every officer the
-        # import creates or changes gets them in his history (unchanged rows are skipped, no row).
-        instance._change_reason = import_change_reason("Impor personel", kwargs.get("file_name"))
-        if kwargs.get("user") is not None:
-            instance._history_user = kwargs["user"]
-        # The catalogue position the roster's spelling means ("KAPOLSEK CARENANG": Kapolsek).
-        instance.jabatan_id = match_position(instance.position, self._position_catalogue())
-        super().before_save_instance(instance, row, **kwargs)
-
-    def _position_catalogue(self) -> list[tuple[int, str, list[str]]]:
-        if not hasattr(self, "_positions"):
-            self._positions = [(p.pk, p.name, p.spelling_list()) for p in Position.objects.all()]
-        return self._positions
-
-    def do_instance_save(self, instance, is_create):
-        # Through the service: a unit change that would break a posting is refused (a row error
-        # naming the posting), an allowed one is copied into the postings.
-        officer_save(officer=instance)
+    def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
+        """The admin's preview (dry run) and confirm: the same import as roster_import, its
+        outcome in the shape the import page shows (rows, row errors, totals)."""
+        result = Result()
+        result.diff_headers = list(dataset.headers or [])
+        try:
+            outcome = _import_dataset(
+                dataset, dry_run=dry_run, user=kwargs.get("user"), source_name=kwargs.get("file_name")
+            )
+        except RosterImportError as exc:
+            if raise_errors:
+                raise
+            values = {}
+            for line, reason in exc.line_errors:
+                values.setdefault(line, []).append(reason)
+            for line, reasons in values.items():
+                if line < 2:
+                    result.append_base_error(Error(ValidationError(reasons)))
+                    continue
+                row = dict(zip(result.diff_headers, dataset[line - 2], strict=False))
+                result.append_invalid_row(line - 1, row, ValidationError(reasons))
+            return result
+        for index, (kind, instance) in enumerate(zip(outcome.kinds, outcome.instances, strict=True)):
+            row_result = RowResult()
+            row_result.import_type = kind
+            row_result.diff = list(dataset[index])
+            row_result.instance = instance
+            row_result.add_instance_info(instance)
+            result.append_row_result(row_result)
+            result.increment_row_result_total(row_result)
+        result.total_rows = len(dataset)
+        return result
 
     def get_export_queryset(self, request=None):
-        return Officer.objects.select_related("unit").order_by("unit__name", "-rank", "nrp")
+        return Officer.objects.select_related("unit", "home_desa").order_by("unit__name", "-rank", "nrp")
 
 
 @dataclass(frozen=True)
@@ -179,6 +232,91 @@ def _csv_dataset(text: str) -> tablib.Dataset:
     return dataset
 
 
+@dataclass(frozen=True)
+class _Outcome:
+    kinds: list[str]
+    instances: list[Officer | None]
+
+
+class _DryRun(Exception):
+    """Raised inside the import's transaction so a preview writes nothing."""
+
+
+def _roster_rows(dataset: tablib.Dataset) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
+    """Each readable line as an officers_upsert row (with its line number), and each cell the
+    roster's widgets cannot read (pangkat, aktif) as a line problem. A column the file leaves out
+    is a key left out: the stored value stays."""
+    columns = [(column, key) for column, key in COLUMNS.items() if column in (dataset.headers or [])]
+    nrp_widget, rank_widget, active_widget = NrpWidget(), RankWidget(), ActiveWidget()
+    rows, problems = [], []
+    for index, record in enumerate(dataset.dict):
+        line, row, bad = index + 2, {}, False
+        for column, key in columns:
+            value = record[column]
+            try:
+                if key == "nrp":
+                    row[key] = nrp_widget.clean(value)
+                elif key == "rank":
+                    row[key] = rank_widget.clean(value)
+                elif key == "is_active":
+                    if value is not None and str(value).strip():
+                        row[key] = active_widget.clean(value)
+                elif key == "home_desa_code":
+                    row[key] = _text(value).strip() or None
+                else:
+                    row[key] = _text(value)
+            except ValueError as exc:
+                problems.append((line, f"{column}: {exc}"))
+                bad = True
+        if not bad:
+            rows.append((line, row))
+    return rows, problems
+
+
+def _text(value) -> str:
+    # A spreadsheet turns a phone number into a float (812345.0): written back as typed.
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else str(value)
+
+
+def _import_dataset(dataset: tablib.Dataset, *, dry_run: bool, user, source_name: str | None) -> _Outcome:
+    """Every line or none, through officers_upsert: the rows it refuses and the cells the roster
+    cannot read are reported together, by line."""
+    _unescape_cells(dataset)
+    problems = _structure_problems(dataset)
+    if problems:
+        raise RosterImportError(problems)
+    numbered, problems = _roster_rows(dataset)
+    lines = [line for line, _ in numbered]
+    kinds: list[str] = []
+    try:
+        with transaction.atomic():
+            try:
+                officers_upsert(
+                    rows=[row for _, row in numbered],
+                    by=user,
+                    reason=import_change_reason("Impor personel", source_name),
+                    outcomes=kinds,
+                )
+            except RowErrors as exc:
+                problems += [
+                    (lines[index], f"{_ERROR_COLUMNS.get(field, field)}: {' '.join(messages)}")
+                    for index, fields_ in exc.rows.items()
+                    for field, messages in fields_.items()
+                ]
+            if problems:
+                raise RosterImportError(sorted(problems))
+            by_nrp = Officer.objects.in_bulk([row["nrp"] for _, row in numbered], field_name="nrp")
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return _Outcome(
+        kinds=kinds, instances=[None if dry_run else by_nrp.get(row["nrp"]) for _, row in numbered]
+    )
+
+
 def roster_import(
     *,
     data: bytes,
@@ -187,35 +325,15 @@ def roster_import(
     user: AbstractBaseUser | None = None,
     source_name: str = "",
 ) -> RosterImportReport:
-    """Import officers, matched by NRP (updated, never doubled): every row or none. Each officer
-    created or changed gets a history row naming ``user`` and the file (``source_name``)."""
+    """Import officers, matched by NRP (updated, never doubled): every row or none, through the
+    bulk API's service (officers_upsert). Each officer created or changed gets a history row
+    naming ``user`` and the file (``source_name``)."""
     dataset = read_dataset(data=data, file_format=file_format)
-    result = OfficerResource().import_data(
-        dataset,
-        dry_run=dry_run,
-        raise_errors=False,
-        use_transactions=True,
-        rollback_on_validation_errors=True,
-        user=user,
-        file_name=source_name,
-    )
-    problems = [
-        (invalid.number + 1, f"{field}: {' '.join(messages)}")
-        for invalid in result.invalid_rows
-        for field, messages in invalid.error_dict.items()
-    ]
-    problems += [(number + 1, str(error.error)) for number, errors in result.row_errors() for error in errors]
-    for error in result.base_errors:
-        if isinstance(error.error, RosterImportError):
-            problems += error.error.line_errors
-        else:
-            problems.append((0, str(error.error)))
-    if problems:
-        raise RosterImportError(sorted(problems))
+    outcome = _import_dataset(dataset, dry_run=dry_run, user=user, source_name=source_name)
     return RosterImportReport(
-        new=result.totals["new"],
-        updated=result.totals["update"],
-        unchanged=result.totals["skip"],
+        new=outcome.kinds.count("new"),
+        updated=outcome.kinds.count("update"),
+        unchanged=outcome.kinds.count("skip"),
         dry_run=dry_run,
     )
 

@@ -177,7 +177,9 @@ def _update_rows(officers: list[Officer], fields: frozenset[str]) -> None:
 
 
 @transaction.atomic
-def officers_upsert(*, rows: list[dict], by=None) -> dict[str, int]:
+def officers_upsert(
+    *, rows: list[dict], by=None, reason: str | None = None, outcomes: list[str] | None = None
+) -> dict[str, int]:
     """Create or change officers by NRP, all or none: the roster import's rules for thousands of rows.
 
     Each row holds ``nrp`` and any of ``name``, ``rank``, ``position``, ``unit_name``,
@@ -190,7 +192,9 @@ def officers_upsert(*, rows: list[dict], by=None) -> dict[str, int]:
     postings of an open operation is checked by ``officer_change_errors`` like ``officer_save``.
     Changed officers are written one UPDATE per set of changed fields, run for all their rows;
     every officer created or changed gets a history row naming ``by`` (written in bulk);
-    unchanged rows write nothing.
+    unchanged rows write nothing. ``reason`` is the history rows' change reason (the roster
+    import names its file); ``outcomes``, when given, receives each row's "new", "update" or
+    "skip" in order (the admin's import preview shows them).
     """
 
     errors: dict[int, dict[str, list[str]]] = defaultdict(dict)
@@ -219,6 +223,7 @@ def officers_upsert(*, rows: list[dict], by=None) -> dict[str, int]:
         .order_by("pk")
     }
     new, changed, touched = [], [], set()
+    kinds = ["skip"] * len(rows)
     changed_fields: dict[int, frozenset[str]] = {}
     for index, row in enumerate(rows):
         nrp = nrps[index]
@@ -267,6 +272,7 @@ def officers_upsert(*, rows: list[dict], by=None) -> dict[str, int]:
             continue
         if is_new:
             new.append(officer)
+            kinds[index] = "new"
             continue
         names = frozenset(
             name
@@ -277,6 +283,7 @@ def officers_upsert(*, rows: list[dict], by=None) -> dict[str, int]:
             changed.append(officer)
             changed_fields[officer.pk] = names
             touched.add(officer.pk)
+            kinds[index] = "update"
     holding = set(
         Assignment.objects.filter(officer_id__in=touched)
         .exclude(operation__status=Operation.Status.CLOSED)
@@ -289,13 +296,17 @@ def officers_upsert(*, rows: list[dict], by=None) -> dict[str, int]:
                 errors[index].setdefault(field, []).extend(messages)
     if errors:
         raise RowErrors(errors)
-    bulk_create_with_history(new, Officer, batch_size=1000, default_user=by)
+    if outcomes is not None:
+        outcomes[:] = kinds
+    bulk_create_with_history(new, Officer, batch_size=1000, default_user=by, default_change_reason=reason)
     by_fields: dict[frozenset[str], list[Officer]] = defaultdict(list)
     for officer in changed:
         by_fields[changed_fields[officer.pk]].append(officer)
     for fields, officers in by_fields.items():
         _update_rows(officers, fields)
-    Officer.history.bulk_history_create(changed, batch_size=1000, update=True, default_user=by)
+    Officer.history.bulk_history_create(
+        changed, batch_size=1000, update=True, default_user=by, default_change_reason=reason or ""
+    )
     for officer in changed:
         if officer.pk in holding:
             _open_postings(officer.pk).update(

@@ -63,9 +63,9 @@ BAD_ROWS = {
         "85010009,Dedi,Sersan Mayor,Anggota,Polsek Carenang",
         "pangkat 'Sersan Mayor' tidak dikenal",
     ),
-    "unknown unit": ("85010009,Dedi,Bripka,Anggota,Polsek Entah", "satuan 'Polsek Entah' tidak ditemukan"),
+    "unknown unit": ("85010009,Dedi,Bripka,Anggota,Polsek Entah", "Satuan 'Polsek Entah' tidak ditemukan"),
     "short nrp": ("8501x,Dedi,Bripka,Anggota,Polsek Carenang", "NRP harus tepat 8 angka"),
-    "missing name": ("85010009,,Bripka,Anggota,Polsek Carenang", "name"),
+    "missing name": ("85010009,,Bripka,Anggota,Polsek Carenang", "Nama"),
     "duplicate nrp": ("85010001,Ahmad Lagi,Bripka,Anggota,Polsek Carenang", "NRP 85010001 ganda"),
 }
 
@@ -213,3 +213,72 @@ def test_import_roster_command_reports_an_unreadable_line_without_a_traceback(un
     with pytest.raises(CommandError, match="1 baris bermasalah"):
         call_command("import_roster", str(path))
     assert "baris 2: sel lebih dari" in capsys.readouterr().err
+
+
+FULL_HEADER = "NRP,Nama,Pangkat,Jabatan,Satuan,Kode Desa Asal,Telepon,Aktif\n"
+
+
+def test_roster_columns_set_home_desa_by_code_phone_active_and_position(units):
+    from tests.factories import DesaFactory
+
+    desa = DesaFactory(code="99.01.01.2001")
+    csv = FULL_HEADER + (
+        "85010001,Ahmad,Bripka,KAPOLSEK CARENANG,Polsek Carenang,99.01.01.2001,0812-1,ya\n"
+        "85010002,Budi,Bripda,Anggota,Sat Brimob,,,tidak\n"
+    )
+    report = roster_import(data=csv.encode(), file_format="csv")
+    assert (report.new, report.updated) == (2, 0)
+    ahmad, budi = Officer.objects.select_related("jabatan").order_by("nrp")
+    assert (ahmad.home_desa_id, ahmad.phone, ahmad.is_active) == (desa.pk, "0812-1", True)
+    assert ahmad.position == "KAPOLSEK CARENANG" and ahmad.jabatan.name == "Kapolsek"
+    assert (budi.home_desa_id, budi.phone, budi.is_active) == (None, "", False)
+    # A roster without the new columns keeps what they hold; one with them clears a blank cell.
+    roster_import(
+        data=(HEADER + "85010001,Ahmad,Bripka,Kapolsek,Polsek Carenang\n").encode(), file_format="csv"
+    )
+    ahmad.refresh_from_db()
+    assert (ahmad.home_desa_id, ahmad.phone, ahmad.is_active) == (desa.pk, "0812-1", True)
+    roster_import(
+        data=(FULL_HEADER + "85010001,Ahmad,Bripka,Kapolsek,Polsek Carenang,,,ya\n").encode(),
+        file_format="csv",
+    )
+    ahmad.refresh_from_db()
+    assert (ahmad.home_desa_id, ahmad.phone) == (None, "")
+
+
+def test_roster_refuses_an_unknown_desa_code_and_an_unreadable_active_flag(units):
+    csv = FULL_HEADER + (
+        "85010001,Ahmad,Bripka,x,Polsek Carenang,99.99.99.9999,,ya\n"
+        "85010002,Budi,Bripda,x,Sat Brimob,,,mungkin\n"
+    )
+    with pytest.raises(RosterImportError) as caught:
+        roster_import(data=csv.encode(), file_format="csv")
+    assert [line for line, _ in caught.value.line_errors] == [2, 3]
+    assert "Desa 99.99.99.9999 tidak ditemukan" in caught.value.messages[0]
+    assert "Aktif" in caught.value.messages[1]
+    assert Officer.objects.count() == 0
+
+
+def test_roster_export_carries_the_new_columns_and_reads_back(units):
+    from tests.factories import DesaFactory
+
+    desa = DesaFactory(code="99.01.01.2002")
+    OfficerFactory(nrp="85010001", unit=units[0], home_desa=desa, phone="081234567", is_active=False)
+    exported = roster_export(file_format="csv").decode()
+    assert exported.splitlines()[0].split(",")[-3:] == ["Kode Desa Asal", "Telepon", "Aktif"]
+    assert "99.01.01.2002,081234567,tidak" in exported
+    Officer.objects.all().delete()
+    roster_import(data=exported.encode(), file_format="csv")
+    officer = Officer.objects.get()
+    assert (officer.home_desa_id, officer.phone, officer.is_active) == (desa.pk, "081234567", False)
+
+
+def test_roster_import_and_officers_bulk_share_one_rule(units, monkeypatch):
+    # The roster writes through officers_upsert (the bulk API's service): one place for the rules.
+    import operations.roster as roster
+
+    calls = []
+    real = roster.officers_upsert
+    monkeypatch.setattr(roster, "officers_upsert", lambda **kw: calls.append(kw) or real(**kw))
+    roster_import(data=(HEADER + GOOD_ROW).encode(), file_format="csv")
+    assert [row["nrp"] for row in calls[0]["rows"]] == ["85010001"]

@@ -8,7 +8,8 @@ from pilkades.import_command import acting_user, run_import
 
 class Command(BaseCommand):
     help = (
-        "Impor daftar personel (CSV/XLSX: NRP, Nama, Pangkat, Jabatan, Satuan). "
+        "Impor daftar personel (CSV/XLSX: NRP, Nama, Pangkat, Jabatan, Satuan; pilihan: Kode Desa Asal, "
+        "Telepon, Aktif). "
         "Semua baris atau tidak sama sekali."
     )
 
