@@ -3,7 +3,7 @@ page that polls a small JSON status and so survives a reload."""
 
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -89,6 +89,8 @@ class JobAdmin(admin.ModelAdmin):
             raise Http404 from exc
 
     def progress_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
         job = self._job(request, object_id)
         context = {
             **self.admin_site.each_context(request),
@@ -103,7 +105,7 @@ class JobAdmin(admin.ModelAdmin):
 
     def status_view(self, request: HttpRequest, object_id: str) -> JsonResponse:
         if request.method != "GET":
-            return JsonResponse({"detail": "Metode tidak diizinkan."}, status=405)
+            return HttpResponseNotAllowed(["GET"])
         response = JsonResponse(job_status(self._job(request, object_id)))
         response["Cache-Control"] = "no-store"
         return response

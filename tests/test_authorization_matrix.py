@@ -45,6 +45,7 @@ from election_day.services.checkins import checkin_record
 from election_day.services.incidents import incident_report
 from election_day.services.lapsit import lapsit_snapshot_take
 from election_day.services.progress import progress_record
+from jobs.models import Job
 from operations.demo import LOGINS
 from operations.models import (
     BkoContingent,
@@ -290,12 +291,15 @@ ADMIN_REFUSES: dict[str, set[str]] = {
     "election_day.incident": {"add", "change", "delete"},
     "election_day.dispatch": {"add", "change", "delete"},
     "election_day.lapsitsnapshot": {"add", "change", "delete"},
+    "jobs.job": {"add", "change", "delete"},  # written by the job services only
 }
 # Admin classes that grant by role rather than by model permission (the groups hold no authtoken
 # permissions; the token admin is for Kabag Ops).
 ADMIN_GRANTS_ROLE: dict[str, dict[str, set[str]]] = {
     "authtoken.tokenproxy": {KABAG_OPS: {"view", "add", "delete"}},
     "operations.persontoken": {KABAG_OPS: {"view", "delete"}},
+    # Any staff user reads the jobs he started (superusers all); the demo's staff role is Kabag Ops.
+    "jobs.job": {KABAG_OPS: {"view"}},
 }
 
 
@@ -342,6 +346,9 @@ def admin_expectations() -> dict[str, dict[str, frozenset]]:
     table["admin:operations_officer_import"] = same(_admin_roles("operations.officer", "change"))
     table["admin:operations_officer_process_import"] = rw(post=_admin_roles("operations.officer", "change"))
     table["admin:operations_officer_export"] = same(_admin_roles("operations.officer", "view"))
+    # A job's progress page and its JSON status: whoever may read the job (its starter, here Kabag Ops).
+    table["admin:jobs_job_progress"] = rw(get=_admin_roles("jobs.job", "view"))
+    table["admin:jobs_job_status"] = rw(get=_admin_roles("jobs.job", "view"))
     return table
 
 
@@ -459,6 +466,9 @@ def _build_world() -> World:
         incident=incident, officer=officer, from_duty=Duty.RESERVE, from_place="Mako", confirmed_by=kabag
     )
     snapshot, _created = lapsit_snapshot_take(operation=operation, by=kabag)
+    job = Job.objects.create(
+        kind=Job.Kind.ROSTER_IMPORT, runner="operations.jobs.roster_import_run", created_by=kabag
+    )
     reports = RiskReport.objects.filter(author=users["polsek.carenang"])
     returned = reports.get(status=RiskReport.Status.RETURNED)
     submitted = reports.get(status=RiskReport.Status.SUBMITTED)
@@ -511,6 +521,7 @@ def _build_world() -> World:
         "election_day.lapsitsnapshot": snapshot,
         "operations.position": Position.objects.get(name="Kapolsek"),
         "operations.capability": Capability.objects.get(code=Capability.BOAT_CREW),
+        "jobs.job": job,
     }
     history_ids = {label: _history_id(obj) for label, obj in objects.items()}
 
