@@ -203,6 +203,11 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "officer-list": rw(get=HQ_API, post=OPS),
     "officer-detail": rw(get=HQ_API, put=OPS, patch=OPS),
     "officer-bulk": rw(post=OPS),
+    # The other bulk writes (operations/api/bulk.py): the Kabag Ops only, like their single writes.
+    "risk-report-bulk-decide": rw(post=OPS),
+    "assignment-bulk": rw(post=OPS),
+    "village-election-bulk": rw(post=OPS),
+    "candidate-bulk": rw(post=OPS),
     "operation-list": rw(get=API_USERS, post=OPS),
     "operation-detail": rw(get=API_USERS, put=OPS, patch=OPS),
     "jurisdiction-list": rw(get=HQ_API, post=OPS),
