@@ -12,9 +12,14 @@ from typing import Protocol, TextIO
 
 from django.core.cache import cache
 
+# What a job is doing, for a work that reads every row first and then saves them all at once.
+STAGES = {"read": "Membaca baris", "save": "Menyimpan ke basis data"}
+
 
 class Progress(Protocol):
-    def __call__(self, *, rows_read: int, errors: int = 0, total: int | None = None) -> None: ...
+    def __call__(
+        self, *, rows_read: int, errors: int = 0, total: int | None = None, stage: str = "read"
+    ) -> None: ...
 
 
 def progress_key(job_id: int) -> str:
@@ -28,13 +33,16 @@ class CacheProgress:
 
     def __init__(self, job_id: int, *, every: float = 0.5):
         self.job_id, self.every = job_id, every
-        self.last = {"rows_read": 0, "errors": 0, "total": None}
+        self.last = {"rows_read": 0, "errors": 0, "total": None, "stage": "read"}
         self._written_at = 0.0
 
-    def __call__(self, *, rows_read: int, errors: int = 0, total: int | None = None) -> None:
-        self.last = {"rows_read": rows_read, "errors": errors, "total": total}
+    def __call__(
+        self, *, rows_read: int, errors: int = 0, total: int | None = None, stage: str = "read"
+    ) -> None:
+        new_stage = stage != self.last["stage"]
+        self.last = {"rows_read": rows_read, "errors": errors, "total": total, "stage": stage}
         now = time.monotonic()
-        if now - self._written_at >= self.every:
+        if new_stage or now - self._written_at >= self.every:
             self._written_at = now
             cache.set(progress_key(self.job_id), self.last, timeout=24 * 3600)
 
@@ -69,16 +77,26 @@ class TerminalProgress:
         self.started = time.monotonic()
         self._written_at = 0.0
         self._shown = False
+        self._stage = "read"
 
-    def __call__(self, *, rows_read: int, errors: int = 0, total: int | None = None) -> None:
+    def __call__(
+        self, *, rows_read: int, errors: int = 0, total: int | None = None, stage: str = "read"
+    ) -> None:
         now = time.monotonic()
         elapsed = now - self.started
-        if elapsed < self.after or now - self._written_at < self.every:
+        new_stage, self._stage = stage != self._stage, stage
+        if elapsed < self.after or (now - self._written_at < self.every and not new_stage):
             return
         self._written_at = now
-        self._write(self.line(rows_read=rows_read, errors=errors, total=total, elapsed=elapsed))
+        self._write(self.line(rows_read=rows_read, errors=errors, total=total, elapsed=elapsed, stage=stage))
 
-    def line(self, *, rows_read: int, errors: int, total: int | None, elapsed: float) -> str:
+    def line(
+        self, *, rows_read: int, errors: int, total: int | None, elapsed: float, stage: str = "read"
+    ) -> str:
+        if stage != "read":
+            # One statement for all rows: no rate to show, only that it is at it and for how long.
+            doing = f"{STAGES.get(stage, stage)} {_number(rows_read)} baris"
+            return f"{self.label} · {doing} · lewat {_duration(elapsed)}"
         rate = rows_read / elapsed if elapsed > 0 else 0.0
         parts = [self.label]
         if total:

@@ -88,6 +88,8 @@ def _claim(job_id: int) -> bool:
 
 def _finish(job: Job, progress: CacheProgress, *, state: str, **fields: Any) -> None:
     counts = progress.last
+    if state == Job.State.SUCCEEDED and counts["total"] is not None:
+        counts = {**counts, "rows_read": counts["total"]}
     Job.objects.filter(pk=job.pk).update(
         state=state,
         finished_at=timezone.now(),
@@ -133,11 +135,14 @@ def job_run(job_id: int) -> str:
 
 def job_status(job: Job) -> dict:
     """What the progress page shows, from the row, with the running counts from the cache."""
-    from jobs.progress import cached_progress
+    from jobs.progress import STAGES, cached_progress
 
-    counts = {"rows_read": job.rows_read, "errors": job.error_count, "total": job.rows_total}
+    counts = {"rows_read": job.rows_read, "errors": job.error_count, "total": job.rows_total, "stage": ""}
     if job.state == Job.State.RUNNING:
         counts.update(cached_progress(job.pk) or {})
+    state_label = str(job.get_state_display())
+    if job.state == Job.State.RUNNING and counts["stage"] in STAGES:
+        state_label = f"{state_label}: {STAGES[counts['stage']]}"
     now = timezone.now()
     started, finished = job.started_at, job.finished_at
     return {
@@ -145,7 +150,7 @@ def job_status(job: Job) -> dict:
         "kind": job.kind,
         "kind_label": str(job.get_kind_display()),
         "state": job.state,
-        "state_label": str(job.get_state_display()),
+        "state_label": state_label,
         "done": job.is_done,
         "source_name": job.source_name,
         "rows_read": counts["rows_read"],

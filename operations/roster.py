@@ -11,6 +11,7 @@ from django.db import transaction
 from import_export import fields, resources, widgets
 from import_export.results import Error, Result, RowResult
 
+from jobs.progress import Progress
 from operations.models import Officer, Unit
 from operations.ranks import Pangkat, normalise_rank
 from operations.services.officers import RowErrors, officers_upsert
@@ -242,14 +243,19 @@ class _DryRun(Exception):
     """Raised inside the import's transaction so a preview writes nothing."""
 
 
-def _roster_rows(dataset: tablib.Dataset) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
+def _roster_rows(
+    dataset: tablib.Dataset, progress: Progress | None = None
+) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
     """Each readable line as an officers_upsert row (with its line number), and each cell the
     roster's widgets cannot read (pangkat, aktif) as a line problem. A column the file leaves out
-    is a key left out: the stored value stays."""
+    is a key left out: the stored value stays. ``progress`` hears every row read."""
     columns = [(column, key) for column, key in COLUMNS.items() if column in (dataset.headers or [])]
     nrp_widget, rank_widget, active_widget = NrpWidget(), RankWidget(), ActiveWidget()
     rows, problems = [], []
+    total = dataset.height
     for index, record in enumerate(dataset.dict):
+        if progress is not None:
+            progress(rows_read=index, errors=len(problems), total=total)
         line, row, bad = index + 2, {}, False
         for column, key in columns:
             value = record[column]
@@ -280,16 +286,25 @@ def _text(value) -> str:
     return "" if value is None else str(value)
 
 
-def _import_dataset(dataset: tablib.Dataset, *, dry_run: bool, user, source_name: str | None) -> _Outcome:
+def _import_dataset(
+    dataset: tablib.Dataset,
+    *,
+    dry_run: bool,
+    user,
+    source_name: str | None,
+    progress: Progress | None = None,
+) -> _Outcome:
     """Every line or none, through officers_upsert: the rows it refuses and the cells the roster
     cannot read are reported together, by line."""
     _unescape_cells(dataset)
     problems = _structure_problems(dataset)
     if problems:
         raise RosterImportError(problems)
-    numbered, problems = _roster_rows(dataset)
+    numbered, problems = _roster_rows(dataset, progress)
     lines = [line for line, _ in numbered]
     kinds: list[str] = []
+    if progress is not None:
+        progress(rows_read=dataset.height, errors=len(problems), total=dataset.height, stage="save")
     try:
         with transaction.atomic():
             try:
@@ -324,12 +339,14 @@ def roster_import(
     dry_run: bool = False,
     user: AbstractBaseUser | None = None,
     source_name: str = "",
+    progress: Progress | None = None,
 ) -> RosterImportReport:
     """Import officers, matched by NRP (updated, never doubled): every row or none, through the
     bulk API's service (officers_upsert). Each officer created or changed gets a history row
-    naming ``user`` and the file (``source_name``)."""
+    naming ``user`` and the file (``source_name``). ``progress`` hears the rows read and the
+    rows refused so far, then that the rows are being saved (jobs.progress)."""
     dataset = read_dataset(data=data, file_format=file_format)
-    outcome = _import_dataset(dataset, dry_run=dry_run, user=user, source_name=source_name)
+    outcome = _import_dataset(dataset, dry_run=dry_run, user=user, source_name=source_name, progress=progress)
     return RosterImportReport(
         new=outcome.kinds.count("new"),
         updated=outcome.kinds.count("update"),

@@ -1,4 +1,5 @@
-"""Imports in the admin: the Kemendagri region list and the personnel roster (with a dry run)."""
+"""Imports in the admin: the Kemendagri region list and the personnel roster, each run as a job
+(tests/jobs/test_admin_upload_jobs.py follows the jobs; here the files' problems)."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -20,10 +21,13 @@ def kabag(client, make_user):
     return client
 
 
-def _upload(client, payload: bytes, **fields):
+def _upload(client, payload: bytes, follow: bool = False, **fields):
+    """The upload, and with ``follow`` the page it leads to (the job's progress page: in tests the
+    job has run by then)."""
     return client.post(
         reverse("admin:villages_kecamatan_import_regions"),
         {"file": SimpleUploadedFile("wilayah.csv", payload), "prefix": "", "encoding": "utf-8", **fields},
+        follow=follow,
     )
 
 
@@ -36,7 +40,7 @@ def test_kabag_ops_imports_regions_from_the_kecamatan_changelist(kabag):
 
 
 def test_region_upload_with_bad_rows_lists_each_and_imports_nothing(kabag):
-    response = _upload(kabag, REGIONS + b"36.04.99.2001,Yatim\n36.4,Rusak\n")
+    response = _upload(kabag, REGIONS + b"36.04.99.2001,Yatim\n36.4,Rusak\n", follow=True)
     page = response.content.decode()
     assert response.status_code == 200
     assert "baris 5" in page and "baris 6" in page
@@ -78,43 +82,6 @@ def _roster_preview(client, payload: bytes):
     )
 
 
-def test_roster_import_in_admin_previews_without_writing(kabag):
-    UnitFactory(name="Polsek Carenang", kind="polsek")
-    response = _roster_preview(
-        kabag, b"NRP,Nama,Pangkat,Jabatan,Satuan\n85010001,Ahmad,BRIPKA,Kanit,Polsek Carenang\n"
-    )
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert "85010001" in page and "Ahmad" in page
-    assert not Officer.objects.filter(nrp="85010001").exists()
-
-
-def test_roster_import_confirmed_in_admin_records_user_and_file_in_the_history(kabag):
-    UnitFactory(name="Polsek Carenang", kind="polsek")
-    preview = _roster_preview(
-        kabag, b"NRP,Nama,Pangkat,Jabatan,Satuan\n85010001,Ahmad,BRIPKA,Kanit,Polsek Carenang\n"
-    )
-    confirm = preview.context["confirm_form"]
-    response = kabag.post(
-        reverse("admin:operations_officer_process_import"),
-        {name: confirm.initial[name] for name in confirm.fields},
-    )
-    assert response.status_code == 302
-    history = Officer.history.filter(nrp="85010001")
-    assert [(h.history_type, h.history_user, h.history_change_reason) for h in history] == [
-        ("+", response.wsgi_request.user, "Impor personel: roster.csv")
-    ]
-
-
-def test_roster_import_in_admin_shows_the_bad_row(kabag):
-    UnitFactory(name="Polsek Carenang", kind="polsek")
-    response = _roster_preview(
-        kabag, b"NRP,Nama,Pangkat,Jabatan,Satuan\n85010001,Ahmad,Kopral,Kanit,Polsek Carenang\n"
-    )
-    assert "pangkat &#x27;Kopral&#x27; tidak dikenal" in response.content.decode()
-    assert not Officer.objects.filter(nrp="85010001").exists()
-
-
 def test_roster_export_from_admin_contains_officers(kabag):
     unit = UnitFactory(name="Polsek Carenang", kind="polsek")
     Officer.objects.create(nrp="85010001", name="Ahmad Fauzi", rank=23, unit=unit)
@@ -154,7 +121,7 @@ UNREADABLE_REGIONS = {
 
 @pytest.mark.parametrize(("payload", "message"), UNREADABLE_REGIONS.values(), ids=UNREADABLE_REGIONS.keys())
 def test_region_upload_of_an_unreadable_file_lists_the_problem_instead_of_a_500(kabag, payload, message):
-    response = _upload(kabag, payload)
+    response = _upload(kabag, payload, follow=True)
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Kecamatan.objects.exists()

@@ -1,20 +1,22 @@
 from collections.abc import Callable
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from jobs.models import Job
+from jobs.services import job_start
 from pilkades.admin_history import AuditHistoryAdmin
 from pilkades.import_files import admin_upload_help, too_large_for_admin
 from villages.admin_boundaries import DesaGeographyAdminMixin
+from villages.jobs import REGIONS_IMPORT
 from villages.models import Candidate, Desa, Election, Kecamatan, VillageElection
-from villages.services import RegionImportError, regions_import
 
 # Who may see which kecamatan is a police rule (operations.permissions). villages never imports
 # operations, so the police side installs the rule here at start-up (operations/admin/__init__.py).
@@ -81,33 +83,32 @@ class KecamatanAdmin(AuditHistoryAdmin):
         return own + super().get_urls()
 
     def import_regions_view(self, request: HttpRequest) -> HttpResponse:
-        """Kemendagri code list upload: all rows or none, every bad line listed on the page."""
+        """Kemendagri code list upload: a background job (all rows or none) whose progress page
+        lists every bad line; the request returns at once."""
         if not (
             request.user.has_perm("villages.add_kecamatan") and request.user.has_perm("villages.add_desa")
         ):
             raise PermissionDenied
         form = RegionImportForm(request.POST or None, request.FILES or None)
-        line_errors: list[str] = []
         if request.method == "POST" and form.is_valid():
-            try:
-                report = regions_import(
-                    data=form.cleaned_data["file"].read(),
-                    prefix=form.cleaned_data["prefix"],
-                    encoding=form.cleaned_data["encoding"] or "utf-8",
-                    user=request.user,
-                    source_name=form.cleaned_data["file"].name,
-                )
-            except RegionImportError as exc:
-                line_errors = exc.messages
-            else:
-                messages.success(request, _("Impor selesai — %(summary)s.") % {"summary": report.summary()})
-                return redirect("admin:villages_kecamatan_changelist")
+            job = job_start(
+                kind=Job.Kind.REGIONS_IMPORT,
+                runner=REGIONS_IMPORT,
+                user=request.user,
+                data=form.cleaned_data["file"].read(),
+                source_name=form.cleaned_data["file"].name,
+                options={
+                    "prefix": form.cleaned_data["prefix"],
+                    "encoding": form.cleaned_data["encoding"] or "utf-8",
+                    "back_url": reverse("admin:villages_kecamatan_changelist"),
+                },
+            )
+            return redirect("admin:jobs_job_progress", job.pk)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Impor kode wilayah Kemendagri"),
             "form": form,
-            "line_errors": line_errors,
         }
         return TemplateResponse(request, "admin/villages/kecamatan/import_regions.html", context)
 

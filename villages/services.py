@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from jobs.progress import Progress
 from pilkades.bulk_history import history_copy_rows
 from pilkades.import_files import import_change_reason
 from pilkades.spreadsheets import SafeCsvWriter, safe_row
@@ -50,13 +51,15 @@ def regions_import(
     encoding: str = "utf-8",
     user: AbstractBaseUser | None = None,
     source_name: str = "",
+    progress: Progress | None = None,
 ) -> RegionImportReport:
     """Import kecamatan and desa from a Kemendagri code list: all rows or none.
 
     Re-importing updates names and adds new rows; it never duplicates. Province rows are read
     for nothing but validation; kabupaten rows name the kecamatan's kabupaten. Every created or
     changed row gets a history row naming ``user`` and the file (``source_name``); unchanged rows
-    get none, so a re-import of the same list writes nothing.
+    get none, so a re-import of the same list writes nothing. ``progress`` hears how many rows
+    were read and refused before they are saved (jobs.progress).
     """
     prefix = prefix.strip().rstrip(".")
     if prefix and regions.code_problem(prefix):
@@ -69,6 +72,9 @@ def regions_import(
         raise RegionImportError([(0, str(exc))]) from exc
     parsed = regions.parse(text, prefix=prefix)
     errors = parsed.errors + _name_length_errors(parsed.rows)
+    if progress is not None:
+        rows = len(parsed.rows)
+        progress(rows_read=rows, errors=len(errors), total=rows, stage="save")
 
     kabupaten_names = {r.code: r.name for r in parsed.rows if r.kind == "kabupaten"}
     kecamatan_rows = [r for r in parsed.rows if r.kind == "kecamatan"]

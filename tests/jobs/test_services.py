@@ -88,7 +88,7 @@ def test_progress_of_a_running_job_comes_from_the_cache():
     job = Job.objects.create(kind=Job.Kind.ROSTER_IMPORT, runner="x", state=Job.State.RUNNING)
     progress = CacheProgress(job.pk, every=0)
     progress(rows_read=40, errors=2, total=100)
-    assert cached_progress(job.pk) == {"rows_read": 40, "errors": 2, "total": 100}
+    assert cached_progress(job.pk) == {"rows_read": 40, "errors": 2, "total": 100, "stage": "read"}
     status = job_status(job)
     counts = (status["rows_read"], status["rows_total"], status["errors"], status["done"])
     assert counts == (40, 100, 2, False)
