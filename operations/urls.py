@@ -4,6 +4,7 @@ from operations import views
 from operations.pages import dashboard as dashboard_pages
 from operations.pages import deployment as deployment_pages
 from operations.pages import notifications as notification_pages
+from operations.pages import personnel as personnel_pages
 from operations.pages import ranking as ranking_pages
 from operations.pages import reports as report_pages
 
@@ -45,6 +46,8 @@ urlpatterns = [
         name="deployment-team-text",
     ),
     path("penugasan/<int:pk>/lepas/", deployment_pages.assignment_remove, name="deployment-remove"),
+    path("penugasan/dilepas/<int:pk>/urungkan/", deployment_pages.assignment_undo, name="deployment-undo"),
+    path("personel/<int:pk>/", personnel_pages.personnel_page, name="personnel-page"),
     path("operasi/<int:operation_id>/usulan/", deployment_pages.proposal_create, name="deployment-propose"),
     path("usulan/<int:pk>/", deployment_pages.proposal_detail, name="deployment-proposal"),
     path("usulan/<int:pk>/terapkan/", deployment_pages.proposal_apply, name="deployment-proposal-apply"),

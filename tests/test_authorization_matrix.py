@@ -145,7 +145,9 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "deployment-add": same(OPS),
     "deployment-team-leader": rw(post=OPS),
     "deployment-team-text": same(HQ),
-    "deployment-remove": rw(post=OPS),
+    "deployment-remove": same(OPS),  # GET asks for confirmation, POST releases
+    "deployment-undo": rw(post=OPS),
+    "personnel-page": same(HQ),
     "deployment-propose": rw(post=OPS),
     "deployment-proposal": same(HQ),
     "deployment-proposal-apply": rw(post=OPS),
@@ -539,6 +541,9 @@ def _build_world() -> World:
         "village-override": village.pk,
         "village-election-override": village.pk,
         "deployment-remove": assignment.pk,
+        # Not a removal: the undo answers with a message, after the permission check.
+        "deployment-undo": _history_id(assignment),
+        "personnel-page": officer.pk,
         "deployment-proposal": proposal.pk,
         "deployment-proposal-apply": proposal.pk,
         "deployment-proposal-discard": proposal.pk,

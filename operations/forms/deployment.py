@@ -6,9 +6,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from operations.models import VILLAGE_DUTIES, Duty, Officer, RiskLevel, Unit
+from operations.models import VILLAGE_DUTIES, Duty, Officer, RiskLevel, Unit, VillageStanding
 from operations.ranks import Pangkat
-from villages.models import Candidate
+from villages.models import Candidate, Kecamatan
 
 
 class OfficerSearchForm(forms.Form):
@@ -35,6 +35,13 @@ class OfficerSearchForm(forms.Form):
 
 
 class BoardFilterForm(forms.Form):
+    q = forms.CharField(label=_("Cari personel (nama atau NRP)"), required=False, max_length=150)
+    polsek = forms.ModelChoiceField(
+        label=_("Polsek"), queryset=Unit.objects.none(), required=False, empty_label=_("Semua")
+    )
+    kecamatan = forms.ModelChoiceField(
+        label=_("Kecamatan"), queryset=Kecamatan.objects.none(), required=False, empty_label=_("Semua")
+    )
     level = forms.TypedChoiceField(
         label=_("Tingkat"),
         choices=[("", _("Semua")), *RiskLevel.choices],
@@ -42,6 +49,27 @@ class BoardFilterForm(forms.Form):
         empty_value=None,
         required=False,
     )
+
+    def __init__(self, *args, operation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["polsek"].queryset = Unit.objects.filter(kind=Unit.Kind.POLSEK).order_by("name")
+        kecamatan = Kecamatan.objects.order_by("name")
+        if operation is not None:
+            kecamatan = kecamatan.filter(
+                pk__in=VillageStanding.objects.filter(operation=operation).values("kecamatan_id")
+            )
+        self.fields["kecamatan"].queryset = kecamatan
+
+    def board_filters(self) -> dict:
+        """The deployment_board selector's keywords; an invalid field filters nothing, the rest still do."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "search": (data.get("q") or "").strip(),
+            "polsek_id": data["polsek"].pk if data.get("polsek") else None,
+            "kecamatan_id": data["kecamatan"].pk if data.get("kecamatan") else None,
+            "level": data.get("level"),
+        }
 
 
 class AssignmentForm(forms.Form):

@@ -8,8 +8,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,13 +22,14 @@ from operations.forms.deployment import (
     ProposalForm,
     TeamLeaderForm,
 )
-from operations.models import AllocationProposal, Assignment, Operation, Stage, VillageStanding
+from operations.models import AllocationProposal, Assignment, Duty, Operation, Stage, VillageStanding
 from operations.pages import allowed, to_latest_operation
 from operations.selectors.deployment import (
     VillageTeam,
     assignments_for_operation,
     deployment_board,
     free_officers,
+    open_proposals,
     proposal_items,
 )
 from operations.selectors.map import board_map_data
@@ -59,28 +61,60 @@ def board_latest(request: HttpRequest) -> HttpResponse:
     return to_latest_operation(request, "deployment-board")
 
 
+UNDO_SESSION_KEY = "deployment_undo"
+
+
+def _open_ids(request: HttpRequest) -> set[int]:
+    return {int(value) for value in request.GET.getlist("open") if value.isdigit()}
+
+
 @allowed(permissions.is_hq)
 def board(request: HttpRequest, operation_id: int) -> HttpResponse:
     operation = _operation(operation_id)
-    filters = BoardFilterForm(request.GET or None)
-    level = filters.cleaned_data["level"] if filters.is_valid() else None
-    map_data, map_missing = board_map_data(operation=operation, level=level)
+    filters = BoardFilterForm(request.GET or None, operation=operation)
+    chosen = filters.board_filters()
+    map_data, map_missing = board_map_data(operation=operation, level=chosen["level"])
+    # The last removal's undo, offered once on the board it happened on.
+    undo = request.session.get(UNDO_SESSION_KEY)
+    if undo and undo.get("operation") == operation.pk:
+        del request.session[UNDO_SESSION_KEY]
+    else:
+        undo = None
+    back = request.GET.copy()
+    back.pop("open", None)
+    proposals = open_proposals(operation=operation)
     return render(
         request,
         "operations/deployment_board.html",
         {
             "operation": operation,
-            "board": deployment_board(operation=operation, level=level),
+            "board": deployment_board(operation=operation, open_village_ids=_open_ids(request), **chosen),
             "map_data": map_data,
             "map_missing": map_missing,
             "map_tile_url": settings.MAP_TILE_URL,
             "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
             "filters": filters,
+            "filtered": any(value not in (None, "") for value in chosen.values()),
+            "back": back.urlencode(),
+            "undo": undo,
             "can_assign": permissions.can_assign(request.user),
             "proposal_form": ProposalForm(),
-            "open_proposals": operation.proposals.filter(status=AllocationProposal.Status.OPEN)[:5],
+            "open_proposals": proposals,
+            "any_stale": any(p.stale for p in proposals),
+            "elsewhere_open": bool(chosen["search"]) or "elsewhere" in request.GET.getlist("open"),
         },
     )
+
+
+def _board_url(operation_id: int, back: str, village_election_id: int | None) -> str:
+    """Back to the board as it was filtered, the village's team open and in view."""
+    query = QueryDict(back, mutable=True)
+    query.pop("open", None)
+    if village_election_id:
+        query.appendlist("open", str(village_election_id))
+    anchor = f"desa-{village_election_id}" if village_election_id else "elsewhere"
+    url = reverse("deployment-board", args=[operation_id])
+    return f"{url}?{query.urlencode()}#{anchor}" if query else f"{url}#{anchor}"
 
 
 @allowed(permissions.can_assign)
@@ -131,13 +165,58 @@ def assignment_add(request: HttpRequest, operation_id: int, village_election_id:
     )
 
 
-@require_POST
 @allowed(permissions.can_assign)
 def assignment_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = get_object_or_404(Assignment.objects.select_related("officer", "operation"), pk=pk)
-    assignment_services.assignment_delete(assignment=assignment, by=request.user)
-    messages.success(request, _("%(officer)s dilepas dari tugasnya.") % {"officer": assignment.officer})
-    return redirect("deployment-board", operation_id=assignment.operation_id)
+    """The board's ✕: GET asks for confirmation, POST releases the officer and offers an undo."""
+    assignment = get_object_or_404(
+        Assignment.objects.select_related(
+            "officer__unit", "operation", "village_election__desa", "kecamatan"
+        ),
+        pk=pk,
+    )
+    back = request.POST.get("back", request.GET.get("back", ""))
+    board_url = _board_url(assignment.operation_id, back, assignment.village_election_id)
+    if request.method != "POST":
+        return render(
+            request,
+            "operations/deployment_remove.html",
+            {
+                "assignment": assignment,
+                "operation": assignment.operation,
+                "back": back,
+                "board_url": board_url,
+            },
+        )
+    removal = assignment_services.assignment_delete(assignment=assignment, by=request.user)
+    request.session[UNDO_SESSION_KEY] = {
+        "operation": assignment.operation_id,
+        "removal": removal.history_id,
+        "back": back,
+        "text": _("%(officer)s dilepas dari %(where)s.")
+        % {"officer": assignment.officer, "where": assignment_services.posting_place(assignment)},
+    }
+    return redirect(board_url)
+
+
+@require_POST
+@allowed(permissions.can_assign)
+def assignment_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo a removal: the same posting again through the assignment service, or why not."""
+    removal = get_object_or_404(Assignment.history.select_related("officer"), history_id=pk)
+    try:
+        restored = assignment_services.assignment_restore(removal_id=removal.history_id, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("%(officer)s kembali bertugas di %(where)s.")
+            % {"officer": restored.officer, "where": assignment_services.posting_place(restored)},
+        )
+    return redirect(
+        _board_url(removal.operation_id, request.POST.get("back", ""), removal.village_election_id)
+    )
 
 
 @require_POST
@@ -183,11 +262,22 @@ def proposal_create(request: HttpRequest, operation_id: int) -> HttpResponse:
 def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = get_object_or_404(AllocationProposal.objects.select_related("operation", "created_by"), pk=pk)
     items_by_village: dict[int, list] = {}
+    items_by_kecamatan: dict[int, list] = {}
+    reserve = []
     for item in proposal_items(proposal=proposal):
-        items_by_village.setdefault(item.village_election_id, []).append(item)
+        if item.duty == Duty.RESERVE:
+            reserve.append(item)
+        elif item.duty == Duty.PATROL:
+            items_by_kecamatan.setdefault(item.kecamatan_id, []).append(item)
+        else:
+            items_by_village.setdefault(item.village_election_id, []).append(item)
     rows = [
         {**village, "officers": items_by_village.get(village["village_election_id"], [])}
         for village in proposal.summary.get("villages", [])
+    ]
+    patrols = [
+        {**patrol, "officers": items_by_kecamatan.get(patrol["kecamatan_id"], [])}
+        for patrol in proposal.summary.get("patrols", [])
     ]
     return render(
         request,
@@ -196,6 +286,8 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "proposal": proposal,
             "operation": proposal.operation,
             "rows": rows,
+            "patrols": patrols,
+            "reserve": reserve,
             "can_assign": permissions.can_assign(request.user),
             "is_open": proposal.status == AllocationProposal.Status.OPEN,
         },

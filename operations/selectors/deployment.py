@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
@@ -18,6 +18,8 @@ from operations.models import (
     Unit,
     VillageStanding,
 )
+from operations.proposal_basis import basis_changes, proposal_basis
+from operations.ranks import normalise_rank
 from villages.models import Candidate
 
 
@@ -43,6 +45,10 @@ def assignments_for_operation(*, operation: Operation, stage: str = Stage.VOTING
 class VillageTeam:
     standing: VillageStanding
     members: list[Assignment] = field(default_factory=list)
+    # Shown expanded on the board (a search found someone here, or the page was asked to).
+    open: bool = False
+    # Members the search matched, by assignment id: highlighted in the expanded team.
+    matches: frozenset[int] = frozenset()
 
     @property
     def leader(self) -> Assignment | None:
@@ -79,15 +85,71 @@ class EscortGroup:
         return f"{self.candidate.full_name} (No. {self.candidate.ballot_number})"
 
 
+@dataclass(frozen=True)
+class BoardTotals:
+    villages: int = 0
+    required: int = 0
+    assigned: int = 0
+    shortfall: int = 0
+    surplus: int = 0
+
+
+@dataclass(frozen=True)
+class Whereabouts:
+    """A searched officer and his posting in the board's stage (None: not posted)."""
+
+    officer: Officer
+    assignment: Assignment | None
+
+
 @dataclass
 class Board:
     teams: list[VillageTeam]
     # Postings without a village (patrol, reserve) of this stage.
     elsewhere: list[Assignment]
+    totals: BoardTotals = field(default_factory=BoardTotals)
+    # Officers matching the search, posted or not; empty without a search.
+    found: list[Whereabouts] = field(default_factory=list)
+    search: str = ""
 
 
-def deployment_board(*, operation: Operation, stage: str = Stage.VOTING, level: int | None = None) -> Board:
-    """Villages in ranking order with their teams: two queries whatever the size."""
+SEARCH_RESULTS = 20
+
+
+def _search_officers(search: str) -> QuerySet[Officer]:
+    """Name (any part) or NRP (its start); a leading rank ("Briptu Agus") narrows to that rank."""
+    words = search.split()
+    rank = normalise_rank(words[0]) if len(words) > 1 else None
+    officers = Officer.objects.select_related("unit", "jabatan")
+    if rank is not None:
+        officers = officers.filter(rank=rank)
+        search = " ".join(words[1:])
+    return officers.filter(Q(name__icontains=search) | Q(nrp__startswith=search)).by_seniority()
+
+
+def _totals(standings: Sequence[VillageStanding]) -> BoardTotals:
+    return BoardTotals(
+        villages=len(standings),
+        required=sum(s.required_personnel for s in standings),
+        assigned=sum(s.assigned_personnel for s in standings),
+        shortfall=sum(s.shortfall for s in standings),
+        surplus=sum(s.surplus for s in standings),
+    )
+
+
+def deployment_board(
+    *,
+    operation: Operation,
+    stage: str = Stage.VOTING,
+    level: int | None = None,
+    polsek_id: int | None = None,
+    kecamatan_id: int | None = None,
+    search: str = "",
+    open_village_ids: Collection[int] = (),
+) -> Board:
+    """Villages in ranking order with their teams, filtered; a search keeps the villages of the
+    officers found, opened, and lists where each one is. A fixed number of queries whatever the size.
+    """
     standings = (
         VillageStanding.objects.filter(operation=operation)
         .select_related("village_election__desa", "kecamatan", "polsek")
@@ -95,11 +157,64 @@ def deployment_board(*, operation: Operation, stage: str = Stage.VOTING, level: 
     )
     if level is not None:
         standings = standings.filter(level=level)
+    if polsek_id is not None:
+        standings = standings.filter(polsek_id=polsek_id)
+    if kecamatan_id is not None:
+        standings = standings.filter(kecamatan_id=kecamatan_id)
     by_village: dict[int | None, list[Assignment]] = defaultdict(list)
+    by_officer: dict[int, Assignment] = {}
     for assignment in assignments_for_operation(operation=operation, stage=stage):
         by_village[assignment.village_election_id].append(assignment)
-    teams = [VillageTeam(standing=s, members=by_village.get(s.village_election_id, [])) for s in standings]
-    return Board(teams=teams, elsewhere=by_village.get(None, []))
+        by_officer[assignment.officer_id] = assignment
+    search = search.strip()
+    found: list[Whereabouts] = []
+    if search:
+        found = [
+            Whereabouts(officer=o, assignment=by_officer.get(o.pk))
+            for o in _search_officers(search)[:SEARCH_RESULTS]
+        ]
+        matched = {w.assignment.pk for w in found if w.assignment is not None}
+        standings = standings.filter(
+            village_election_id__in={w.assignment.village_election_id for w in found if w.assignment}
+        )
+    standings = list(standings)
+    teams = []
+    for s in standings:
+        members = by_village.get(s.village_election_id, [])
+        team = VillageTeam(standing=s, members=members)
+        if search:
+            team.matches = frozenset(m.pk for m in members if m.pk in matched)
+        team.open = bool(team.matches) or s.village_election_id in open_village_ids
+        teams.append(team)
+    elsewhere = by_village.get(None, [])
+    if search:
+        elsewhere = [m for m in elsewhere if m.pk in matched]
+    return Board(teams=teams, elsewhere=elsewhere, totals=_totals(standings), found=found, search=search)
+
+
+@dataclass(frozen=True)
+class OpenProposal:
+    proposal: AllocationProposal
+    # Made stale by a change since it was computed (another proposal applied, a posting, a
+    # re-graded village): applying it will be refused, so the board says so first.
+    stale: bool
+
+
+def open_proposals(*, operation: Operation, limit: int = 5) -> list[OpenProposal]:
+    """The operation's undecided proposals, newest first, each marked stale or not."""
+    proposals = list(
+        operation.proposals.filter(status=AllocationProposal.Status.OPEN).order_by("-created_at", "-pk")[
+            :limit
+        ]
+    )
+    current: dict[str, dict] = {}
+    marked = []
+    for proposal in proposals:
+        if proposal.stage not in current:
+            current[proposal.stage] = proposal_basis(operation=operation, stage=proposal.stage)
+        changed = basis_changes(proposal=proposal, current=current[proposal.stage])
+        marked.append(OpenProposal(proposal=proposal, stale=bool(changed)))
+    return marked
 
 
 def free_officers(

@@ -330,7 +330,7 @@ def assignment_delete(*, assignment: Assignment, by: AbstractBaseUser) -> Model:
     return Assignment.history.filter(id=assignment_id, history_type="-").latest("history_id")
 
 
-def _where(assignment) -> str:
+def posting_place(assignment: Assignment) -> str:
     """Where a posting (or its history row) puts the officer, in the board's words."""
     if assignment.village_election_id:
         return _("Desa %(desa)s (%(duty)s)") % {
@@ -377,7 +377,9 @@ def assignment_restore(*, removal_id: int, by: AbstractBaseUser) -> Assignment:
                 "Tidak dapat diurungkan: %(officer)s sudah ditugaskan di %(where)s setelah dilepas. "
                 "Lepas dulu dari sana bila ia harus kembali."
             )
-        raise ValidationError(message % {"officer": removal.officer, "where": _where(current)}, code="taken")
+        raise ValidationError(
+            message % {"officer": removal.officer, "where": posting_place(current)}, code="taken"
+        )
     return assignment_create(
         operation=operation,
         officer=removal.officer,

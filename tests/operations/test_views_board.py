@@ -219,7 +219,9 @@ def test_board_query_count_does_not_grow_with_villages(client, make_user, villag
 
     assert response.status_code == 200
     assert len(response.context["board"].teams) == villages + 1
-    assert len(queries) <= 11  # 9 for the board, 2 for its map (villages, kecamatan outlines)
+    # 9 for the board, 2 for its map (villages, kecamatan outlines), 2 for the filter's Polsek and
+    # kecamatan choices.
+    assert len(queries) <= 13
 
 
 def test_apply_after_an_officer_left_shows_which_officer_blocks_it(client, world):
