@@ -1,0 +1,145 @@
+"""A release of the field app does not lose what waits on the phone (issue 15), Chromium at 360 px.
+
+The service worker's cache is named for a hash of the shell's files (``election_day.offline
+.shell_version``); a release that changes one of them serves a worker with another version, which
+the browser installs beside the running one and which takes over at the next open of a field page.
+The queue lives in IndexedDB, not in that cache: items queued under the old release are still
+there under the new one, and are sent once each when they get through.
+"""
+
+import copy
+import shutil
+
+import pytest
+from django.apps import apps
+from django.conf import settings as django_settings
+from playwright.sync_api import expect
+
+from election_day import offline
+from election_day.models import CheckIn, ProgressStep
+from election_day.seed import seed_incident_categories
+from operations.seed import seed_catalogues
+from tests.e2e.conftest import PHONE, login
+from tests.election_day.world import build
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+SHELL_CACHES = (
+    """() => caches.keys().then((names) => names.filter((n) => n.startsWith("pilkades-lapangan-")))"""
+)
+ACTIVE_VERSION = """async (version) => {
+  for (let i = 0; i < 150; i++) {
+    const regs = await navigator.serviceWorker.getRegistrations();
+    const names = await caches.keys();
+    const active = regs.length === 2 && regs.every((r) => r.active && r.active.state === "activated");
+    if (active && names.includes("pilkades-lapangan-" + version)) return names;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return null;
+}"""
+NEW_WORKER_WAITING = """async () => {
+  for (let i = 0; i < 150; i++) {
+    const reg = await navigator.serviceWorker.getRegistration("/hari-h/");
+    if (reg && reg.waiting) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}"""
+
+
+@pytest.fixture
+def w(make_user):
+    seed_catalogues(apps)  # a transactional test starts from flushed tables
+    seed_incident_categories(apps)
+    return build(make_user)
+
+
+@pytest.fixture
+def release(settings, tmp_path):
+    """release() -> the new version: one template of the shell changed, as the next deploy would
+    bring it (a template directory ahead of the app's holds the changed copy)."""
+
+    def release_() -> str:
+        name = "election_day/_queue_status.html"
+        changed = tmp_path / "templates" / name
+        changed.parent.mkdir(parents=True)
+        source = django_settings.BASE_DIR / "templates" / name
+        shutil.copyfile(source, changed)
+        with changed.open("a") as handle:
+            handle.write("{# rilis berikutnya #}\n")
+        templates = copy.deepcopy(settings.TEMPLATES)
+        templates[0]["DIRS"] = [tmp_path / "templates", *templates[0]["DIRS"]]
+        settings.TEMPLATES = templates
+        offline.shell_version.cache_clear()
+        return offline.shell_version()
+
+    offline.shell_version.cache_clear()
+    yield release_
+    offline.shell_version.cache_clear()
+
+
+def test_release_keeps_the_queued_items_and_sends_each_once(open_page, w, release):
+    page, console = open_page(PHONE)
+    context = page.context
+    login(page, w.leader_user.username, "Sandi-Uji-12345")
+    page.goto("/hari-h/")
+    old = offline.shell_version()
+    assert page.evaluate(ACTIVE_VERSION, old) is not None
+    page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+
+    context.set_offline(True)
+    page.goto("/hari-h/")
+    page.locator(f"#checkin-{w.leader.pk}").get_by_role("button", name="Tiba di lokasi").click()
+    progress = page.locator(f"#progress-{w.operation.pk}-{w.own[0].pk}")
+    progress.locator("select[name=stage]").select_option("tps_open")
+    progress.get_by_role("button", name="Perbarui").click()
+    expect(page.locator("#queue-status")).to_have_text("2 menunggu dikirim")
+
+    new = release()
+    assert new != old
+    # Signal again, but the phone's posts do not get through yet: the items must wait while the
+    # release installs (every POST is cut off; pages and the worker's script load).
+    posts_cut = []
+    no_signal = []
+
+    def cut_posts(route):
+        if route.request.method == "POST":
+            posts_cut.append(route.request.url)
+        if route.request.method == "POST" or no_signal:
+            return route.abort("internetdisconnected")
+        return route.continue_()
+
+    context.route("**/*", cut_posts)
+    context.set_offline(False)
+    page.goto("/hari-h/")  # the browser fetches the worker's script: a new one installs and waits
+    assert page.evaluate(NEW_WORKER_WAITING)
+    assert page.evaluate(SHELL_CACHES) == [f"pilkades-lapangan-{old}", f"pilkades-lapangan-{new}"]
+
+    page.reload()  # the next open: the waiting worker takes over, the old release's cache goes
+    assert page.evaluate(ACTIVE_VERSION, new) is not None
+    page.wait_for_function(
+        f"""caches.keys().then((n) => n.filter((x) => x.startsWith("pilkades-lapangan-")).join() ===
+        "pilkades-lapangan-{new}")"""
+    )
+    assert posts_cut  # the queue tried, and was cut off
+    expect(page.locator("#queue-status")).to_have_text("2 menunggu dikirim")
+
+    # Offline under the new release: the field pages open from its cache, the items still wait.
+    no_signal.append(True)
+    context.set_offline(True)
+    page.goto("/hari-h/antrian/")
+    expect(page.locator("#queue-list li[data-state=menunggu]")).to_have_count(2)
+    page.goto("/hari-h/kejadian/baru/")
+    expect(page.locator("#id_description")).to_be_visible()
+    assert (CheckIn.objects.count(), ProgressStep.objects.count()) == (0, 0)
+
+    context.unroute("**/*", cut_posts)
+    context.set_offline(False)
+    page.goto("/hari-h/antrian/")
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#queue-list li[data-state=terkirim]")).to_have_count(2, timeout=20_000)
+    page.get_by_role("button", name="Kirim sekarang").click()  # a resend stores nothing twice
+    page.wait_for_timeout(500)
+    assert (CheckIn.objects.count(), ProgressStep.objects.count()) == (1, 1)
+    assert [e for e in console.take() if "ERR_INTERNET_DISCONNECTED" not in e] == []
