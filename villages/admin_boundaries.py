@@ -3,7 +3,8 @@
 The preview runs the whole import in a rolled-back transaction, so what it shows (counts, codes
 not in the database, desa still without an outline, every bad row) is exactly what the import will
 do. The uploaded file waits in a private temporary directory under a random token kept in the
-user's session; the browser never names a path.
+user's session; the browser never names a path. The confirmation hands the file to a background
+job (jobs) and answers with its progress page.
 """
 
 from __future__ import annotations
@@ -19,11 +20,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from jobs.models import Job
+from jobs.services import job_start
 from villages.boundary_import import LEVEL_CHOICES, BoundaryImportError, boundaries_import
+from villages.jobs import BOUNDARIES_IMPORT
 from villages.models import Desa, Kabupaten
 
 SESSION_KEY = "boundary_upload"
@@ -94,14 +98,22 @@ def import_boundaries_view(model_admin: admin.ModelAdmin, request: HttpRequest) 
             )
             return redirect("admin:villages_desa_import_boundaries")
         try:
-            report = _run(stored, dry_run=False, user=request.user)
-        except (BoundaryImportError, OSError) as exc:
-            context["line_errors"] = getattr(exc, "line_errors", [str(exc)])[:MAX_ERRORS_SHOWN]
+            data = (UPLOAD_DIR / f"{stored['token']}.upload").read_bytes()
+        except OSError as exc:
+            context["line_errors"] = [str(exc)]
         else:
-            messages.success(
-                request, _("Impor batas wilayah selesai — %(summary)s.") % {"summary": report.summary()}
+            job = job_start(
+                kind=Job.Kind.BOUNDARIES_IMPORT,
+                runner=BOUNDARIES_IMPORT,
+                user=request.user,
+                data=data,
+                source_name=stored["name"],
+                options={
+                    **{key: stored[key] for key in ("prefix", "level", "code_property", "encoding")},
+                    "back_url": reverse("admin:villages_desa_changelist"),
+                },
             )
-            return redirect("admin:villages_desa_changelist")
+            return redirect("admin:jobs_job_progress", job.pk)
         finally:
             (UPLOAD_DIR / f"{stored['token']}.upload").unlink(missing_ok=True)
             request.session.pop(SESSION_KEY, None)

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from jobs.progress import Progress
 from pilkades.bulk_history import history_copy_rows
 from pilkades.import_files import import_change_reason
 from villages import boundaries
@@ -222,12 +223,14 @@ def boundaries_import(
     encoding: str = "utf-8",
     dry_run: bool = False,
     user: AbstractBaseUser | None = None,
+    progress: Progress | None = None,
 ) -> BoundaryImportReport:
     """Import outlines and centroids from SQL or GeoJSON files (label, binary stream): all or none.
 
     Rows outside ``prefix`` are skipped; codes the database does not hold are listed and skipped;
     any bad row rejects the whole run with every bad row named. ``dry_run`` checks and counts
-    everything, then rolls back (the admin's preview).
+    everything, then rolls back (the admin's preview). ``progress`` hears the rows read and the
+    bad rows so far, then that they are being saved (jobs.progress).
     """
     prefix = prefix.strip().rstrip(".")
     if prefix and boundaries.code_level(prefix) is None:
@@ -247,6 +250,7 @@ def boundaries_import(
                 "date": timezone.now(),
             }
             importer = _Importer(prefix=prefix, level=level, multiple_files=len(sources) > 1, history=history)
+            rows_read = 0
             for label, stream in sources:
                 try:
                     _file_format, rows = boundaries.read_boundaries(
@@ -254,8 +258,13 @@ def boundaries_import(
                     )
                     for item in rows:
                         importer.take(label, item)
+                        rows_read += 1
+                        if progress is not None:
+                            progress(rows_read=rows_read, errors=len(importer.errors))
                 except BoundaryFileError as exc:
                     importer.errors.append(importer.where(label, str(exc)))
+            if progress is not None:
+                progress(rows_read=rows_read, errors=len(importer.errors), total=rows_read, stage="save")
             for batch_level in boundaries.LEVELS:
                 importer.flush(batch_level)
             if importer.errors:

@@ -115,3 +115,26 @@ def test_someone_elses_job_is_not_found(kabag, client, make_user):
     kabag.force_login(other)
     assert kabag.get(reverse("admin:jobs_job_progress", args=[job.pk])).status_code == 404
     assert kabag.get(reverse("admin:jobs_job_status", args=[job.pk])).status_code == 404
+
+
+def test_a_confirmed_boundary_import_runs_as_a_job(kabag):
+    from tests.villages.test_import_boundaries import sql, sql_row
+
+    kecamatan = Kecamatan.objects.create(code="36.04.17", name="Carenang")
+    Desa.objects.create(code="36.04.17.2010", name="Mekarsari", kecamatan=kecamatan)
+    url = reverse("admin:villages_desa_import_boundaries")
+    preview = kabag.post(
+        url,
+        {"file": SimpleUploadedFile("desa.sql", sql(sql_row("36.04.17.2010"))), "prefix": "36.04",
+         "level": "desa", "code_property": "kode", "encoding": "utf-8"},
+    )  # fmt: skip
+    confirmed = kabag.post(url, {"confirm": "1", "token": preview.context["token"]})
+    job = Job.objects.get()
+    assert confirmed["Location"] == reverse("admin:jobs_job_progress", args=[job.pk])
+    assert (job.kind, job.state, job.source_name, job.rows_read) == (
+        Job.Kind.BOUNDARIES_IMPORT,
+        Job.State.SUCCEEDED,
+        "desa.sql",
+        1,
+    )
+    assert Desa.objects.get(code="36.04.17.2010").latitude is not None
