@@ -116,7 +116,7 @@ class AssignmentAdmin(AuditHistoryAdmin):
 
 class ProposalItemInline(admin.TabularInline):
     model = ProposalItem
-    fields = ["officer", "village_election", "duty", "distance_km"]
+    fields = ["officer", "village_election", "kecamatan", "duty", "distance_km"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -125,7 +125,7 @@ class ProposalItemInline(admin.TabularInline):
         return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).select_related("officer", "village_election__desa")
+        return super().get_queryset(request).select_related("officer", "village_election__desa", "kecamatan")
 
 
 @admin.register(AllocationProposal)

@@ -165,7 +165,9 @@ class ProposalItemSerializer(serializers.ModelSerializer):
     officer_nrp = serializers.CharField(source="officer.nrp", read_only=True)
     unit = serializers.CharField(source="officer.unit.name", read_only=True)
     jabatan = serializers.CharField(source="officer.position_title", read_only=True)
-    reason = serializers.JSONField(read_only=True, help_text="level, rank, km, role, capability, desa_binaan")
+    reason = serializers.JSONField(
+        read_only=True, help_text="level, rank, km, role, capability, desa_binaan, reaction"
+    )
     reason_text = serializers.CharField(read_only=True)
 
     class Meta:
@@ -179,6 +181,7 @@ class ProposalItemSerializer(serializers.ModelSerializer):
             "village_election",
             "duty",
             "candidate",
+            "kecamatan",
             "distance_km",
             "reason",
             "reason_text",

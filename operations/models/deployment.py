@@ -225,11 +225,25 @@ class ProposalItem(models.Model):
         Officer, on_delete=models.PROTECT, related_name="+", verbose_name=_("personel")
     )
     village_election = models.ForeignKey(
-        VillageElection, on_delete=models.PROTECT, related_name="+", verbose_name=_("pilkades desa")
+        VillageElection,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("pilkades desa"),
     )
     duty = models.CharField(_("tugas"), max_length=15, choices=Duty.choices, default=Duty.VILLAGE_GUARD)
     candidate = models.ForeignKey(
         Candidate, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("calon")
+    )
+    kecamatan = models.ForeignKey(
+        Kecamatan,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kecamatan"),
+        help_text=_("Kecamatan yang dipatroli."),
     )
     distance_km = models.DecimalField(
         _("jarak (km)"),
@@ -252,10 +266,22 @@ class ProposalItem(models.Model):
         ordering = ["proposal", "village_election", "officer"]
         constraints = [
             models.UniqueConstraint(fields=["proposal", "officer"], name="proposal_officer_once"),
+            # The same shapes as a posting: a village for its duties, a kecamatan for a patrol,
+            # no place for the reserve.
+            models.CheckConstraint(
+                condition=(
+                    Q(duty__in=["village_guard", "ballot_escort", "boat_team", "close_escort"])
+                    & Q(village_election__isnull=False)
+                    & Q(kecamatan__isnull=True)
+                )
+                | (Q(duty="patrol") & Q(village_election__isnull=True) & Q(kecamatan__isnull=False))
+                | (Q(duty="reserve") & Q(village_election__isnull=True) & Q(kecamatan__isnull=True)),
+                name="proposal_item_duty_shape",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.officer} → {self.village_election}"
+        return f"{self.officer} → {self.village_election or self.kecamatan or self.get_duty_display()}"
 
     @property
     def reason_text(self) -> str:
@@ -279,4 +305,12 @@ class ProposalItem(models.Model):
             parts.append(_("Brimob"))
         if reason.get("role") == "escort":
             parts.append(_("pam melekat calon"))
+        if reason.get("role") == "patrol":
+            parts.append(_("patroli: kebutuhan desa sudah terpenuhi"))
+        if reason.get("role") == "reserve":
+            parts.append(
+                _("cadangan reaksi")
+                if reason.get("reaction")
+                else _("cadangan: tidak dibutuhkan desa atau patroli yang terjangkau")
+            )
         return " · ".join(str(part) for part in parts)
