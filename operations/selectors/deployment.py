@@ -174,8 +174,10 @@ def deployment_board(
             for o in _search_officers(search)[:SEARCH_RESULTS]
         ]
         matched = {w.assignment.pk for w in found if w.assignment is not None}
+        # The villages of the officers found, and any asked open (where one was just released).
         standings = standings.filter(
             village_election_id__in={w.assignment.village_election_id for w in found if w.assignment}
+            | set(open_village_ids)
         )
     standings = list(standings)
     teams = []
