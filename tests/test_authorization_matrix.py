@@ -210,6 +210,8 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "assignment-bulk": rw(post=OPS),
     "village-election-bulk": rw(post=OPS),
     "candidate-bulk": rw(post=OPS),
+    # The changes feed reads every resource: HQ (the service token too), as the officer list.
+    "changes": read_only(HQ_API),
     "operation-list": rw(get=API_USERS, post=OPS),
     "operation-detail": rw(get=API_USERS, put=OPS, patch=OPS),
     "jurisdiction-list": rw(get=HQ_API, post=OPS),

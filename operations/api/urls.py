@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
-from operations.api import auth, bulk, deployment, evidence, map, organisation, ranking, risk
+from operations.api import auth, bulk, changes, deployment, evidence, map, organisation, ranking, risk
 from operations.exports import ORDER_FORMATS
 
 router = DefaultRouter()
@@ -48,6 +48,7 @@ urlpatterns = [
         deployment.OperationOrderView.as_view(),
         name="operation-order",
     ),
+    path("changes/", changes.ChangesView.as_view(), name="changes"),
     # Bulk writes: before the router's detail routes, which would read "bulk" as an id.
     path("risk-reports/bulk-decide/", bulk.ReportsDecideView.as_view(), name="risk-report-bulk-decide"),
     path("assignments/bulk/", bulk.AssignmentsBulkView.as_view(), name="assignment-bulk"),
