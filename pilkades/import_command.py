@@ -10,21 +10,41 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.management.base import BaseCommand, CommandError
 
+from jobs.progress import Progress, TerminalProgress
+
 Report = TypeVar("Report")
+
+# An import that ends sooner prints no progress at all.
+PROGRESS_AFTER_SECONDS = 2.0
+
+
+def command_progress(command: BaseCommand, label: str) -> TerminalProgress:
+    """A bar with rate and time left on the command's stderr (jobs.progress.TerminalProgress)."""
+    stream = getattr(command.stderr, "_out", command.stderr)
+    return TerminalProgress(label, stream=stream, after=PROGRESS_AFTER_SECONDS)
 
 
 def run_import(
-    command: BaseCommand, path: Path, importer: Callable[[bytes], Report], rejected: type[Exception]
+    command: BaseCommand,
+    path: Path,
+    importer: Callable[[bytes, Progress], Report],
+    rejected: type[Exception],
+    label: str,
 ) -> Report:
-    """``importer(data)`` on the file's bytes; ``rejected`` (an error with ``messages`` and
-    ``line_errors``) becomes every message on stderr and a CommandError saying nothing changed."""
+    """``importer(data, progress)`` on the file's bytes, its progress shown on stderr under
+    ``label``; ``rejected`` (an error with ``messages`` and ``line_errors``) becomes every message
+    on stderr and a CommandError saying nothing changed."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise CommandError(f"Tidak dapat membaca {path}: {exc.strerror}") from exc
+    progress = command_progress(command, label)
     try:
-        return importer(data)
+        report = importer(data, progress)
+        progress.close()
+        return report
     except rejected as exc:
+        progress.close()
         for message in exc.messages:
             command.stderr.write(message)
         raise CommandError(

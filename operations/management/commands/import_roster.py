@@ -25,9 +25,15 @@ class Command(BaseCommand):
         report = run_import(
             self,
             path,
-            lambda data: roster_import(
-                data=data, file_format=file_format, dry_run=dry_run, user=acting, source_name=path.name
+            lambda data, progress: roster_import(
+                data=data,
+                file_format=file_format,
+                dry_run=dry_run,
+                user=acting,
+                source_name=path.name,
+                progress=progress,
             ),
             RosterImportError,
+            "Impor personel",
         )
         self.stdout.write(self.style.SUCCESS(report.summary()))

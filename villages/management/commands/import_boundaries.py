@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from pilkades.import_command import acting_user
+from pilkades.import_command import acting_user, command_progress
 from villages.boundary_import import LEVEL_CHOICES, BoundaryImportError, boundaries_import
 
 
@@ -39,6 +39,7 @@ class Command(BaseCommand):
                     sources.append((path.name, stack.enter_context(path.open("rb"))))
                 except OSError as exc:
                     raise CommandError(f"Tidak dapat membaca {path}: {exc.strerror}") from exc
+            progress = command_progress(self, "Impor batas wilayah")
             try:
                 report = boundaries_import(
                     sources=sources,
@@ -48,13 +49,16 @@ class Command(BaseCommand):
                     encoding=encoding,
                     dry_run=dry_run,
                     user=acting,
+                    progress=progress,
                 )
             except BoundaryImportError as exc:
+                progress.close()
                 for message in exc.line_errors:
                     self.stderr.write(message)
                 raise CommandError(
                     f"Impor dibatalkan: {len(exc.line_errors)} baris bermasalah; tidak ada data yang diubah."
                 ) from exc
+        progress.close()
         for line in report.details():
             self.stdout.write(line)
         done = "Pemeriksaan selesai (tidak disimpan)" if dry_run else "Impor batas wilayah selesai"

@@ -24,10 +24,16 @@ class Command(BaseCommand):
         report = run_import(
             self,
             path,
-            lambda data: regions_import(
-                data=data, prefix=prefix, encoding=encoding, user=acting, source_name=path.name
+            lambda data, progress: regions_import(
+                data=data,
+                prefix=prefix,
+                encoding=encoding,
+                user=acting,
+                source_name=path.name,
+                progress=progress,
             ),
             RegionImportError,
+            "Impor wilayah",
         )
         refresh_planner_statistics()
         self.stdout.write(self.style.SUCCESS(f"Impor selesai — {report.summary()}."))
