@@ -38,10 +38,14 @@ def can_use_field_pages(user: User) -> bool:
     return officer_of(user) is not None or desk.is_polsek(user) or desk.is_kabag_ops(user)
 
 
+def _is_officer(user: User, officer: Officer) -> bool:
+    """The officer record is the user's own (the one ``officer_of`` finds), read off a loaded row."""
+    return user.is_authenticated and officer.user_id == user.pk and officer.is_active
+
+
 def leads_team_of(user: User, assignment: Assignment) -> bool:
     """The user's officer leads the village team the posting belongs to."""
-    officer = officer_of(user)
-    if officer is None or assignment.village_election_id is None:
+    if not user.is_authenticated or assignment.village_election_id is None:
         return False
     team = list(
         Assignment.objects.filter(
@@ -51,17 +55,16 @@ def leads_team_of(user: User, assignment: Assignment) -> bool:
         ).select_related("officer")
     )
     leader = team_leader(team=team)
-    return leader is not None and leader.officer_id == officer.pk
+    return leader is not None and _is_officer(user, leader.officer)
 
 
 def can_check_in(user: User, assignment: Assignment) -> bool:
     """His own posting, his team's as team leader, or any as Kabag Ops (a report by radio)."""
     if desk.is_kabag_ops(user):
         return True
-    officer = officer_of(user)
-    if officer is None:
+    if not user.is_authenticated:
         return False
-    return assignment.officer_id == officer.pk or leads_team_of(user, assignment)
+    return _is_officer(user, assignment.officer) or leads_team_of(user, assignment)
 
 
 def _in_area(user: User, village_election: VillageElection) -> bool:
@@ -70,10 +73,14 @@ def _in_area(user: User, village_election: VillageElection) -> bool:
 
 
 def _posted_at(user: User, operation_id: int, village_election_id: int) -> bool:
-    officer = officer_of(user)
-    return officer is not None and (
+    """Posted to the village in this operation: the user's active officer and his posting, joined
+    in one read (the same rows as ``officer_of`` then his postings)."""
+    return user.is_authenticated and (
         Assignment.objects.filter(
-            officer=officer, operation_id=operation_id, village_election_id=village_election_id
+            officer__user=user,
+            officer__is_active=True,
+            operation_id=operation_id,
+            village_election_id=village_election_id,
         ).exists()
     )
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
@@ -32,28 +33,30 @@ def _local_time(moment: datetime) -> str:
     return time_format(timezone.localtime(moment), "H:i")
 
 
-def require_stage_running(*, operation_id: int, stage: str, now: datetime) -> StageWindow:
-    window = StageWindow.objects.filter(operation_id=operation_id, stage=stage).first()
+def stage_refusal(
+    *, stage: str, starts_at: datetime | None, ends_at: datetime | None, now: datetime
+) -> ValidationError | None:
+    """Why a check-in for ``stage`` is refused at ``now`` given its window (None: no window set)."""
     label = Stage(stage).label
-    if window is None:
-        raise ValidationError(
+    if starts_at is None:
+        return ValidationError(
             {"assignment": _("Jadwal tahap %(stage)s belum ditetapkan Posko.") % {"stage": label}}
         )
-    if now < window.starts_at:
-        raise ValidationError(
+    if now < starts_at:
+        return ValidationError(
             {
                 "assignment": _("Tahap %(stage)s belum dimulai (mulai %(time)s).")
-                % {"stage": label, "time": _local_time(window.starts_at)}
+                % {"stage": label, "time": _local_time(starts_at)}
             }
         )
-    if window.ends_at is not None and now > window.ends_at:
-        raise ValidationError(
+    if ends_at is not None and now > ends_at:
+        return ValidationError(
             {
                 "assignment": _("Tahap %(stage)s sudah ditutup (%(time)s).")
-                % {"stage": label, "time": _local_time(window.ends_at)}
+                % {"stage": label, "time": _local_time(ends_at)}
             }
         )
-    return window
+    return None
 
 
 def _validate_position(position: Position | None) -> None:
@@ -85,7 +88,21 @@ def _distance_m(assignment: Assignment, position: Position | None) -> int | None
     return round(distance_km((float(position.latitude), float(position.longitude)), point) * 1000)
 
 
-@transaction.atomic
+def _locked_posting(assignment: Assignment) -> Assignment:
+    """The posting, locked, with what the check-in reads: its operation, officer, desa and the
+    window of its stage (as ``window_starts``/``window_ends``), in one statement."""
+    window = StageWindow.objects.filter(operation_id=OuterRef("operation_id"), stage=OuterRef("stage"))
+    return (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("operation", "officer", "village_election__desa")
+        .annotate(
+            window_starts=Subquery(window.values("starts_at")[:1]),
+            window_ends=Subquery(window.values("ends_at")[:1]),
+        )
+        .get(pk=assignment.pk)
+    )
+
+
 def checkin_record(
     *,
     assignment: Assignment,
@@ -102,7 +119,45 @@ def checkin_record(
     same key for another posting or kind is refused (KeyReused). The posting's row is locked, so two
     taps at once record one arrival; the table's unique constraint is the last line.
     """
-    existing = CheckIn.objects.filter(idempotency_key=idempotency_key).first()
+    try:
+        return _record(
+            assignment=assignment,
+            kind=kind,
+            by=by,
+            idempotency_key=idempotency_key,
+            position=position,
+            client_time=client_time,
+            now=now,
+        )
+    except IntegrityError as exc:
+        # The same key raced in from a second connection (the transaction above is rolled back):
+        # answer like a replay.
+        raced = CheckIn.objects.filter(idempotency_key=idempotency_key).first()
+        if raced is not None:
+            return _replay(raced, assignment_id=assignment.pk, kind=kind, by=by), False
+        raise ValidationError({"kind": _("Laporan ini sudah tercatat.")}) from exc
+
+
+@transaction.atomic
+def _record(
+    *,
+    assignment: Assignment,
+    kind: str,
+    by: AbstractBaseUser,
+    idempotency_key: uuid.UUID,
+    position: Position | None,
+    client_time: datetime | None,
+    now: datetime | None,
+) -> tuple[CheckIn, bool]:
+    # The posting is locked first, then one read brings both its check-ins and a check-in already
+    # sent with this key (a replay): each request costs the same few round trips.
+    assignment = _locked_posting(assignment)
+    recorded = list(
+        CheckIn.objects.filter(Q(idempotency_key=idempotency_key) | Q(assignment_id=assignment.pk))
+        .select_related("recorded_by__officer")
+        .order_by()
+    )
+    existing = next((c for c in recorded if c.idempotency_key == idempotency_key), None)
     if existing is not None:
         return _replay(existing, assignment_id=assignment.pk, kind=kind, by=by), False
     if kind not in CheckIn.Kind.values:
@@ -112,18 +167,14 @@ def checkin_record(
             _("Anda hanya dapat melapor untuk penugasan Anda sendiri atau tim yang Anda pimpin.")
         )
     now = now or timezone.now()
-    assignment = (
-        Assignment.objects.select_for_update(of=("self",))
-        .select_related("operation", "officer", "village_election__desa")
-        .get(pk=assignment.pk)
-    )
     require_open(assignment.operation)
-    require_stage_running(operation_id=assignment.operation_id, stage=assignment.stage, now=now)
+    refusal = stage_refusal(
+        stage=assignment.stage, starts_at=assignment.window_starts, ends_at=assignment.window_ends, now=now
+    )
+    if refusal is not None:
+        raise refusal
     _validate_position(position)
-    done = {
-        c.kind: c
-        for c in CheckIn.objects.filter(assignment=assignment).select_related("recorded_by__officer")
-    }
+    done = {c.kind: c for c in recorded if c.assignment_id == assignment.pk}
     if kind in done:
         first = done[kind]
         message = (
@@ -139,7 +190,7 @@ def checkin_record(
     checkin = CheckIn(
         assignment=assignment,
         operation_id=assignment.operation_id,
-        officer_id=assignment.officer_id,
+        officer=assignment.officer,  # loaded with the posting: the answer names him without a query
         stage=assignment.stage,
         village_election_id=assignment.village_election_id,
         kind=kind,
@@ -151,14 +202,6 @@ def checkin_record(
         recorded_by=by,
         idempotency_key=idempotency_key,
     )
-    try:
-        with transaction.atomic():
-            checkin.save()
-    except IntegrityError as exc:
-        # The same key raced in from a second connection: answer like a replay.
-        raced = CheckIn.objects.filter(idempotency_key=idempotency_key).first()
-        if raced is not None:
-            return _replay(raced, assignment_id=assignment.pk, kind=kind, by=by), False
-        raise ValidationError({"kind": _("Laporan ini sudah tercatat.")}) from exc
+    checkin.save()
     board_changed(operation_id=assignment.operation_id)
     return checkin, True

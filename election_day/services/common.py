@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db.models import F
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from election_day.models import BoardVersion
@@ -27,10 +27,24 @@ class Conflict(Exception):
 
 
 def board_changed(*, operation_id: int) -> None:
-    """Bump the board version inside the writer's transaction: the board's ETag changes with it."""
-    updated = BoardVersion.objects.filter(operation_id=operation_id).update(version=F("version") + 1)
-    if not updated:
-        BoardVersion.objects.get_or_create(operation_id=operation_id, defaults={"version": 1})
+    """Bump the board version inside the writer's transaction: the board's ETag changes with it.
+
+    One upsert (PostgreSQL and SQLite both have ON CONFLICT): the first write of an operation
+    creates the row in the same statement, with no read first and no savepoint around a create.
+    """
+    meta = BoardVersion._meta
+    quote = connection.ops.quote_name
+    table, key, version = (
+        quote(meta.db_table),
+        quote(meta.get_field("operation").column),
+        quote(meta.get_field("version").column),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key}, {version}) VALUES (%s, 1) "
+            f"ON CONFLICT ({key}) DO UPDATE SET {version} = {table}.{version} + 1",
+            [operation_id],
+        )
 
 
 def require_open(operation: Operation) -> None:

@@ -19,7 +19,7 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
@@ -85,7 +85,6 @@ def _replay(existing: Incident, *, village_election_id: int, by: AbstractBaseUse
     return existing
 
 
-@transaction.atomic
 def incident_report(
     *,
     operation: Operation,
@@ -99,11 +98,51 @@ def incident_report(
     idempotency_key: uuid.UUID | None = None,
     client_time: datetime | None = None,
 ) -> tuple[Incident, bool]:
-    """Record an incident with its checked photos (see election_day.photos); returns (incident, created)."""
-    if idempotency_key is not None:
-        existing = Incident.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return _replay(existing, village_election_id=village_election.pk, by=by), False
+    """Record an incident with its checked photos (see election_day.photos); returns (incident, created).
+
+    The same key again returns the first incident, the same key from another reporter or for
+    another village is refused (KeyReused). As for progress steps, the key is read only when the
+    write does not go through: refused, or stopped by the key's unique constraint before any
+    photo is stored.
+    """
+    try:
+        return _report(
+            operation=operation,
+            village_election=village_election,
+            category=category,
+            severity=severity,
+            description=description,
+            by=by,
+            photos=photos,
+            source=source,
+            idempotency_key=idempotency_key,
+            client_time=client_time,
+        ), True
+    except (ValidationError, PermissionDenied, IntegrityError):
+        existing = (
+            Incident.objects.filter(idempotency_key=idempotency_key).first()
+            if idempotency_key is not None
+            else None
+        )
+        if existing is None:
+            raise
+        return _replay(existing, village_election_id=village_election.pk, by=by), False
+
+
+@transaction.atomic
+def _report(
+    *,
+    operation: Operation,
+    village_election: VillageElection,
+    category: IncidentCategory,
+    severity: int,
+    description: str,
+    by: AbstractBaseUser,
+    photos: Sequence[Photo],
+    source: str,
+    idempotency_key: uuid.UUID | None,
+    client_time: datetime | None,
+) -> Incident:
     errors: dict[str, list[str]] = {}
     if not permissions.can_report_incident(by, operation_id=operation.pk, village_election=village_election):
         errors["village_election"] = [_("Desa ini di luar wilayah atau penugasan Anda.")]
@@ -133,10 +172,15 @@ def incident_report(
         idempotency_key=idempotency_key,
         client_time=client_time,
     )
-    _store_photos(incident, photos, by)
+    stored = _store_photos(incident, photos, by)
     _raise_level(incident, by)
     board_changed(operation_id=operation.pk)
-    return incident, True
+    # The answer lists the photos just stored: hand them over as a prefetch would (Django's own
+    # prefetch fills a queryset's result cache the same way), rather than reading them back.
+    photos_now = incident.photos.all()
+    photos_now._result_cache, photos_now._prefetch_done = stored, True
+    incident._prefetched_objects_cache = {"photos": photos_now}
+    return incident
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,7 +37,6 @@ def _replay(
     return existing
 
 
-@transaction.atomic
 def progress_record(
     *,
     operation: Operation,
@@ -53,11 +52,63 @@ def progress_record(
     Forward steps may skip stages (a team leader reporting late). A step back, a postponement and a
     repeat vote need a written reason. The village's progress row is locked, so two updates at
     once are ordered and the second one is judged against the first.
+
+    The same key sent again returns the first step, the same key with another request is refused
+    (KeyReused). The key is looked up only when the write does not go through (refused, or the
+    key's unique constraint tripped): a first send, the usual case, costs no read for it.
     """
-    if idempotency_key is not None:
-        existing = ProgressStep.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return _replay(existing, village_election_id=village_election.pk, stage=stage, by=by), False
+    try:
+        return _record(
+            operation=operation,
+            village_election=village_election,
+            stage=stage,
+            by=by,
+            reason=reason,
+            idempotency_key=idempotency_key,
+            client_time=client_time,
+        ), True
+    except (ValidationError, PermissionDenied, IntegrityError):
+        existing = (
+            ProgressStep.objects.filter(idempotency_key=idempotency_key).first()
+            if idempotency_key is not None
+            else None
+        )
+        if existing is None:
+            raise
+        return _replay(existing, village_election_id=village_election.pk, stage=stage, by=by), False
+
+
+def _locked_progress(*, operation: Operation, village_election: VillageElection, stage: str, now):
+    """The village's progress row, locked; created at ``stage`` if it has none (then created=True)."""
+    found = (
+        VillageProgress.objects.select_for_update()
+        .filter(operation=operation, village_election=village_election)
+        .first()
+    )
+    if found is not None:
+        return found, False
+    _row, created = VillageProgress.objects.get_or_create(
+        operation=operation,
+        village_election=village_election,
+        defaults={"stage": stage, "updated_at": now},
+    )
+    locked = VillageProgress.objects.select_for_update().get(
+        operation=operation, village_election=village_election
+    )
+    return locked, created
+
+
+@transaction.atomic
+def _record(
+    *,
+    operation: Operation,
+    village_election: VillageElection,
+    stage: str,
+    by: AbstractBaseUser,
+    reason: str,
+    idempotency_key: uuid.UUID | None,
+    client_time: datetime | None,
+) -> ProgressStep:
     if not permissions.can_update_progress(by, operation_id=operation.pk, village_election=village_election):
         raise PermissionDenied(_("Anda hanya dapat memperbarui desa di wilayah atau penugasan Anda."))
     require_open(operation)
@@ -66,14 +117,8 @@ def progress_record(
     if stage not in ProgressStage.values:
         raise ValidationError({"stage": _("Tahap desa tidak dikenal.")})
     reason = (reason or "").strip()
-    now = timezone.now()
-    _row, created = VillageProgress.objects.get_or_create(
-        operation=operation,
-        village_election=village_election,
-        defaults={"stage": stage, "updated_at": now},
-    )
-    current = VillageProgress.objects.select_for_update().get(
-        operation=operation, village_election=village_election
+    current, created = _locked_progress(
+        operation=operation, village_election=village_election, stage=stage, now=timezone.now()
     )
     previous = None if created else current.stage
     if previous == stage:
@@ -105,4 +150,4 @@ def progress_record(
     current.updated_at = step.recorded_at
     current.save(update_fields=["stage", "updated_at"])
     board_changed(operation_id=operation.pk)
-    return step, True
+    return step
