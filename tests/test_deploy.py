@@ -109,3 +109,19 @@ def test_backup_script_refuses_to_run_without_a_recipient(tmp_path):
     )
     assert result.returncode != 0
     assert "PILKADES_BACKUP_RECIPIENT" in result.stderr
+
+
+def test_the_worker_unit_runs_the_database_queue_with_the_web_servers_settings():
+    worker = (ROOT / "deploy/systemd/pilkades-worker.service").read_text()
+    web = (ROOT / "deploy/systemd/pilkades-web.service").read_text()
+    environment = re.search(r"^EnvironmentFile=(.+)$", web, re.M).group(1)
+    assert f"EnvironmentFile={environment}" in worker
+    command = re.search(r"^ExecStart=(.+)$", worker, re.M).group(1)
+    assert "manage.py db_worker" in command and "--no-reload" in command and "--queue-name=*" in command
+
+
+def test_the_readme_env_file_leaves_jobs_to_the_worker():
+    readme = (ROOT / "README.md").read_text()
+    env_block = readme.split("cat >> /etc/pilkades/env <<'ENV'", 1)[1].split("ENV\n", 1)[0]
+    assert "PILKADES_JOBS_RUN=worker" in env_block
+    assert "cp deploy/systemd/pilkades-worker.service" in readme
