@@ -24,6 +24,7 @@ from operations.forms.deployment import (
 )
 from operations.models import AllocationProposal, Assignment, Duty, Operation, Stage, VillageStanding
 from operations.pages import allowed, to_latest_operation
+from operations.proposal_basis import basis_changes, proposal_basis
 from operations.selectors.deployment import (
     VillageTeam,
     assignments_for_operation,
@@ -261,6 +262,7 @@ def proposal_create(request: HttpRequest, operation_id: int) -> HttpResponse:
 @allowed(permissions.is_hq)
 def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = get_object_or_404(AllocationProposal.objects.select_related("operation", "created_by"), pk=pk)
+    is_open = proposal.status == AllocationProposal.Status.OPEN
     items_by_village: dict[int, list] = {}
     items_by_kecamatan: dict[int, list] = {}
     reserve = []
@@ -289,7 +291,15 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "patrols": patrols,
             "reserve": reserve,
             "can_assign": permissions.can_assign(request.user),
-            "is_open": proposal.status == AllocationProposal.Status.OPEN,
+            "is_open": is_open,
+            # Said before the Kabag Ops presses "Terapkan", which would be refused.
+            "stale": is_open
+            and bool(
+                basis_changes(
+                    proposal=proposal,
+                    current=proposal_basis(operation=proposal.operation, stage=proposal.stage),
+                )
+            ),
         },
     )
 

@@ -209,3 +209,31 @@ def test_filtered_and_searched_board_query_count_stays_flat(client, make_user, v
     # Session, user, groups, operation; filter choices (Polsek, kecamatan) and their checks; the
     # standings, postings and the search; the open proposals and their basis; the map (2).
     assert len(queries) <= 17, [q["sql"][:90] for q in queries]
+
+
+def test_stale_proposal_page_warns_before_apply_and_links_villages_and_officers(client, world):
+    officers(world.polres, 4)
+    first = proposal_create(operation=world.operation, by=world.kabag)
+    second = proposal_create(operation=world.operation, by=world.kabag)
+    client.force_login(world.kabag)
+
+    fresh_page = client.get(reverse("deployment-proposal", args=[second.pk]))
+    proposal_apply(proposal=first, by=world.kabag)
+    stale_page = client.get(reverse("deployment-proposal", args=[second.pk]))
+
+    assert not fresh_page.context["stale"]
+    assert stale_page.context["stale"]
+    html = fresh_page.content.decode()
+    item = second.items.first()
+    assert reverse("village-detail", args=[item.village_election_id]) in html
+    assert reverse("personnel-page", args=[item.officer_id]) in html
+
+
+def test_add_page_links_the_village_and_the_officers_offered(client, world):
+    (free,) = officers(world.polres, 1)
+    client.force_login(world.kabag)
+
+    html = client.get(reverse("deployment-add", args=[world.operation.pk, world.own[0].pk])).content.decode()
+
+    assert reverse("village-detail", args=[world.own[0].pk]) in html
+    assert reverse("personnel-page", args=[free.pk]) in html
