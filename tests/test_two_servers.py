@@ -20,8 +20,8 @@ import requests
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
-from operations.models import RiskLevel
-from operations.roles import PIMPINAN
+from operations.models import Officer, RiskLevel
+from operations.roles import KABAG_OPS, PIMPINAN
 from operations.services.tokens import person_token_create
 from tests.factories import OfficerFactory, UnitFactory, UserFactory
 from tests.operations.risk_setup import build_world
@@ -31,6 +31,12 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(tra
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "Sandi-Dua-Server-2019!"
 ANON_LIMIT = 6
+ROSTER = (
+    b"NRP,Nama,Pangkat,Jabatan,Satuan\n"
+    b"85010001,Ahmad,BRIPKA,Kanit,Polsek Carenang\n85010002,Budi,BRIPTU,Banit,Polsek Carenang\n"
+)
+# What the servers run with, for the job worker started beside them.
+_server_environment: dict[str, str] = {}
 
 
 def _free_port() -> int:
@@ -66,8 +72,12 @@ def servers():
         "DJANGO_API_THROTTLE_AUTH_TOKEN": "1000/min",
         "DJANGO_LOG_LEVEL": "WARNING",
         "PILKADES_WEB_WORKERS": "2",
+        # Jobs queued by either server are left to the job worker (the `worker` fixture).
+        "PILKADES_JOBS_RUN": "worker",
     }
     processes, urls = [], []
+    _server_environment.clear()
+    _server_environment.update(env)
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     for _ in range(2):
         port = _free_port()
@@ -184,3 +194,78 @@ def test_a_ranking_change_through_one_server_is_seen_at_once_through_the_other(s
     seen = top(second)
     assert seen["village_election"] == target.pk
     assert seen["is_overridden"] is True
+
+
+@pytest.fixture
+def worker(servers):
+    """The job worker of deploy/systemd/pilkades-worker.service, with the servers' environment."""
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--queue-name=*", "--no-reload", "--interval", "0.2"],
+        env=dict(_server_environment),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _admin_login(url: str, username: str) -> requests.Session:
+    browser = requests.Session()
+    browser.get(f"{url}/admin/login/", timeout=10)
+    response = browser.post(
+        f"{url}/admin/login/",
+        data={
+            "username": username,
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": browser.cookies["csrftoken"],
+        },
+        headers={"Referer": f"{url}/admin/login/"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert response.status_code == 302, response.text[:300]
+    return browser
+
+
+def test_a_job_queued_through_one_server_is_run_by_the_worker_and_followed_on_the_other(
+    servers, worker, make_user
+):
+    first, second = servers
+    kabag = make_user(KABAG_OPS, username="kabagops.dua")
+    kabag.password = PBKDF2PasswordHasher().encode(PASSWORD, "garam-uji-1234", iterations=1000)
+    kabag.save()
+    UnitFactory(name="Polsek Carenang", kind="polsek")
+    browser = _admin_login(first, kabag.username)
+    upload = f"{first}/admin/operations/officer/import/"
+    browser.get(upload, timeout=10)
+    response = browser.post(
+        upload,
+        data={"format": "0", "resource": "0", "csrfmiddlewaretoken": browser.cookies["csrftoken"]},
+        files={"import_file": ("roster.csv", ROSTER, "text/csv")},
+        headers={"Referer": upload},
+        allow_redirects=False,
+        timeout=20,
+    )
+    assert response.status_code == 302, response.text[:500]
+    progress_path = response.headers["Location"]
+    assert "/admin/jobs/job/" in progress_path
+    status_url = f"{second}{progress_path.replace('/progress/', '/status/')}"
+    deadline = time.monotonic() + 60
+    while True:
+        status = browser.get(status_url, timeout=10).json()  # the session holds on the other server
+        if status["done"]:
+            break
+        assert time.monotonic() < deadline, status
+        time.sleep(0.3)
+    assert (status["state"], status["rows_read"], status["summary"]) == (
+        "succeeded",
+        2,
+        "2 baru, 0 diperbarui, 0 tidak berubah",
+    )
+    assert Officer.objects.filter(nrp__in=["85010001", "85010002"]).count() == 2
+    page = browser.get(f"{second}{progress_path}", timeout=10).text
+    assert "2 baru" in page
