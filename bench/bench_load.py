@@ -271,7 +271,10 @@ def cpu_used(before: dict, after: dict) -> dict[str, float]:
     return {side: sum(cpu - before[side].get(pid, 0.0) for pid, cpu in after[side].items()) for side in after}
 
 
-def start_gunicorn(url: str, port: int, workers: int, log: Path, settings: str) -> subprocess.Popen:
+def start_gunicorn(
+    url: str, port: int, workers: int, log: Path, settings: str, extra_env: dict | None = None
+) -> subprocess.Popen:
+    """gunicorn on 127.0.0.1:port; ``extra_env`` last (e.g. the secret key person tokens were made with)."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": settings,
@@ -281,6 +284,7 @@ def start_gunicorn(url: str, port: int, workers: int, log: Path, settings: str) 
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_API_THROTTLE_USER": "1000000/min",
         "DATABASE_URL": url,
+        **(extra_env or {}),
     }
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "pilkades.wsgi:application"]
