@@ -11,9 +11,10 @@ import time
 from typing import Protocol, TextIO
 
 from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
 
 # What a job is doing, for a work that reads every row first and then saves them all at once.
-STAGES = {"read": "Membaca baris", "save": "Menyimpan ke basis data"}
+STAGES = {"read": _("Membaca baris"), "save": _("Menyimpan ke basis data")}
 
 
 class Progress(Protocol):
