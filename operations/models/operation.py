@@ -2,7 +2,8 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -186,6 +187,11 @@ def _in_ranking_order(*leading: str, name: str) -> models.Index:
     """An index on ``leading`` then the ranking order, so a filtered page needs no sort."""
     ordered = [F(f[1:]).desc() if f.startswith("-") else F(f) for f in RANKING_ORDER]
     return models.Index(*(F(f) for f in leading), *ordered, name=name)
+
+
+# Officers posted beyond a village's need (after its need fell), in SQL; the row's own is
+# VillageStanding.surplus. Shown beside the shortfall on the board and the dashboard.
+SURPLUS = Greatest(F("assigned_personnel") - F("required_personnel"), Value(0))
 
 
 class VillageStandingQuerySet(models.QuerySet):

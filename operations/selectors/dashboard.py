@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from operations.models import Operation, RiskLevel, RiskReport, VillageStanding
+from operations.models.operation import SURPLUS
 from operations.selectors.map import standings_map_data
 from operations.selectors.ranking import LevelCounts, level_counts, ranking_for_operation
 
@@ -20,6 +21,9 @@ class Personnel:
     assigned: int
     shortfall: int
     villages_short: int
+    # Officers beyond the need, and the villages that have them: flagged like the shortfall.
+    surplus: int = 0
+    villages_over: int = 0
 
 
 @dataclass(frozen=True)
@@ -68,12 +72,16 @@ def _personnel(rows: QuerySet[VillageStanding]) -> Personnel:
         assigned_sum=Sum("assigned_personnel", default=0),
         shortfall_sum=Sum("shortfall", default=0),
         villages_short=Count("pk", filter=Q(shortfall__gt=0)),
+        surplus_sum=Sum(SURPLUS, default=0),
+        villages_over=Count("pk", filter=Q(assigned_personnel__gt=F("required_personnel"))),
     )
     return Personnel(
         required=sums["required_sum"],
         assigned=sums["assigned_sum"],
         shortfall=sums["shortfall_sum"],
         villages_short=sums["villages_short"],
+        surplus=sums["surplus_sum"],
+        villages_over=sums["villages_over"],
     )
 
 

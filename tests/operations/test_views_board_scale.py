@@ -237,3 +237,17 @@ def test_add_page_links_the_village_and_the_officers_offered(client, world):
 
     assert reverse("village-detail", args=[world.own[0].pk]) in html
     assert reverse("personnel-page", args=[free.pk]) in html
+
+
+def test_dashboard_flags_surplus_beside_shortfall(client, world):
+    village = world.own[0]
+    need = VillageStanding.objects.get(operation=world.operation, village_election=village).required_personnel
+    for officer in officers(world.polres, need + 2):
+        _post(world, officer, village)
+    client.force_login(world.pimpinan)
+
+    response = client.get(reverse("dashboard", args=[world.operation.pk]))
+
+    personnel = response.context["dashboard"].personnel
+    assert (personnel.surplus, personnel.villages_over) == (2, 1)
+    assert 'id="personnel-surplus"' in response.content.decode()
