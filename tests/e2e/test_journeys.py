@@ -186,8 +186,11 @@ def test_kabag_ops_verifies_ranks_allocates_and_prints_the_order(open_page, demo
     page.wait_for_url(re.compile(r"/penempatan/$"))
     standing = VillageStanding.objects.get(village_election__desa__name="Mekarsari")
     assert standing.assigned_personnel >= standing.required_personnel > 0
-    mekarsari_row = page.locator("table tbody tr", has_text="Mekarsari")
-    expect(mekarsari_row.locator("td.num").nth(2)).to_have_text(str(standing.assigned_personnel))
+    # Each village is one line on the board: assigned/need.
+    mekarsari_row = page.locator(".village-grid > li", has_text="Mekarsari")
+    expect(mekarsari_row.locator(".counts")).to_contain_text(
+        f"{standing.assigned_personnel}/{standing.required_personnel}"
+    )
 
     with page.expect_download() as download:
         page.get_by_role("link", name="PDF").click()
