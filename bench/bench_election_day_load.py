@@ -64,6 +64,7 @@ class Client:
     checkins: list[tuple[str, int, str]]  # (token, assignment id, kind), arrivals then ends of duty
     token: str  # its first officer's, for incidents (posted to the client's village)
     arrivals: list[tuple[str, int, str]]  # kept for the field-to-wall phase
+    home: int  # the village its officers are posted to
     village: int | None = None  # the village this client moves, with its leader's token
     leader_token: str = ""
     stage: str = ""
@@ -157,23 +158,33 @@ def build_world(clients: int, per_client: int) -> dict:
     bench_postings = list(
         Assignment.objects.filter(operation=operation, officer__user__username__startswith="bench-hh-")
         .select_related("officer__user")
-        .order_by("officer__user__username")[:wanted]
+        .order_by("officer__user__username")
     )
     tokens = {a.officer.user_id: person_token_create(user=a.officer.user).key for a in bench_postings}
     current = dict(
         VillageProgress.objects.filter(operation=operation).values_list("village_election_id", "stage")
     )
     CheckIn.objects.filter(operation=operation).delete()
+    # Client i lives in village i mod V: it checks in a share of the officers posted there, reports
+    # its incidents there, and the first client of each village moves it (one writer per village,
+    # as one team leader per village: no two clients race for one village's next step).
+    at: dict[int, list] = {}
+    for posting in bench_postings:
+        at.setdefault(posting.village_election_id, []).append(posting)
+    homes = [v.pk for v in villages if v.pk in at]
     plan = []
     for i in range(clients):
-        mine = bench_postings[i * per_client : (i + 1) * per_client]
+        home = homes[i % len(homes)]
+        sharing = len(range(i % len(homes), clients, len(homes)))
+        mine = at[home][i // len(homes) :: sharing][:per_client]
         arrivals = [(tokens[a.officer.user_id], a.pk, "arrived") for a in mine]
         finishes = [(tokens[a.officer.user_id], a.pk, "finished") for a in mine]
-        client = Client(index=i, checkins=arrivals + finishes, token=arrivals[0][0], arrivals=arrivals)
-        if i < len(villages):  # the village its officers are posted to, moved by the first of them
-            client.village = mine[0].village_election_id
-            client.leader_token = arrivals[0][0]
-            client.stage = current.get(client.village, "")
+        client = Client(
+            index=i, checkins=arrivals + finishes, token=arrivals[0][0], arrivals=arrivals, home=home
+        )
+        if i < len(homes):
+            client.village, client.leader_token = home, arrivals[0][0]
+            client.stage = current.get(home, "")
         plan.append(client)
     return {
         "operation": operation.pk,
@@ -235,7 +246,7 @@ def next_step(client: Client) -> dict:
         STAGES[(STAGES.index(client.stage) + 1) % len(STAGES)] if client.stage in STAGES else STAGES[0]
     )
     body = {"operation": 0, "village_election": client.village, "stage": following}
-    if client.stage == STAGES[-1]:
+    if following == STAGES[0]:  # after "selesai" (or unknown): a repeat vote, a step back with its reason
         body["reason"] = "Pemungutan suara ulang (uji beban)"
     return body
 
@@ -254,8 +265,10 @@ def write_loop(
             )
             if tally.add("progress", response, seconds, 201):
                 client.stage = body["stage"]
-            elif response is not None and response.status_code == 400:
-                client.stage = ""  # resynchronise: start the cycle again
+            elif response is not None and "sudah berada pada tahap" in response.text:
+                client.stage = body["stage"]  # it was there already: carry on from it
+            else:
+                client.stage = ""  # start the cycle again (TPS dibuka, with a reason)
         elif checkins and client.checkins:
             token, assignment, kind = client.checkins.pop(0)
             response, seconds = _post(
@@ -447,7 +460,7 @@ def main() -> None:
                     base,
                     operation,
                     c,
-                    c.village or clients[c.index % world["villages"]].village,
+                    c.home,
                     photo,
                     tally,
                     until,

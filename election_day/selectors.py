@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from election_day.models import (
     CheckIn,
     Dispatch,
     Incident,
+    IncidentPhoto,
     ProgressStage,
     ProgressStep,
     StageWindow,
@@ -40,6 +42,7 @@ from operations.models import (
     Unit,
     VillageStanding,
 )
+from operations.ranks import Pangkat
 from villages.models import VillageElection
 
 FEED_SIZE = 50
@@ -116,7 +119,7 @@ def _person(user) -> str:
     if user is None:
         return ""
     officer = getattr(user, "officer", None)
-    return f"{officer.get_rank_display()} {officer.name}" if officer else user.get_username()
+    return f"{_label(Pangkat, officer.rank)} {officer.name}" if officer else user.get_username()
 
 
 def incident_row(incident: Incident) -> dict:
@@ -124,7 +127,7 @@ def incident_row(incident: Incident) -> dict:
     return {
         "id": incident.pk,
         "state": incident.state,
-        "state_label": str(incident.get_state_display()),
+        "state_label": _label(Incident.State, incident.state),
         "severity": incident.severity,
         "category": incident.category.name,
         "desa": desa.name,
@@ -139,6 +142,21 @@ def incident_row(incident: Incident) -> dict:
         "photos": incident.photo_count,
         "dispatched": incident.dispatch_count,
     }
+
+
+def _label(choices, value) -> str:
+    """A choice's label through its enum. Not get_FOO_display(): that hashes, and so translates,
+    every label of the field's choices on each call (some 40 ranks per officer on the board)."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
+def _count_of(model) -> Coalesce:
+    """Rows of ``model`` pointing at the outer incident, as a subquery (0 when none)."""
+    rows = model.objects.filter(incident=OuterRef("pk")).order_by().values("incident")
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
 
 
 def board(
@@ -188,9 +206,9 @@ def board(
             "acknowledged_by__officer",
             "resolved_by__officer",
         )
-        .annotate(
-            photo_count=Count("photos", distinct=True), dispatch_count=Count("dispatches", distinct=True)
-        )
+        # Counted by correlated subqueries, not joins: two joined counts would GROUP BY every column
+        # of the five tables selected with the incident (three times slower with 2,000 postings).
+        .annotate(photo_count=_count_of(IncidentPhoto), dispatch_count=_count_of(Dispatch))
         .order_by("-reported_at", "-pk")[:feed_size]
     )
     closed = incidents.filter(state=Incident.State.RESOLVED).count()
@@ -205,9 +223,9 @@ def board(
         late_total = missing.count()
         late = [
             {
-                "officer": f"{a.officer.get_rank_display()} {a.officer.name}",
+                "officer": f"{_label(Pangkat, a.officer.rank)} {a.officer.name}",
                 "nrp": a.officer.nrp,
-                "duty": str(a.get_duty_display()),
+                "duty": _label(Duty, a.duty),
                 "place": a.village_election.desa.name
                 if a.village_election_id
                 else (a.kecamatan.name if a.kecamatan_id else ""),
@@ -396,7 +414,7 @@ def dispatch_pool(*, incident: Incident, now: datetime | None = None) -> Dispatc
             Available(
                 officer_id=officer.pk,
                 assignment_id=posting.pk,
-                name=f"{officer.get_rank_display()} {officer.name}",
+                name=f"{_label(Pangkat, officer.rank)} {officer.name}",
                 duty=posting.duty,
                 group=key,
                 place=place,
@@ -459,7 +477,7 @@ def lapsit_data(*, operation: Operation, now: datetime | None = None) -> dict:
             % {
                 "time": time_format(timezone.localtime(step.recorded_at), "TIME_FORMAT"),
                 "desa": step.village_election.desa.name,
-                "stage": step.get_stage_display(),
+                "stage": _label(ProgressStage, step.stage),
                 "reason": " ".join(step.reason.split())[:160],
             }
         )
