@@ -36,7 +36,6 @@ FIELD_ASSETS = (
     "css/app.css",
     "js/field-queue.js",
     "js/field-checkin.js",
-    "js/incident-photo.js",
     "js/report-form.js",
     "favicon.svg",
     "icons/lapangan-192.png",

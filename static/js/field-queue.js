@@ -50,8 +50,12 @@
     });
   }
   function get(id) { return tx(ITEMS, "readonly", function (s) { return s.get(id); }); }
+  // Every write of an item goes through here; a file new to the queue (from a form, or a
+  // correction) is made small first and must fit in the phone's storage (see admit).
   function put(item) {
-    return tx(ITEMS, "readwrite", function (s) { return s.put(item); }).then(function (id) {
+    return admit(item).then(function () {
+      return tx(ITEMS, "readwrite", function (s) { return s.put(item); });
+    }).then(function (id) {
       notify();
       return id;
     });
@@ -79,6 +83,89 @@
     b[8] = (b[8] & 63) | 128;
     var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
     return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  // --- photos and the phone's storage ------------------------------------------------------------
+  // A photo enters the queue as a JPEG of at most 1600 px on its long side and at most 300 KB: the
+  // quality is lowered step by step, and a picture that still does not fit (fine detail everywhere)
+  // is made smaller again. A file is "ready" once admitted: what was sent is never changed again
+  // (the same key with another body would be refused). Other files (PDF) go as they are.
+  var PHOTO_SIDE = 1600;
+  var PHOTO_BYTES = 300 * 1024;
+  var QUALITIES = [0.85, 0.75, 0.65, 0.55, 0.45, 0.35];
+  var ROOM_MARGIN = 256 * 1024; // IndexedDB's own overhead and what the worker's caches may add
+
+  function jpeg(bitmap, width, height, quality) {
+    var canvas = document.createElement("canvas");
+    canvas.width = width;
+    canvas.height = height;
+    var context = canvas.getContext("2d");
+    context.fillStyle = "#fff"; // a transparent PNG's background, as JPEG has no alpha
+    context.fillRect(0, 0, width, height);
+    context.drawImage(bitmap, 0, 0, width, height);
+    return new Promise(function (resolve) { canvas.toBlob(resolve, "image/jpeg", quality); });
+  }
+  function shrink(file) {
+    if (!/^image\/(jpeg|png|webp|gif|bmp)$/.test(file.type) || !root.createImageBitmap) {
+      return Promise.resolve(file);
+    }
+    return createImageBitmap(new Blob([file.data], { type: file.type })).then(function (bitmap) {
+      var long = Math.max(bitmap.width, bitmap.height);
+      if (long <= PHOTO_SIDE && file.type === "image/jpeg" && file.data.byteLength <= PHOTO_BYTES) {
+        return file; // already small enough: not re-encoded
+      }
+      var attempt = function (side, step) {
+        var scale = Math.min(1, side / long);
+        var width = Math.max(1, Math.round(bitmap.width * scale));
+        var height = Math.max(1, Math.round(bitmap.height * scale));
+        return jpeg(bitmap, width, height, QUALITIES[step]).then(function (blob) {
+          if (!blob) throw new Error("encode");
+          if (blob.size <= PHOTO_BYTES || side < 320) return blob;
+          if (step + 1 < QUALITIES.length) return attempt(side, step + 1);
+          return attempt(Math.round(Math.min(side, long) * 0.8), 2); // smaller, from a middle quality
+        });
+      };
+      return attempt(PHOTO_SIDE, 0).then(function (blob) {
+        return blob.arrayBuffer().then(function (data) {
+          var base = (file.filename || "foto").replace(/\.[^.]*$/, "");
+          return { name: file.name, filename: base + ".jpg", type: "image/jpeg", data: data };
+        });
+      });
+    }).catch(function () { return file; }); // not decodable here (HEIC on some phones): the server decides
+  }
+  // Bytes still free for this site, or Infinity where the browser does not say.
+  function room() {
+    if (!root.navigator || !navigator.storage || !navigator.storage.estimate) return Promise.resolve(Infinity);
+    return navigator.storage.estimate().then(function (e) {
+      return e.quota ? e.quota - (e.usage || 0) : Infinity;
+    }, function () { return Infinity; });
+  }
+  function full(free) {
+    var error = new Error("full");
+    error.name = "QuotaExceededError";
+    error.free = free;
+    return error;
+  }
+  function admit(item) {
+    var fresh = (item.files || []).filter(function (f) { return !f.ready; });
+    if (!fresh.length) return Promise.resolve();
+    if (!root.document) { // the worker only re-writes items the page admitted
+      fresh.forEach(function (f) { f.ready = true; });
+      return Promise.resolve();
+    }
+    return Promise.all(item.files.map(function (f) { return f.ready ? f : shrink(f); })).then(function (files) {
+      var bytes = files.reduce(function (sum, f) { return sum + (f.ready ? 0 : f.data.byteLength); }, 0);
+      return room().then(function (free) {
+        if (free < bytes + ROOM_MARGIN) {
+          var error = full(free);
+          // Said on the page whichever form queued it (the risk report form has its own handler).
+          root.dispatchEvent(new CustomEvent("pilkades-queue-full", { detail: error }));
+          throw error;
+        }
+        files.forEach(function (f) { f.ready = true; });
+        item.files = files;
+      });
+    });
   }
 
   function pending(items, user) {
@@ -113,6 +200,7 @@
 
   function sendOne(item, csrf) {
     item.state = "mengirim";
+    (item.files || []).forEach(function (f) { f.ready = true; }); // as sent: never re-encoded
     return put(item).then(function () {
       return fetch(item.url, {
         method: "POST",
@@ -191,6 +279,14 @@
   var message = document.getElementById("queue-message");
   var retryDelay = 2000;
   var retryTimer = null;
+
+  // The phone's storage is full: how much is left, and what to do.
+  function fullText(error) {
+    var free = error && isFinite(error.free) ? Math.max(0, Math.floor(error.free / 1024)) + " KB" : "?";
+    return (text.textFull || "").replace("{free}", free);
+  }
+  root.PilkadesQueue.fullText = fullText;
+  root.addEventListener("pilkades-queue-full", function (event) { say(fullText(event.detail), "error"); });
 
   function say(line, kind) {
     if (!message) return;
@@ -288,7 +384,7 @@
       if (form.dataset.queueOnce !== undefined) form.querySelector("[type=submit]").disabled = true;
       send();
     }, function (error) {
-      say(error && error.name === "QuotaExceededError" ? text.textFull : String(error), "error");
+      say(error && error.name === "QuotaExceededError" ? fullText(error) : String(error), "error");
     });
   }
 
