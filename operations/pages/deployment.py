@@ -111,11 +111,10 @@ def _board_url(operation_id: int, back: str, village_election_id: int | None) ->
     """Back to the board as it was filtered, the village's team open and in view."""
     query = QueryDict(back, mutable=True)
     query.pop("open", None)
-    if village_election_id:
-        query.appendlist("open", str(village_election_id))
+    query.appendlist("open", str(village_election_id) if village_election_id else "elsewhere")
     anchor = f"desa-{village_election_id}" if village_election_id else "elsewhere"
     url = reverse("deployment-board", args=[operation_id])
-    return f"{url}?{query.urlencode()}#{anchor}" if query else f"{url}#{anchor}"
+    return f"{url}?{query.urlencode()}#{anchor}"
 
 
 @allowed(permissions.can_assign)

@@ -251,3 +251,15 @@ def test_dashboard_flags_surplus_beside_shortfall(client, world):
     personnel = response.context["dashboard"].personnel
     assert (personnel.surplus, personnel.villages_over) == (2, 1)
     assert 'id="personnel-surplus"' in response.content.decode()
+
+
+def test_removal_from_the_reserve_returns_to_the_open_reserve_list(client, world):
+    (officer,) = officers(world.polres, 1)
+    reserve = assignment_create(operation=world.operation, officer=officer, duty=Duty.RESERVE, by=world.kabag)
+    client.force_login(world.kabag)
+
+    removed = client.post(reverse("deployment-remove", args=[reserve.pk]))
+    board = client.get(removed["Location"])
+
+    assert removed["Location"].endswith("?open=elsewhere#elsewhere")
+    assert board.context["elsewhere_open"]
