@@ -1,9 +1,12 @@
 """Build a synthetic but realistic province or nation on top of an imported region list.
 
-Per kabupaten a Polres (HQ at the kabupaten's centre), one Polsek per ~3 kecamatan, desa scattered
-within ~25 km with TPS and voters drawn from realistic ranges; about 2 officers per village split
-between Polsek and Polres HQ, a BKO pool (Brimob, Polda) per province; one election, one operation;
-three reports per village of which the latest verified one sets the current risk. Rows are written
+Per kabupaten a Polres (HQ at the kabupaten's centre), one Polsek per ~3 kecamatan and a Sat
+Polairud (boat crew), desa scattered within ~25 km with TPS and voters drawn from realistic ranges,
+about 1 in 100 reached only by sea (from the operation's port); about 2 officers per village split
+between Polsek and Polres HQ, a BKO pool (Brimob, Polda) per province with its HQ in the province's
+first kabupaten, a quarter of the Brimob kept as reaction reserve, patrols of 2 per kecamatan; one
+election, one operation; three reports per village of which the latest verified one sets the
+current risk. Rows are written
 in bulk (this is set-up, not what is measured); the stored risk and ranking rows are then built by
 the app's own service (`risk_recompute_all`), whose time is printed.
 
@@ -28,6 +31,10 @@ from common import OUT, row, setup_django
 from synthetic_regions import write_regions
 
 BATCH = 5000
+# Issue 13's rules measured: each Polres's Sat Polairud, the Brimob reaction reserve, patrols.
+POLAIRUD_PER_POLRES = 16
+RESERVE_SHARE_OF_BRIMOB = 4  # a quarter
+PATROL_PER_KECAMATAN = 2
 
 
 def build(prefix: str, seed: int = 7) -> dict[str, int]:
@@ -90,6 +97,20 @@ def build(prefix: str, seed: int = 7) -> dict[str, int]:
                 jurisdiction_rows.append(Jurisdiction(unit=unit, kecamatan=kec))
                 kec_polsek[kec.pk] = unit
         Jurisdiction.objects.bulk_create(jurisdiction_rows, batch_size=BATCH)
+        # Each Polres's Sat Polairud, at a harbour on the kabupaten's coast.
+        polairud = Unit.objects.bulk_create(
+            [
+                Unit(
+                    name=f"Sat Polairud {kab}",
+                    kind="polairud",
+                    parent=polres_by_kab[kab],
+                    hq_latitude=Decimal(f"{centres[kab][0] + 0.3:.6f}"),
+                    hq_longitude=Decimal(f"{centres[kab][1]:.6f}"),
+                )
+                for kab in by_kab
+            ],
+            batch_size=BATCH,
+        )
 
         desa_rows = list(Desa.objects.filter(code__startswith=prefix).select_related("kecamatan"))
         for desa in desa_rows:
@@ -101,11 +122,14 @@ def build(prefix: str, seed: int = 7) -> dict[str, int]:
         Desa.objects.bulk_update(desa_rows, ["latitude", "longitude", "sea_access_only"], batch_size=BATCH)
 
         provinces = sorted({kab[:2] for kab in by_kab})
+        first_kab = {province: min(k for k in by_kab if k[:2] == province) for province in provinces}
         bko_units = []
         for province in provinces:
+            lat, lon = centres[first_kab[province]]
+            hq = {"hq_latitude": Decimal(f"{lat:.6f}"), "hq_longitude": Decimal(f"{lon:.6f}")}
             bko_units += [
-                Unit(name=f"Sat Brimob Polda {province}", kind="brimob", supplies_bko=True),
-                Unit(name=f"Polda {province}", kind="polda", supplies_bko=True),
+                Unit(name=f"Sat Brimob Polda {province}", kind="brimob", supplies_bko=True, **hq),
+                Unit(name=f"Polda {province}", kind="polda", supplies_bko=True, **hq),
             ]
         Unit.objects.bulk_create(bko_units, batch_size=BATCH)
 
@@ -129,9 +153,16 @@ def build(prefix: str, seed: int = 7) -> dict[str, int]:
                         nrp=str(nrp), name=f"Personel {nrp}", rank=rng.choice([21, 22, 23, 30, 31]), unit=unit
                     )
                 )
+        for unit in polairud:
+            for _ in range(POLAIRUD_PER_POLRES):
+                nrp += 1
+                rank = rng.choice([20, 21, 22, 23])
+                officers.append(Officer(nrp=str(nrp), name=f"Personel {nrp}", rank=rank, unit=unit))
+        brimob = 0
         for unit in bko_units:
             for _ in range(max(10, len(desa_rows) // (5 * len(bko_units)))):
                 nrp += 1
+                brimob += unit.kind == "brimob"
                 officers.append(
                     Officer(nrp=str(nrp), name=f"Personel {nrp}", rank=rng.choice([20, 21, 22]), unit=unit)
                 )
@@ -152,12 +183,20 @@ def build(prefix: str, seed: int = 7) -> dict[str, int]:
             ],
             batch_size=BATCH,
         )
+        pattern_set = PatternSet.objects.get(name__startswith="Polres Serang")
+        pattern_set.patrol_per_kecamatan = PATROL_PER_KECAMATAN
+        pattern_set.save(update_fields=["patrol_per_kecamatan"])
+        port = centres[min(by_kab)]
         operation = Operation.objects.create(
             name=f"Ops bench {prefix or 'nasional'}",
             election=election,
             starts_on=dt.date(2019, 9, 1),
             ends_on=dt.date(2019, 10, 31),
-            pattern_set=PatternSet.objects.get(name__startswith="Polres Serang"),
+            pattern_set=pattern_set,
+            reaction_reserve=brimob // RESERVE_SHARE_OF_BRIMOB,
+            sea_port_name="Pelabuhan bench",
+            sea_port_latitude=Decimal(f"{port[0] + 0.3:.6f}"),
+            sea_port_longitude=Decimal(f"{port[1]:.6f}"),
         )
         BkoContingent.objects.bulk_create(
             [BkoContingent(operation=operation, unit=u, status="arrived") for u in bko_units],
@@ -202,6 +241,9 @@ def build(prefix: str, seed: int = 7) -> dict[str, int]:
         "kecamatan": len(kecamatan),
         "desa": len(desa_rows),
         "officers": len(officers),
+        "sea_villages": sum(d.sea_access_only for d in desa_rows),
+        "polairud": len(polairud) * POLAIRUD_PER_POLRES,
+        "brimob": brimob,
         "reports": len(reports),
         "operation": operation.pk,
     }
