@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import heapq
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import Model, Q
+from django.db.models import Model
 from django.utils import timezone
 
 from operations.models import (
@@ -127,15 +126,35 @@ def _data_fields(model: type[Model]) -> list[str]:
     return [field.attname for field in model._meta.concrete_fields if field.attname in names]
 
 
-def _after(rank: int, after: Position | None) -> Q:
-    if after is None:
-        return Q()
-    later = Q(history_date__gt=after.at)
-    if rank > after.resource:
-        return later | Q(history_date=after.at)
-    if rank == after.resource:
-        return later | Q(history_date=after.at, history_id__gt=after.history_id)
-    return later
+def _keys_sql(after: Position | None, horizon: datetime, limit: int) -> tuple[str, list]:
+    """One statement for the next keys of every table: each table's range read by its
+    history_date index (LIMIT each), the union ordered and cut. One round trip instead of one per
+    table: on a busy server the round trips were most of a page's time."""
+    adapt = connection.ops.adapt_datetimefield_value
+    quote = connection.ops.quote_name
+    parts, params = [], []
+    for rank, (_, model) in enumerate(RESOURCES):
+        where, part_params = ["history_date < %s"], [adapt(horizon)]
+        if after is not None:
+            at = adapt(after.at)
+            if rank > after.resource:
+                where.append("history_date >= %s")
+                part_params.append(at)
+            elif rank == after.resource:
+                where.append("(history_date > %s OR (history_date = %s AND history_id > %s))")
+                part_params += [at, at, after.history_id]
+            else:
+                where.append("history_date > %s")
+                part_params.append(at)
+        table = quote(model.history.model._meta.db_table)
+        parts.append(
+            f"SELECT * FROM (SELECT history_date, {rank} AS resource, history_id FROM {table} "
+            f"WHERE {' AND '.join(where)} ORDER BY history_date, history_id LIMIT {int(limit)}) AS t{rank}"
+        )
+        params += part_params
+    sql = f"SELECT resource, history_id FROM ({' UNION ALL '.join(parts)}) AS page_keys "
+    sql += f"ORDER BY history_date, resource, history_id LIMIT {int(limit)}"
+    return sql, params
 
 
 def changes_since(
@@ -143,24 +162,18 @@ def changes_since(
 ) -> tuple[list[Change], bool]:
     """Up to ``limit`` changes after ``after`` (from the start when None), and whether more follow.
 
-    Each table is read twice at most: its next keys (an index range on history_date), then, for the
-    keys that made the page, their rows.
+    Two round trips for a page of one table: the next keys of every table in one statement, then
+    the rows of the keys that made the page (one query per table among them).
     """
-    horizon = settled_before()
-    keys = []
-    for rank, (_, model) in enumerate(RESOURCES):
-        history = model.history.model
-        rows = (
-            history.objects.filter(_after(rank, after), history_date__lt=horizon)
-            .order_by("history_date", "history_id")
-            .values_list("history_date", "history_id")[: limit + 1]
-        )
-        keys.append([Position(at, rank, history_id) for at, history_id in rows])
-    merged = list(heapq.merge(*keys))
-    page, has_more = merged[:limit], len(merged) > limit
+    sql, params = _keys_sql(after, settled_before(), limit + 1)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        keys = cursor.fetchall()
+    has_more = len(keys) > limit
+    keys = keys[:limit]
     wanted: dict[int, list[int]] = {}
-    for position in page:
-        wanted.setdefault(position.resource, []).append(position.history_id)
+    for rank, history_id in keys:
+        wanted.setdefault(rank, []).append(history_id)
     rows_by_key = {}
     for rank, ids in wanted.items():
         name, model = RESOURCES[rank]
@@ -169,16 +182,16 @@ def changes_since(
             fields = [f for f in fields if f.removesuffix("_id") not in CONTACT_FIELDS.get(name, ())]
         history = model.history.model
         for row in history.objects.filter(history_id__in=ids).values(
-            "history_id", "history_type", "history_user__username", *fields
+            "history_id", "history_date", "history_type", "history_user__username", *fields
         ):
             rows_by_key[(rank, row.pop("history_id"))] = row
     changes = []
-    for position in page:
-        name, model = RESOURCES[position.resource]
-        row = rows_by_key[(position.resource, position.history_id)]
+    for rank, history_id in keys:
+        name, model = RESOURCES[rank]
+        row = rows_by_key[(rank, history_id)]
         changes.append(
             Change(
-                position=position,
+                position=Position(row.pop("history_date"), rank, history_id),
                 resource=name,
                 action=ACTIONS[row.pop("history_type")],
                 object_id=row[model._meta.pk.attname],
