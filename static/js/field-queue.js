@@ -493,6 +493,19 @@
     });
   });
 
+  // A field page opened from the phone's copy (the worker's, refreshed at each visit with signal):
+  // say how old what it shows is. The page carries the time it was made; the phone's clock is
+  // near the server's, so a page more than two minutes old, or opened offline, is a copy.
+  var cachedAt = document.getElementById("cached-at");
+  function showAge() {
+    if (!cachedAt) return;
+    var age = Date.now() - Number(cachedAt.dataset.rendered) * 1000;
+    cachedAt.textContent = cachedAt.dataset.text.replace("{waktu}", cachedAt.dataset.when);
+    cachedAt.hidden = navigator.onLine && age < 120000;
+  }
+  showAge();
+  root.addEventListener("offline", showAge);
+
   // --- start --------------------------------------------------------------------------------
   if (!user) return;
   meta("user", user);
