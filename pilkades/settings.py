@@ -228,8 +228,10 @@ REST_FRAMEWORK = {
     # X-Forwarded-For as the client: a forged header per request would escape every rate.
     "NUM_PROXIES": PILKADES_TRUSTED_PROXIES,
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        # Counted with one atomic increment per request (pilkades.throttles): DRF's own lose counts
+        # when requests arrive together on several workers.
+        "pilkades.throttles.AnonRateThrottle",
+        "pilkades.throttles.UserRateThrottle",
     ],
     # Counted in the default cache: shared by every worker and server with REDIS_URL, per process without.
     "DEFAULT_THROTTLE_RATES": {

@@ -16,7 +16,6 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from operations.authentication import TokenAuthentication
@@ -24,6 +23,7 @@ from operations.lockout import cool_off, duration_text
 from operations.models import PersonToken
 from operations.services.tokens import person_token_create, person_token_revoke
 from pilkades.serializers import StrictInput
+from pilkades.throttles import SimpleRateThrottle
 
 
 class TokenObtainThrottle(SimpleRateThrottle):

@@ -14,9 +14,10 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.test import RequestFactory
-from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
+from rest_framework.throttling import SimpleRateThrottle
 
 from pilkades.testing import redis_url_for_worker
+from pilkades.throttles import AnonRateThrottle
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,7 +25,7 @@ OTHER_PROCESS_THROTTLE = """
 import json, django
 django.setup()
 from django.test import RequestFactory
-from rest_framework.throttling import AnonRateThrottle
+from pilkades.throttles import AnonRateThrottle
 from django.contrib.auth.models import AnonymousUser
 request = RequestFactory().get("/api/v1/", REMOTE_ADDR="203.0.113.9")
 request.user = AnonymousUser()
