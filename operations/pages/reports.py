@@ -14,20 +14,28 @@ from operations import permissions
 from operations.forms.reports import ReturnForm, RiskReportForm
 from operations.models import RiskReport
 from operations.pages import allowed
+from operations.selectors.report_facts import known_facts
 from operations.selectors.reports import indicators_active, reports_of_author, review_queue_with_previews
 from operations.selectors.villages import village_elections_visible
 from operations.services import reports as report_services
 
 
-def _report_form(request: HttpRequest, *, data=None, files=None, initial=None, fixed_village=False):
+def _report_form(
+    request: HttpRequest, *, data=None, files=None, initial=None, fixed_village=False, facts=None
+):
+    village_elections = village_elections_visible(
+        visible_kecamatan_ids=permissions.jurisdiction_kecamatan_ids(request.user)
+    )
+    if facts is None:
+        # Every offered village's record: the page follows the officer's choice without a request.
+        facts = known_facts(village_election_ids=village_elections.values("pk"))
     return RiskReportForm(
         data,
         files,
         initial=initial or {},
-        village_elections=village_elections_visible(
-            visible_kecamatan_ids=permissions.jurisdiction_kecamatan_ids(request.user)
-        ),
+        village_elections=village_elections,
         indicators=list(indicators_active()),
+        facts=facts,
         fixed_village=fixed_village,
         submitting=data is not None and _submitting(request),
     )
@@ -146,12 +154,14 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         messages.warning(request, _("Laporan ini tidak dapat diubah lagi; buat laporan baru bila perlu."))
         return redirect("report-list")
+    facts = known_facts(village_election_ids=[report.village_election_id])
     form = _report_form(
         request,
         data=request.POST if request.method == "POST" else None,
         files=request.FILES if request.method == "POST" else None,
-        initial=RiskReportForm.initial_from(report),
+        initial=RiskReportForm.initial_from(report, facts.get(report.village_election_id)),
         fixed_village=True,
+        facts=facts,
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -429,3 +429,57 @@
     flush();
   }
 })();
+
+// "Bukti untuk indikator" is asked once a file is chosen (without the script it is always shown).
+(function () {
+  "use strict";
+  var choice = document.querySelector("form[data-report-form] [data-attachment-for][data-until-file]");
+  var file = choice && choice.parentNode.querySelector("input[type=file]");
+  if (!file) {
+    return;
+  }
+  function follow() {
+    choice.hidden = !(file.files && file.files.length);
+  }
+  file.addEventListener("change", follow);
+  follow();
+})();
+
+// The desk's facts of the chosen village (DPT, candidates, committee): shown, not asked. The page
+// carries them for every village it offers, so a change of village needs no request, offline too.
+// A correction with an error, or a village missing a fact, unfolds the corrections.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-report-form]");
+  var data = document.getElementById("report-facts");
+  var panel = form && form.querySelector("[data-known-facts]");
+  if (!panel || !data) {
+    return;
+  }
+  var facts = JSON.parse(data.textContent);
+  var select = form.querySelector("select[name=village_election]");
+  var corrections = panel.querySelector("details.corrections");
+  var missingText = panel.dataset.missing;
+
+  function show() {
+    var chosen = select && select.value ? facts[select.value] || {} : null;
+    panel.querySelector("[data-facts-none]").hidden = chosen !== null;
+    Array.prototype.forEach.call(panel.querySelectorAll("[data-fact]"), function (dd) {
+      var text = chosen ? chosen[dd.dataset.fact] : "";
+      dd.textContent = chosen ? text || missingText : "";
+      if (chosen && !text) {
+        corrections.open = true;
+      }
+    });
+  }
+
+  if (select) {
+    select.addEventListener("change", show);
+  }
+  show(); // the village may have been set by the script above (a restored or offline copy)
+  new MutationObserver(function () {
+    if (corrections.querySelector(".errorlist li")) {
+      corrections.open = true;
+    }
+  }).observe(corrections, { childList: true, subtree: true });
+})();

@@ -20,6 +20,7 @@ from operations.models import (
     Stage,
     VillageStanding,
 )
+from operations.selectors.report_facts import FACT_CODES
 from operations.services.reports import AnswerData, report_create, report_submit
 from tests.e2e.conftest import DESKTOP, PHONE, login, screenshot
 from villages.models import Desa, VillageElection
@@ -78,9 +79,9 @@ def test_polsek_officer_reports_from_a_phone_through_a_dropped_connection(open_p
     yes = ("former_head_strong_rival", "split_camps", "conflict_history", "ormas_mobilisation")
     for code in yes:
         page.check(f"#id_value_{code}_0")  # Ya
-    page.fill("#id_evidence_former_head_strong_rival", "Mantan kades maju lagi melawan pesaing kuat.")
     page.fill("#id_value_travel_minutes", "10")
-    page.fill("#id_value_candidate_count", "3")
+    # DPT, candidates and committee are the village election's record, shown and not asked.
+    expect(page.locator("[data-known-facts]")).to_contain_text("3 calon terdaftar")
     # "Ajukan" with indicators left empty: refused, the empty ones marked, nothing submitted.
     page.get_by_role("button", name="Ajukan").click()
     status = page.locator("#save-status")
@@ -89,12 +90,12 @@ def test_polsek_officer_reports_from_a_phone_through_a_dropped_connection(open_p
     submitted = RiskReport.objects.filter(status=RiskReport.Status.SUBMITTED, village_election=mekarsari)
     assert not submitted.exists()
     _only_network_errors(console.take(), r"status of 400")
-    for indicator in RiskIndicator.objects.filter(is_active=True).exclude(code__in=yes):
-        if indicator.code == "many_voters":
-            page.check("#id_unknown_many_voters")  # Tidak diketahui
+    for indicator in RiskIndicator.objects.filter(is_active=True).exclude(code__in=(*yes, *FACT_CODES)):
+        if indicator.code == "crime_reports":
+            page.check("#id_unknown_crime_reports")  # Tidak diketahui
         elif indicator.kind == RiskIndicator.Kind.BOOLEAN:
             page.check(f"#id_value_{indicator.code}_1")  # Tidak
-        elif indicator.code not in ("travel_minutes", "candidate_count"):
+        elif indicator.code != "travel_minutes":
             page.fill(f"#id_value_{indicator.code}", "0")
     page.get_by_role("button", name="Simpan draf").click()
     expect(status).to_contain_text("Draf tersimpan")
@@ -102,9 +103,10 @@ def test_polsek_officer_reports_from_a_phone_through_a_dropped_connection(open_p
     key = page.input_value("[name=idempotency_key]")
     draft = RiskReport.objects.get(idempotency_key=key)
     assert (draft.status, draft.village_election_id) == (RiskReport.Status.DRAFT, mekarsari.pk)
-    assert draft.answers.filter(flag=True).count() == 4
+    assert draft.answers.filter(flag=True).count() == 4 + 1  # and the committee, not formed per the record
     unknown = draft.answers.filter(unknown=True).values_list("indicator__code", flat=True)
-    assert list(unknown) == ["many_voters"]
+    assert list(unknown) == ["crime_reports"]
+    assert draft.answers.get(indicator__code="candidate_count").number == 3  # from the record
     # Touch targets: the checkboxes' labels and the buttons are at least 44 px high on the phone.
     assert page.locator("label.check").first.bounding_box()["height"] >= 44
     assert page.get_by_role("button", name="Ajukan").bounding_box()["height"] >= 44

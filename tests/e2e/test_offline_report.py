@@ -13,6 +13,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from operations.models import RiskIndicator, RiskReport
+from operations.selectors.report_facts import FACT_CODES
 from tests.e2e.conftest import PHONE, login
 from villages.models import VillageElection
 
@@ -36,7 +37,8 @@ def demo():
 
 
 def _fill_every_indicator(page) -> None:
-    for indicator in RiskIndicator.objects.filter(is_active=True):
+    # DPT, candidates and committee are answered from the village election's record.
+    for indicator in RiskIndicator.objects.filter(is_active=True).exclude(code__in=FACT_CODES):
         if indicator.kind == RiskIndicator.Kind.BOOLEAN:
             page.check(f"#id_value_{indicator.code}_1")  # Tidak
         else:

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from operations.models import Operation, PatternSet, RiskIndicator, Unit
 from operations.roles import KABAG_OPS, PIMPINAN, POLSEK
+from operations.selectors.report_facts import COMMITTEE, VOTERS
 from operations.services.reports import AnswerData
 from operations.services.standings import standings_refresh
 from tests.factories import (
@@ -99,9 +100,11 @@ def api_answers(*given: dict) -> list[dict]:
 
 def form_answers(**given: str) -> dict:
     """The phone form's answer fields: those given (value_<code>: ...), every other active
-    indicator answered "no" (yes/no) or 0 (numbers)."""
+    indicator answered "no" (yes/no) or 0 (numbers), except the DPT and the committee, facts every
+    village election records: left empty as the form leaves them, they are answered from the
+    record. (The factories record no candidate, so the form asks for their number.)"""
     values = {
         f"value_{ind.code}": "no" if ind.kind == RiskIndicator.Kind.BOOLEAN else "0"
-        for ind in RiskIndicator.objects.filter(is_active=True)
+        for ind in RiskIndicator.objects.filter(is_active=True).exclude(code__in=(VOTERS, COMMITTEE))
     }
     return {**values, **given}

@@ -12,6 +12,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from operations.models import RiskIndicator, RiskReport, VillageStanding
+from operations.selectors.report_facts import COMMITTEE, VOTERS
 from operations.services.reports import (
     AnswerData,
     report_create,
@@ -188,7 +189,8 @@ def test_form_ajukan_with_only_the_desa_is_refused_with_an_error_on_every_indica
 
     assert response.status_code == 200
     errors = response.context["form"].errors
-    for ind in RiskIndicator.objects.filter(is_active=True):
+    # The DPT and the committee are recorded for every village: left empty, they are answered.
+    for ind in RiskIndicator.objects.filter(is_active=True).exclude(code__in=(VOTERS, COMMITTEE)):
         assert f"value_{ind.code}" in errors, ind.code
     assert not RiskReport.objects.filter(status=Status.SUBMITTED).exists()
 
@@ -224,6 +226,8 @@ def test_form_offers_unknown_for_every_kind_and_submits_when_all_answered(client
             values[f"value_{ind.code}"] = "unknown"
         else:
             values[f"unknown_{ind.code}"] = "on"
+        if ind.code in (VOTERS, COMMITTEE):
+            values[f"evidence_{ind.code}"] = "Data desa belum diperiksa di lapangan."  # against the record
     response = client.post(reverse("report-create"), _form_data(world, "submit", **values))
     assert response.status_code == 302, response.context["form"].errors
     report = RiskReport.objects.get()

@@ -71,7 +71,7 @@ def test_posting_another_polsek_village_is_a_field_error(client, world):
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("value_travel_minutes", "-5"), ("value_travel_minutes", "abc"), ("evidence_split_camps", "x" * 501)],
+    [("value_travel_minutes", "-5"), ("value_travel_minutes", "abc"), ("evidence_many_voters", "x" * 501)],
 )
 def test_invalid_input_rerenders_with_field_errors(client, world, field, value):
     response = _login(client, world.polsek).post(
@@ -85,10 +85,10 @@ def test_invalid_input_rerenders_with_field_errors(client, world, field, value):
 def test_attachment_of_wrong_type_is_a_field_error(client, world):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    data = _post_data(world, attachment_split_camps=SimpleUploadedFile("x.exe", b"MZ"))
+    data = _post_data(world, attachment=SimpleUploadedFile("x.exe", b"MZ"), attachment_for="split_camps")
     response = _login(client, world.polsek).post(reverse("report-create"), data)
     assert response.status_code == 200
-    assert "attachment_split_camps" in response.context["form"].errors
+    assert "attachment" in response.context["form"].errors
 
 
 def test_save_draft_then_submit(client, world):
