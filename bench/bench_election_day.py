@@ -3,14 +3,14 @@
 The world is the Serang demo with its election day (``load_demo`` then ``load_demo_hari_h``:
 ~140 postings, 15 villages). Writes go through the services a phone's request calls
 (``checkin_record``, ``progress_record``), one transaction each, in one process and one thread: the
-app's own cost per write, without HTTP, gunicorn or concurrency (the issue's figure is for
-PostgreSQL behind gunicorn with 20 clients; that load test is not built yet). The board is read
+app's own cost per write, without HTTP, gunicorn or concurrency (the issue's figure, PostgreSQL
+behind gunicorn with 20 clients, is bench_election_day_load.py's). The board is read
 through Django's test Client as the Kabag Ops, with the production middleware:
 
     304   GET /api/v1/operations/<id>/board/ with If-None-Match of the current ETag
     200   the same after a write bumped the board's version (the stamp changes, the board is rebuilt)
 
-    python bench/bench_election_day.py --db sqlite|postgres [--rounds 5] [--repeat 200]
+    python bench/bench_election_day.py --db sqlite|postgres [--rounds 5] [--repeat 200] [--name bench_hari_h]
 """
 
 from __future__ import annotations
@@ -129,8 +129,9 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--rounds", type=int, default=5, help="write rounds (median reported)")
     parser.add_argument("--repeat", type=int, default=200, help="board requests timed")
+    parser.add_argument("--name", default="bench_hari_h", help="database pilkades_<name> (or <name>.sqlite3)")
     args = parser.parse_args()
-    setup_django(args.db, fresh=True, name="bench_hari_h")
+    setup_django(args.db, fresh=True, name=args.name)
     operation, kabag = _world()
     print(f"Election day, {args.db}: {operation.name}")
     machine_note()
