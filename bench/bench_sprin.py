@@ -25,12 +25,17 @@ HERE = Path(__file__).resolve().parent
 TARGET_S = 3.0
 
 
-def _timed(fn, repeat: int) -> tuple[float, object]:
-    samples, result = [], None
+CPU = {}  # measure label -> median CPU seconds (SQLite: the database work too)
+
+
+def _timed(fn, repeat: int, label: str = "") -> tuple[float, object]:
+    samples, cpu, result = [], [], None
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         result = fn()
         samples.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
+    CPU[label] = statistics.median(cpu)
     return statistics.median(samples), result
 
 
@@ -66,7 +71,7 @@ def measure(repeat: int, officers: int) -> None:
         postings = Assignment.objects.filter(operation=operation).count()
         officers = Officer.objects.count()
         plan_s, plan = _timed(lambda: order_plan(operation=operation), repeat)
-        pdf_s, pdf = _timed(lambda: order_pdf(plan=order_plan(operation=operation)), repeat)
+        pdf_s, pdf = _timed(lambda: order_pdf(plan=order_plan(operation=operation)), repeat, "pdf")
         xlsx_s, _ = _timed(lambda: order_xlsx(plan=order_plan(operation=operation)), repeat)
         csv_s, _ = _timed(lambda: order_csv(plan=order_plan(operation=operation)), repeat)
         polsek = Unit.objects.filter(kind=Unit.Kind.POLSEK).order_by("pk").first()
@@ -80,6 +85,8 @@ def measure(repeat: int, officers: int) -> None:
     print(f"   PDF {len(pdf) / 1024:.0f} KiB")
     row("order_plan read (s)", plan_s, "s")
     row("PDF, read + write (s)", pdf_s, "s", TARGET_S)
+    # On a shared machine the wall time counts the waits for a core; the CPU time does not.
+    row("— its CPU time (s)", CPU["pdf"], "s", TARGET_S)
     row("XLSX, read + write (s)", xlsx_s, "s")
     row("CSV, read + write (s)", csv_s, "s")
     row(f"PDF extract of one Polsek ({polsek.name}) (s)", extract_s, "s")

@@ -21,6 +21,7 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
 
@@ -321,13 +322,38 @@ GRID = [
 ]
 
 
+CELL_PADDING = 6  # LEFTPADDING + RIGHTPADDING of GRID
+
+
+def _member_cells(styles: _Styles, row: OrderRow) -> list:
+    """A member row's cells: a value that fits its column on one line as a plain string (drawn as
+    text, no markup parsed), a longer one as a wrapping paragraph.
+
+    A kabupaten's order holds ~8,500 cells; as paragraphs they were most of the PDF's time.
+    """
+    font, size = styles.cell.fontName, styles.cell.fontSize
+    cells = []
+    for value, width in zip(row.member_cells(), MEMBER_WIDTHS, strict=True):
+        text = str(value)
+        fits = "\n" not in text and stringWidth(text, font, size) <= width - CELL_PADDING
+        cells.append(text if fits else text_paragraph(text, styles.cell))
+    return cells
+
+
 def _member_table(
     styles: _Styles, rows: list[OrderRow], *, caption: str = "", spans: dict[int, str] | None = None
 ):
     """One officer table in the shared layout. ``caption`` heads it (repeated on every page it
     spans, so a village heading is never stranded); ``spans`` puts a full-width line before a row."""
     data = []
-    style = list(GRID)
+    cell = styles.cell
+    # Plain-string cells take their font from the table: the same as the paragraph cells'.
+    style = [
+        *GRID,
+        ("FONTNAME", (0, 0), (-1, -1), cell.fontName),
+        ("FONTSIZE", (0, 0), (-1, -1), cell.fontSize),
+        ("LEADING", (0, 0), (-1, -1), cell.leading),
+    ]
     header_rows = 0
     if caption:
         data.append([text_paragraph(caption, styles.head)] + [""] * 7)
@@ -344,7 +370,7 @@ def _member_table(
                 ("SPAN", (0, at), (-1, at)),
                 ("BACKGROUND", (0, at), (-1, at), colors.HexColor("#f6f7f9")),
             ]
-        data.append([text_paragraph(value, styles.cell) for value in row.member_cells()])
+        data.append(_member_cells(styles, row))
     return Table(
         data, colWidths=MEMBER_WIDTHS, repeatRows=header_rows, style=TableStyle(style), hAlign="LEFT"
     )
