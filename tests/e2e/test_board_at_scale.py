@@ -4,87 +4,23 @@ under 3,000 px at 1366 px and never scrolls sideways (1366 and 360 px); a ▸ op
 from the keyboard; an officer is found by NRP; the ✕ asks for confirmation and the removal is undone.
 """
 
-import random
-from decimal import Decimal
-
 import pytest
-from django.db import transaction
 from playwright.sync_api import expect
 
-from operations.models import Assignment, Duty, Officer, Operation, PatternSet, Unit
-from operations.ranks import Pangkat
+from operations.models import Assignment
 from operations.roles import KABAG_OPS
-from operations.services.assignments import PostingRequest, assignments_create_many
-from operations.services.standings import standings_refresh
+from tests.board_world import TARGET_NAME, TARGET_NRP, VILLAGES, build_polres_board
 from tests.conftest import TEST_PASSWORD
 from tests.e2e.conftest import PHONE, login, screenshot
-from tests.factories import (
-    DesaFactory,
-    ElectionFactory,
-    JurisdictionFactory,
-    OperationFactory,
-    UnitFactory,
-    VillageElectionFactory,
-)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 HQ_WIDE = {"width": 1366, "height": 768}
-VILLAGES_PER_KECAMATAN = 15
-OFFICERS = 520
-TARGET_NRP = "87050123"
-TARGET_NAME = "Wahyu Hidayat"
-FIRST = ["Agus", "Budi", "Dedi", "Eko", "Fajar", "Hendra", "Irfan", "Joko", "Rudi", "Slamet", "Teguh", "Yudi"]
-LAST = ["Santoso", "Saputra", "Pratama", "Nugroho", "Hidayat", "Setiawan", "Kurniawan", "Wibowo", "Susanto"]
-PREFIXES = ["Suka", "Mekar", "Tegal", "Cibeber", "Kebon"]
-SUFFIXES = ["jaya", "sari", "mulya", "asih"]
-RANKS = [Pangkat.BRIPDA, Pangkat.BRIPTU, Pangkat.BRIGPOL, Pangkat.BRIPKA, Pangkat.AIPDA, Pangkat.AIPTU]
 
 
 @pytest.fixture
 def big_operation(make_user):
-    rng = random.Random(18)
-    election = ElectionFactory()
-    operation = OperationFactory(
-        election=election, pattern_set=PatternSet.objects.get(name="Polres Serang Pilkades 2021 (per desa)")
-    )
-    villages = []
-    for p in range(5):
-        polsek = UnitFactory(name=f"Polsek Uji {p + 1}", kind=Unit.Kind.POLSEK)
-        for k in range(2):
-            kecamatan = JurisdictionFactory(unit=polsek).kecamatan
-            for d in range(VILLAGES_PER_KECAMATAN):
-                desa = DesaFactory(
-                    kecamatan=kecamatan,
-                    name=f"{rng.choice(PREFIXES)}{rng.choice(SUFFIXES)} {p}{k}{d}",
-                    latitude=Decimal("-6.0") - Decimal("0.01") * (p * 30 + k * 15 + d),
-                    longitude=Decimal("106.2") + Decimal("0.01") * d,
-                )
-                villages.append(VillageElectionFactory(election=election, desa=desa))
-    polres = UnitFactory(name="Polres Uji", kind=Unit.Kind.POLRES)
-    officers = Officer.objects.bulk_create(
-        Officer(
-            nrp=TARGET_NRP if n == 0 else f"{80000000 + n * 7:08d}",
-            name=TARGET_NAME if n == 0 else f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-            rank=Pangkat.BRIPTU if n == 0 else rng.choice(RANKS),
-            unit=polres,
-        )
-        for n in range(OFFICERS)
-    )
-    standings_refresh(operation=operation)
-    kabag = make_user(KABAG_OPS, username="kabag.uji")
-    # Every officer posted: ten to each of the first 20 villages (over their need of 8), the rest
-    # two or three to a village, so the board shows surplus and shortfall side by side.
-    village_of = [villages[n // 10] for n in range(200)]
-    village_of += [villages[20 + n % 130] for n in range(OFFICERS - 200)]
-    postings = [
-        PostingRequest(officer_id=officer.pk, duty=Duty.VILLAGE_GUARD, village_election_id=village.pk)
-        for officer, village in zip(officers, village_of, strict=True)
-    ]
-    with transaction.atomic():
-        locked = Operation.objects.select_for_update().get(pk=operation.pk)
-        assignments_create_many(operation=locked, postings=postings, by=kabag)
-    return operation
+    return build_polres_board(kabag=make_user(KABAG_OPS, username="kabag.uji"))
 
 
 def _open_board(open_page, operation, viewport=HQ_WIDE):
@@ -103,7 +39,7 @@ def test_collapsed_board_of_500_officers_stays_under_3000_px_and_opens_from_the_
 ):
     page, console = _open_board(open_page, big_operation)
 
-    assert page.locator(".village-grid > li").count() == 150
+    assert page.locator(".village-grid > li").count() == VILLAGES
     expect(page.locator(".village-grid .chip.surplus").first).to_contain_text("+2")
     height = page.evaluate("() => document.documentElement.scrollHeight")
     assert height < 3000, f"board is {height} px tall at 1366 px"
