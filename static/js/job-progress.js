@@ -6,7 +6,7 @@
   var box = document.getElementById("job");
   if (!box || box.dataset.state === "succeeded" || box.dataset.state === "failed") return;
   var bar = document.getElementById("job-bar");
-  var numberFormat = new Intl.NumberFormat("id-ID");
+  var numberFormat = new Intl.NumberFormat(document.documentElement.lang || "id");
 
   function show(id, value) {
     var node = document.getElementById(id);
