@@ -16,3 +16,10 @@ def announce() -> None:
             "one process only. Fine for the demo or a single process; with several workers or "
             "servers set REDIS_URL, or each one counts and caches on its own."
         )
+    elif settings.PILKADES_JOBS_RUN == "thread":
+        # Redis says "several processes or servers": jobs in web threads die with their worker.
+        logger.warning(
+            "PILKADES_JOBS_RUN=thread: background jobs run in threads of the web processes, and a "
+            "restart or a recycled worker cuts them short. In production run the job worker "
+            "(deploy/systemd/pilkades-worker.service) and set PILKADES_JOBS_RUN=worker."
+        )

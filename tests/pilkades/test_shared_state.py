@@ -127,3 +127,15 @@ def test_this_test_worker_flushes_only_its_own_redis_database():
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     assert settings.CACHES["default"]["LOCATION"] == redis_url_for_worker(os.environ["REDIS_URL"], worker)
     assert not settings.CACHES["default"]["LOCATION"].endswith("/0")
+
+
+def test_start_up_with_redis_and_jobs_in_web_threads_asks_for_the_job_worker():
+    started = _in_other_process(
+        "import pilkades.wsgi", REDIS_URL="redis://127.0.0.1:6379/0", PILKADES_JOBS_RUN="thread"
+    )
+    assert started.returncode == 0, started.stderr
+    assert "PILKADES_JOBS_RUN=thread" in started.stderr and "pilkades-worker" in started.stderr
+    with_worker = _in_other_process(
+        "import pilkades.wsgi", REDIS_URL="redis://127.0.0.1:6379/0", PILKADES_JOBS_RUN="worker"
+    )
+    assert "PILKADES_JOBS_RUN" not in with_worker.stderr
