@@ -4,6 +4,8 @@ error report."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jobs.models import Job
@@ -138,3 +140,14 @@ def test_a_confirmed_boundary_import_runs_as_a_job(kabag):
         1,
     )
     assert Desa.objects.get(code="36.04.17.2010").latitude is not None
+
+
+def test_the_status_never_reads_the_uploaded_file(kabag):
+    # Polled every second: a 5 MB upload read each time would be 5 MB a second per open page.
+    UnitFactory(name="Polsek Carenang", kind="polsek")
+    _upload_roster(kabag, ROSTER)
+    job = Job.objects.get()
+    with CaptureQueriesContext(connection) as queries:
+        assert kabag.get(reverse("admin:jobs_job_status", args=[job.pk])).status_code == 200
+    job_queries = [q["sql"] for q in queries.captured_queries if '"jobs_job"' in q["sql"]]
+    assert job_queries and not any("input_data" in sql for sql in job_queries)
