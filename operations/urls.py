@@ -36,6 +36,11 @@ urlpatterns = [
         name="deployment-add",
     ),
     path(
+        "operasi/<int:operation_id>/penempatan/desa/<int:village_election_id>/tim/",
+        deployment_pages.team_panel,
+        name="deployment-team",
+    ),
+    path(
         "operasi/<int:operation_id>/penempatan/desa/<int:village_election_id>/ketua/",
         deployment_pages.team_leader,
         name="deployment-team-leader",

@@ -68,6 +68,8 @@ from operations.services.assignments import assignment_create
 from operations.services.proposals import proposal_create
 from operations.services.tokens import person_token_create, token_create
 from villages.models import Candidate, Desa, Kabupaten, VillageElection
+from webhooks.models import WebhookDelivery, WebhookEndpoint
+from webhooks.services import endpoint_save, event_emit
 
 # The marker makes pytest-django create the test database; the module's own transaction (below)
 # holds the demo, and each test's transaction nests inside it.
@@ -145,6 +147,7 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "deployment-add": same(OPS),
     "deployment-team-leader": rw(post=OPS),
     "deployment-team-text": same(HQ),
+    "deployment-team": same(HQ),  # one village's team, fetched when the board opens it
     "deployment-remove": same(OPS),  # GET asks for confirmation, POST releases
     "deployment-undo": rw(post=OPS),
     "personnel-page": same(HQ),
@@ -212,6 +215,12 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "candidate-bulk": rw(post=OPS),
     # The changes feed reads every resource: HQ (the service token too), as the officer list.
     "changes": read_only(HQ_API),
+    # Webhooks: endpoints (URLs and secrets) and their delivery log are the Kabag Ops' alone.
+    "webhook-list": rw(get=OPS, post=OPS),
+    "webhook-detail": rw(get=OPS, put=OPS, patch=OPS, delete=OPS),
+    "webhook-delivery-list": read_only(OPS),
+    "webhook-delivery-detail": read_only(OPS),
+    "webhook-delivery-redeliver": rw(post=OPS),
     "operation-list": rw(get=API_USERS, post=OPS),
     "operation-detail": rw(get=API_USERS, put=OPS, patch=OPS),
     "jurisdiction-list": rw(get=HQ_API, post=OPS),
@@ -301,6 +310,7 @@ ADMIN_REFUSES: dict[str, set[str]] = {
     "election_day.dispatch": {"add", "change", "delete"},
     "election_day.lapsitsnapshot": {"add", "change", "delete"},
     "jobs.job": {"add", "change", "delete"},  # written by the job services only
+    "webhooks.webhookdelivery": {"add"},  # written by event_emit only
 }
 # Admin classes that grant by role rather than by model permission (the groups hold no authtoken
 # permissions; the token admin is for Kabag Ops).
@@ -475,6 +485,11 @@ def _build_world() -> World:
         incident=incident, officer=officer, from_duty=Duty.RESERVE, from_place="Mako", confirmed_by=kabag
     )
     snapshot, _created = lapsit_snapshot_take(operation=operation, by=kabag)
+    endpoint = endpoint_save(
+        endpoint=WebhookEndpoint(url="http://127.0.0.1:9/", secret="rahasia-matriks-uji")
+    )
+    event_emit(type="report.verified", data={"report": 1})
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
     job = Job.objects.create(
         kind=Job.Kind.ROSTER_IMPORT, runner="operations.jobs.roster_import_run", created_by=kabag
     )
@@ -531,6 +546,8 @@ def _build_world() -> World:
         "operations.position": Position.objects.get(name="Kapolsek"),
         "operations.capability": Capability.objects.get(code=Capability.BOAT_CREW),
         "jobs.job": job,
+        "webhooks.webhookendpoint": endpoint,
+        "webhooks.webhookdelivery": delivery,
     }
     history_ids = {label: _history_id(obj) for label, obj in objects.items()}
 
@@ -577,6 +594,9 @@ def _build_world() -> World:
         "incident-send-team": incident.pk,
         "incident-photos": incident.pk,
         "incident-photo-image": 999999,
+        "webhook": endpoint.pk,
+        "webhook-delivery": delivery.pk,
+        "webhook-delivery-redeliver": delivery.pk,
     }
     common = {
         "operation_id": operation.pk,

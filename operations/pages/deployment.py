@@ -107,6 +107,24 @@ def board(request: HttpRequest, operation_id: int) -> HttpResponse:
     )
 
 
+@allowed(permissions.is_hq)
+def team_panel(request: HttpRequest, operation_id: int, village_election_id: int) -> HttpResponse:
+    """One village's team as the board shows it when opened: fetched by the board's ▸ button, so
+    the collapsed board of hundreds of officers carries none of their rows."""
+    operation = _operation(operation_id)
+    return render(
+        request,
+        "operations/_board_team.html",
+        {
+            "operation": operation,
+            "team": _team(operation, village_election_id),
+            "can_assign": permissions.can_assign(request.user),
+            # The board's filters, kept by the ✕ links so a removal returns to the same view.
+            "back": request.GET.get("back", ""),
+        },
+    )
+
+
 def _board_url(operation_id: int, back: str, village_election_id: int | None) -> str:
     """Back to the board as it was filtered, the village's team open and in view."""
     query = QueryDict(back, mutable=True)

@@ -50,7 +50,11 @@ def test_collapsed_board_of_500_officers_stays_under_3000_px_and_opens_from_the_
     first.focus()
     page.keyboard.press("Enter")
     expect(first).to_have_attribute("aria-expanded", "true")
-    expect(page.locator(".team-panel").first).to_be_visible()
+    panel = page.locator(".team-panel").first
+    expect(panel).to_be_visible()
+    # The team is fetched when opened: its officers, each a link, each with a ✕.
+    expect(panel.locator("a[href^='/personel/']").first).to_be_visible()
+    expect(panel.get_by_role("link", name="Lepas").first).to_be_visible()
     assert page.evaluate("() => document.documentElement.scrollHeight") > height
     page.keyboard.press("Space")
     expect(first).to_have_attribute("aria-expanded", "false")

@@ -117,7 +117,14 @@ def test_collapsed_board_keeps_teams_closed_and_links_villages_and_officers(clie
     assert 'aria-expanded="false"' in html
     for village in [*world.own, world.foreign]:
         assert reverse("village-detail", args=[village.pk]) in html
-    assert reverse("personnel-page", args=[officer.pk]) in html
+    # A closed team is fetched when opened: the collapsed page carries its address, not its members.
+    team_url = reverse("deployment-team", args=[world.operation.pk, world.own[0].pk])
+    assert f'data-team-url="{team_url}' in html
+    assert reverse("personnel-page", args=[officer.pk]) not in html
+    team = client.get(team_url).content.decode()
+    assert reverse("personnel-page", args=[officer.pk]) in team
+    assert reverse("deployment-remove", args=[officer.assignments.get().pk]) in team
+    assert "<html" not in team
 
 
 def test_remove_asks_for_confirmation_then_offers_undo(client, world):
