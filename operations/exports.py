@@ -499,7 +499,17 @@ def order_pdf(*, plan: OrderPlan) -> bytes:
                 _row(m.officer, number=n, section="", duty=_duty_text(m))
                 for n, m in enumerate(section.patrols, 1)
             ]
-            story.append(_member_table(styles, rows, caption=caption))
+            if not rows:  # like a village without officers: no empty table under the heading
+                story.append(
+                    KeepTogether(
+                        [
+                            text_paragraph(caption, styles.head),
+                            text_paragraph(_("Belum ada personel."), styles.cell),
+                        ]
+                    )
+                )
+            else:
+                story.append(_member_table(styles, rows, caption=caption))
 
     story.append(text_paragraph(_("III. Cadangan"), styles.h2))
     if not plan.reserve:

@@ -183,3 +183,18 @@ def test_proposal_page_shows_the_patrols_and_the_reserve(client, world):
     reserve = page_text.split("Cadangan (1)")[1]
     assert spare.name in reserve
     assert "tidak dibutuhkan desa atau patroli" in reserve
+
+
+def test_sprin_pdf_names_an_unfilled_patrol_without_an_empty_table(client, world):
+    from pypdf import PdfReader
+
+    with_patrols(world, 2)
+    client.force_login(world.kabag)
+    response = client.get(
+        reverse("deployment-order", args=[world.operation.pk, "pdf"]), HTTP_ACCEPT_LANGUAGE="id"
+    )
+
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    kecamatan = world.foreign.desa.kecamatan.name
+    after = text.split(f"Patroli Kecamatan {kecamatan}: kebutuhan 2, ditugaskan 0")[1]
+    assert after.lstrip().startswith("Belum ada personel.")
