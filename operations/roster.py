@@ -253,7 +253,10 @@ def _roster_rows(
     nrp_widget, rank_widget, active_widget = NrpWidget(), RankWidget(), ActiveWidget()
     rows, problems = [], []
     total = dataset.height
-    for index, record in enumerate(dataset.dict):
+    headers = dataset.headers or []
+    # Row by row: dataset.dict would build every row's dict first (a million rows, a million dicts).
+    for index, values in enumerate(dataset):
+        record = dict(zip(headers, values, strict=False))
         if progress is not None:
             progress(rows_read=index, errors=len(problems), total=total)
         line, row, bad = index + 2, {}, False
@@ -293,9 +296,11 @@ def _import_dataset(
     user,
     source_name: str | None,
     progress: Progress | None = None,
+    with_instances: bool = True,
 ) -> _Outcome:
     """Every line or none, through officers_upsert: the rows it refuses and the cells the roster
-    cannot read are reported together, by line."""
+    cannot read are reported together, by line. ``with_instances``: the officers read back for
+    the admin's result page (roster_import needs only the counts)."""
     _unescape_cells(dataset)
     problems = _structure_problems(dataset)
     if problems:
@@ -322,7 +327,11 @@ def _import_dataset(
                 ]
             if problems:
                 raise RosterImportError(sorted(problems))
-            by_nrp = Officer.objects.in_bulk([row["nrp"] for _, row in numbered], field_name="nrp")
+            by_nrp = (
+                Officer.objects.in_bulk([row["nrp"] for _, row in numbered], field_name="nrp")
+                if with_instances and not dry_run
+                else {}
+            )
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -346,7 +355,14 @@ def roster_import(
     naming ``user`` and the file (``source_name``). ``progress`` hears the rows read and the
     rows refused so far, then that the rows are being saved (jobs.progress)."""
     dataset = read_dataset(data=data, file_format=file_format)
-    outcome = _import_dataset(dataset, dry_run=dry_run, user=user, source_name=source_name, progress=progress)
+    outcome = _import_dataset(
+        dataset,
+        dry_run=dry_run,
+        user=user,
+        source_name=source_name,
+        progress=progress,
+        with_instances=False,
+    )
     return RosterImportReport(
         new=outcome.kinds.count("new"),
         updated=outcome.kinds.count("update"),
