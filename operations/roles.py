@@ -11,13 +11,14 @@ POLSEK = "Polsek"
 PIMPINAN = "Pimpinan"
 ROLE_GROUPS = (KABAG_OPS, POLSEK, PIMPINAN)
 # The apps whose model permissions the roles hand out (the Hari-H app is named, not imported).
-DESK_APPS = ("operations", "villages", "election_day")
+DESK_APPS = ("operations", "villages", "election_day", "webhooks")
 
 # Patterns over "app_label.codename".
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     KABAG_OPS: (
         "operations.*",
         "election_day.*",
+        "webhooks.*",
         "villages.add_*",
         "villages.change_*",
         "villages.view_*",

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "operations",
     "election_day",
     "jobs",
+    "webhooks",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,7 @@ import factory
 from axes.models import AccessAttempt, AccessFailureLog
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from rest_framework.authtoken.models import TokenProxy
 
 from operations.models import (
@@ -225,3 +226,28 @@ class ProposalItemFactory(factory.django.DjangoModelFactory):
     village_election = factory.SubFactory(
         VillageElectionFactory, election=factory.SelfAttribute("..proposal.operation.election")
     )
+
+
+class WebhookEndpointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "webhooks.WebhookEndpoint"
+
+    url = factory.Sequence(lambda n: f"https://penerima-{n}.example/hook")
+    secret = "rahasia-uji-webhook-1234"
+
+
+class WebhookEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "webhooks.WebhookEvent"
+
+    type = "report.verified"
+    payload = factory.LazyFunction(lambda: {"report": 1})
+
+
+class WebhookDeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "webhooks.WebhookDelivery"
+
+    endpoint = factory.SubFactory(WebhookEndpointFactory)
+    event = factory.SubFactory(WebhookEventFactory)
+    next_attempt_at = factory.LazyFunction(timezone.now)

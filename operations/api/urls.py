@@ -1,7 +1,18 @@
 from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
-from operations.api import auth, bulk, changes, deployment, evidence, map, organisation, ranking, risk
+from operations.api import (
+    auth,
+    bulk,
+    changes,
+    deployment,
+    evidence,
+    map,
+    organisation,
+    ranking,
+    risk,
+    webhooks,
+)
 from operations.exports import ORDER_FORMATS
 
 router = DefaultRouter()
@@ -19,6 +30,8 @@ router.register("risk-reports", risk.RiskReportViewSet, basename="risk-report")
 router.register("risk-indicators", risk.RiskIndicatorViewSet, basename="risk-indicator")
 router.register("assignments", deployment.AssignmentViewSet, basename="assignment")
 router.register("proposals", deployment.ProposalViewSet, basename="proposal")
+router.register("webhooks", webhooks.WebhookEndpointViewSet, basename="webhook")
+router.register("webhook-deliveries", webhooks.WebhookDeliveryViewSet, basename="webhook-delivery")
 
 urlpatterns = [
     # A person exchanges his username and password for a token that expires, and revokes it.

@@ -21,8 +21,10 @@ from simple_history.utils import bulk_create_with_history
 
 from operations.models import VILLAGE_DUTIES, Assignment, BkoContingent, Duty, Officer, Operation, Stage, Unit
 from operations.models.organisation import Jurisdiction
+from operations.services import events
 from operations.services.standings import standings_refresh_assigned
 from villages.models import Candidate, Kecamatan, VillageElection
+from webhooks.models import EventType
 
 
 @dataclass(frozen=True)
@@ -310,6 +312,7 @@ def assignment_create(
         stage=stage,
         village_election_ids={assignment.village_election_id} if assignment.village_election_id else set(),
     )
+    events.assignment_event(EventType.ASSIGNMENT_CREATED, assignment)
     return assignment
 
 
@@ -327,6 +330,7 @@ def assignment_delete(*, assignment: Assignment, by: AbstractBaseUser) -> Model:
         stage=stage,
         village_election_ids={village_election_id} if village_election_id else set(),
     )
+    events.assignment_event(EventType.ASSIGNMENT_REMOVED, assignment, assignment_id=assignment_id)
     return Assignment.history.filter(id=assignment_id, history_type="-").latest("history_id")
 
 

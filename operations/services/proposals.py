@@ -51,6 +51,7 @@ from operations.models import (
     VillageStanding,
 )
 from operations.proposal_basis import basis_changes, postings_basis, proposal_basis, villages_basis
+from operations.services import events
 from operations.services.assignments import PostingRequest, assignments_create_many
 from villages.models import Candidate, VillageElection
 
@@ -626,6 +627,7 @@ def proposal_apply(*, proposal: AllocationProposal, by: AbstractBaseUser) -> lis
     proposal.status = AllocationProposal.Status.APPLIED
     proposal.decided_at = timezone.now()
     proposal.save(update_fields=["status", "decided_at"])
+    events.proposal_applied_event(proposal, assignments)
     return assignments
 
 

@@ -35,9 +35,11 @@ from operations.models import (
     VillageRisk,
 )
 from operations.selectors.reports import level_thresholds, report_scored
+from operations.services import events
 from operations.services.standings import standings_refresh, standings_refresh_for_village_elections
 from pilkades.errors import WrongState
 from villages.models import VillageElection
+from webhooks.models import EventType
 
 Status = RiskReport.Status
 
@@ -527,6 +529,7 @@ def _mark_submitted(
     report.status = Status.SUBMITTED
     report.submitted_at = timezone.now()
     report.save()
+    events.report_event(EventType.REPORT_SUBMITTED, report)
     return _transition(report, from_status=previous, by=by)
 
 
@@ -558,6 +561,7 @@ def _insert_submitted(report: RiskReport, *, by: AbstractBaseUser) -> list[RiskR
         )
 
     history.objects.bulk_create([history_row("+", status=Status.DRAFT, submitted_at=None), history_row("~")])
+    events.report_event(EventType.REPORT_SUBMITTED, report)
     return RiskReportTransition.objects.bulk_create(
         [
             RiskReportTransition(report=report, from_status="", to_status=Status.DRAFT, by=by),
@@ -619,12 +623,15 @@ def report_verify(*, report: RiskReport, by: AbstractBaseUser) -> RiskReport:
     report.decided_by = by
     report.save()
     _transition(report, from_status=Status.SUBMITTED, by=by)
+    events.report_event(EventType.REPORT_VERIFIED, report)
 
     risk = _locked_risk(report.village_election)
     if risk.last_report_at is None or risk.last_report_at <= report.decided_at:
+        before = events.effective_level(risk)
         _point_risk_at(risk, report)
         risk.save()
         standings_refresh_for_village_elections(village_election_ids=[report.village_election_id])
+        events.level_event(risk, before)
     return report
 
 
@@ -641,6 +648,7 @@ def report_return(*, report: RiskReport, by: AbstractBaseUser, reason: str) -> R
     report.decided_by = by
     report.save()
     _transition(report, from_status=Status.SUBMITTED, by=by, reason=report.return_reason)
+    events.report_event(EventType.REPORT_RETURNED, report)
     return report
 
 
@@ -694,12 +702,14 @@ def _apply_override(
     if errors:
         raise ValidationError(errors)
     risk = _locked_risk(village_election)
+    before = events.effective_level(risk)
     risk.override_level = level
     risk.override_reason = reason.strip()
     risk.override_by = actor
     risk.override_at = timezone.now()
     risk.save()
     standings_refresh_for_village_elections(village_election_ids=[village_election.pk])
+    events.level_event(risk, before)
     return risk
 
 
@@ -707,12 +717,14 @@ def _apply_override(
 def risk_override_clear(*, village_election: VillageElection, by: AbstractBaseUser) -> VillageRisk:
     _require_verifier(by)
     risk = _locked_risk(village_election)
+    before = events.effective_level(risk)
     risk.override_level = None
     risk.override_reason = ""
     risk.override_by = None
     risk.override_at = None
     risk.save()
     standings_refresh_for_village_elections(village_election_ids=[village_election.pk])
+    events.level_event(risk, before)
     return risk
 
 
