@@ -39,6 +39,7 @@ from election_day.services import progress as progress_services
 from election_day.services.common import KeyReused
 from operations.models import Assignment, Operation
 from operations.pages import allowed, to_latest_operation
+from operations.selectors.map import board_map_data
 from villages.models import VillageElection
 
 
@@ -238,10 +239,21 @@ def board_latest(request: HttpRequest) -> HttpResponse:
 @allowed(permissions.can_see_board)
 def board(request: HttpRequest, operation_id: int) -> HttpResponse:
     operation = get_object_or_404(Operation, pk=operation_id)
+    # The deployment board's map of the operation's villages; the board's script recolours it by
+    # progress and open incidents on every poll (dashboard-map.js, data-mode="progress").
+    map_data, map_missing = board_map_data(operation=operation)
     return render(
         request,
         "election_day/board.html",
-        {"operation": operation, "can_triage": permissions.can_triage(request.user), "poll_ms": 4000},
+        {
+            "operation": operation,
+            "can_triage": permissions.can_triage(request.user),
+            "poll_ms": 4000,
+            "map_data": map_data,
+            "map_missing": map_missing,
+            "map_tile_url": settings.MAP_TILE_URL,
+            "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        },
     )
 
 

@@ -260,6 +260,7 @@ def board(
         villages.append(
             {
                 "id": standing.village_election_id,
+                "code": standing.desa_code,  # the key of the board's map (operations' map data)
                 "desa": standing.desa_name,
                 "kecamatan": standing.kecamatan_name,
                 "level": standing.level,

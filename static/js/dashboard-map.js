@@ -5,7 +5,9 @@
 // a text node (Leaflet inserts a string tooltip or popup as HTML, and names come from imports).
 // The same script draws the village page's map and the deployment board's, set by the element's
 // data- attributes: data-focus="<desa code>" outlines that desa and opens fitted to it;
-// data-mode="shortfall" outlines in red each village short of personnel.
+// data-mode="shortfall" outlines in red each village short of personnel; data-mode="progress" (the
+// Posko board) fills each village by its stage of the day and outlines it by its worst open
+// incident, repainted from every board the page's poll receives (a "posko:board" event).
 (function () {
   "use strict";
   var element = document.getElementById("map");
@@ -21,6 +23,14 @@
   var SHORT = "#7a0019";
   var focusCode = labels.focus || "";
   var shortfallMode = labels.mode === "shortfall";
+  var progressMode = labels.mode === "progress";
+  // Hari-H stages: light to dark blue through the vote and the count, purple while the ballot boxes
+  // travel, green when done; grey not started; black for a postponed or repeated vote.
+  var STAGE_COLOURS = {
+    "": "#bdbdbd", tps_open: "#c6dbef", voting: "#6baed6", counting: "#3182bd", announced: "#08519c",
+    escort: "#9e9ac8", at_kecamatan: "#6a51a3", done: "#2e7d32", postponed: "#212121", repeat: "#212121",
+  };
+  var INCIDENT_COLOURS = { 1: "#f2c200", 2: "#ef6c00", 3: "#c62828" };
   var map = L.map(element, { scrollWheelZoom: false, zoomSnap: 0.25 });
   var tileUrl = element.dataset.tileUrl;
   if (tileUrl) {
@@ -62,8 +72,24 @@
     svg.insertBefore(defs, svg.firstChild);
   }
 
+  function progressStyle(p) {
+    var stage = p.stage || "";
+    var style = {
+      color: "#ffffff", weight: 1.2, fillOpacity: 0.85,
+      fillColor: STAGE_COLOURS[stage] || STAGE_COLOURS[""],
+      className: "village-marker village-stage-" + (stage || "none"),
+    };
+    if (p.worst_severity) {
+      style.color = INCIDENT_COLOURS[p.worst_severity] || INCIDENT_COLOURS[1];
+      style.weight = 4;
+      style.className += " village-incident-" + p.worst_severity;
+    }
+    return style;
+  }
+
   function villageStyle(feature) {
     var p = feature.properties;
+    if (progressMode) return progressStyle(p);
     var style = {
       color: "#ffffff", weight: 1.2, fillOpacity: 0.85,
       fillColor: p.assessed ? colours[p.level] || "#6d6d6d" : "url(#" + HATCH + ")",
@@ -252,7 +278,48 @@
     }
     return box;
   }
-  element.parentNode.insertBefore(buildLegend(), element.nextSibling);
+  if (!progressMode) element.parentNode.insertBefore(buildLegend(), element.nextSibling);
+
+  if (progressMode) {
+    var progressLegend = document.createElement("div");
+    progressLegend.className = "map-legend map-legend-progress";
+    element.parentNode.insertBefore(progressLegend, element.nextSibling);
+    var legendText = document.getElementById("map-progress-labels");
+    var swatchRow = function (colour, label, outline) {
+      var row = text("div", "");
+      var swatch = text("span", "", "swatch");
+      if (outline) {
+        swatch.style.background = "transparent";
+        swatch.style.border = "3px solid " + colour;
+      } else {
+        swatch.style.background = colour;
+      }
+      row.appendChild(swatch);
+      row.appendChild(document.createTextNode(label));
+      return row;
+    };
+    var paint = function (board) {
+      var byCode = {};
+      board.villages.forEach(function (v) { byCode[v.code] = v; });
+      villages.eachLayer(function (layer) {
+        var p = layer.feature.properties;
+        var found = byCode[p.code];
+        p.stage = found ? found.stage : "";
+        p.worst_severity = found ? found.worst_severity : 0;
+        layer.setStyle(villageStyle(layer.feature));
+      });
+      // The legend names the stages in the board's own words (its language), rebuilt each time.
+      while (progressLegend.firstChild) progressLegend.removeChild(progressLegend.firstChild);
+      progressLegend.appendChild(swatchRow(STAGE_COLOURS[""], legendText ? legendText.dataset.notStarted : "–"));
+      board.villages_per_stage.forEach(function (s) {
+        progressLegend.appendChild(swatchRow(STAGE_COLOURS[s.stage] || STAGE_COLOURS[""], s.label));
+      });
+      if (legendText) progressLegend.appendChild(swatchRow(INCIDENT_COLOURS[3], legendText.dataset.incidents, true));
+      element.dataset.painted = board.generated_at;
+    };
+    document.addEventListener("posko:board", function (event) { paint(event.detail); });
+    if (window.poskoLastData && window.poskoLastData()) paint(window.poskoLastData());
+  }
 
   element.dataset.markers = String(villages.getLayers().length);
 })();

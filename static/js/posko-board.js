@@ -115,6 +115,8 @@
 
   function render(data) {
     lastData = data;
+    // The board's map (dashboard-map.js, progress mode) recolours its villages from the same data.
+    document.dispatchEvent(new CustomEvent("posko:board", { detail: data }));
     text("posko-stage", data.stage.label);
     text("posko-updated", new Date(data.generated_at).toLocaleTimeString("id-ID"));
     text("present", data.personnel.present);

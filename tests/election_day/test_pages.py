@@ -90,3 +90,27 @@ def test_posko_board_hq_only_kapolres_reads_without_triage(client, w, who, statu
         page = response.content.decode()
         assert f'data-can-triage="{"1" if triage else "0"}"' in page
         assert f"/api/v1/operations/{w.operation.pk}/board/" in page and "lapsit" in page
+
+
+def test_posko_board_draws_the_villages_map_coloured_by_progress(client, w):
+    """The wall board's map is the dashboard's (operations' map data, dashboard-map.js) in its
+    progress mode; the board data names each village by its desa code, which the map matches on."""
+    import json
+
+    from election_day.services.progress import progress_record
+
+    progress_record(operation=w.operation, village_election=w.own[0], stage="voting", by=w.kabag)
+    client.force_login(w.kabag)
+    page = client.get(f"/operasi/{w.operation.pk}/posko/").content.decode()
+    assert 'data-mode="progress"' in page and "js/dashboard-map.js" in page and "leaflet/leaflet.js" in page
+    start = page.index('<script id="map-data" type="application/json">') + len(
+        '<script id="map-data" type="application/json">'
+    )
+    mapped = json.loads(page[start : page.index("</script>", start)])
+    codes = {f["properties"]["code"] for f in mapped["villages"]["features"]}
+    assert codes == {v.desa.code for v in w.own}  # the foreign desa has no coordinates: not drawn
+
+    board = client.get(f"/api/v1/operations/{w.operation.pk}/board/").json()
+    by_code = {v["code"]: v for v in board["villages"]}
+    assert set(by_code) == codes | {w.foreign.desa.code}
+    assert by_code[w.own[0].desa.code]["stage"] == "voting"
