@@ -217,20 +217,27 @@ def board(
     grace = timedelta(minutes=settings.CHECKIN_GRACE_MINUTES)
     if window is not None and now >= window.starts_at + grace and window.stage == stage:
         late_since = window.starts_at + grace
-        missing = postings.exclude(Exists(arrived)).select_related(
-            "officer", "village_election__desa", "kecamatan"
-        )
+        missing = postings.exclude(Exists(arrived))
         late_total = missing.count()
+        # Plain values, not postings with four related rows each: up to 500 model instances a refresh.
         late = [
             {
-                "officer": f"{_label(Pangkat, a.officer.rank)} {a.officer.name}",
-                "nrp": a.officer.nrp,
-                "duty": _label(Duty, a.duty),
-                "place": a.village_election.desa.name
-                if a.village_election_id
-                else (a.kecamatan.name if a.kecamatan_id else ""),
+                "officer": f"{_label(Pangkat, rank)} {name}",
+                "nrp": nrp,
+                "duty": _label(Duty, duty),
+                "place": desa if village_id else (kecamatan or ""),
             }
-            for a in missing.order_by("village_election__desa__name", "-officer__rank")[:LATE_LIST_SIZE]
+            for rank, name, nrp, duty, village_id, desa, kecamatan in missing.order_by(
+                "village_election__desa__name", "-officer__rank"
+            ).values_list(
+                "officer__rank",
+                "officer__name",
+                "officer__nrp",
+                "duty",
+                "village_election_id",
+                "village_election__desa__name",
+                "kecamatan__name",
+            )[:LATE_LIST_SIZE]
         ]
 
     progress = dict(
