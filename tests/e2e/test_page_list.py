@@ -17,8 +17,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from operations.demo import LOGINS
-from tests.e2e.conftest import PHONE, login
+from tests.e2e.conftest import PHONE, login, screenshot
 from tests.test_authorization_matrix import (
+    ANON,
     DEMO_USERNAMES,
     KABAG,
     PIMP,
@@ -32,7 +33,7 @@ from tests.test_authorization_matrix import (
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 WALL = {"width": 1366, "height": 768}
-VIEWPORT = {POLSEK_A: PHONE, KABAG: WALL, PIMP: WALL}
+VIEWPORT = {ANON: PHONE, POLSEK_A: PHONE, KABAG: WALL, PIMP: WALL}
 # Third-party documentation viewers, and the language switch (a redirect back to the page it was
 # asked from, checked there).
 NOT_PAGES = ("api-docs", "api-redoc", "set_language")
@@ -54,7 +55,14 @@ TABLES_CUT = """() => [...document.querySelectorAll("main table")].flatMap((tabl
   return [];
 })"""
 # One page each role must have had checked, so a broken page list cannot pass by checking nothing.
-MUST_CHECK = {POLSEK_A: "/laporan/baru/", KABAG: "/laporan/antrian/", PIMP: "/dasbor/"}
+MUST_CHECK = {
+    ANON: "/accounts/login/",
+    POLSEK_A: "/laporan/baru/",
+    KABAG: "/laporan/antrian/",
+    PIMP: "/dasbor/",
+}
+# Pages kept as pictures (test-artifacts/, copied to docs/screenshots/ for the README).
+SCREENSHOTS = {(PIMP, "/dasbor/"): "dashboard-1366", (KABAG, "/peringkat/"): "ranking-1366"}
 
 
 def _pages_of(role: str) -> list:
@@ -78,11 +86,12 @@ def world(settings, tmp_path):
     return _build_world()
 
 
-@pytest.mark.parametrize("role", [POLSEK_A, KABAG, PIMP])
+@pytest.mark.parametrize("role", [ANON, POLSEK_A, KABAG, PIMP])
 def test_every_page_fits_its_screen_and_passes_wcag_aa(open_page, world, role):
     page, _console = open_page(VIEWPORT[role])
-    username = DEMO_USERNAMES[role]
-    login(page, username, _password(username))
+    if role != ANON:
+        username = DEMO_USERNAMES[role]
+        login(page, username, _password(username))
     axe = Axe()
     checked, problems = [], []
     for route in _pages_of(role):
@@ -99,6 +108,8 @@ def test_every_page_fits_its_screen_and_passes_wcag_aa(open_page, world, role):
         if width[0] > width[1]:
             problems.append(f"{url}: {width[0]} px wide in a {width[1]} px window")
         problems += [f"{url}: {cut}" for cut in page.evaluate(TABLES_CUT)]
+        if (role, url) in SCREENSHOTS:
+            screenshot(page, SCREENSHOTS[role, url])
         results = axe.run(page, options=AXE_OPTIONS).response
         for violation in results["violations"]:
             if violation["impact"] in BLOCKING:
