@@ -36,7 +36,10 @@ def test_board_shows_jabatan_and_flags_a_commander_posted_with_a_reason(client, 
     )
     client.force_login(world.kabag)
 
-    page = client.get(reverse("deployment-board", args=[world.operation.pk])).content.decode()
+    # The village's team opened on the board (a closed one is fetched when its ▸ is pressed).
+    page = client.get(
+        reverse("deployment-board", args=[world.operation.pk]), {"open": world.own[0].pk}
+    ).content.decode()
 
     assert "Kapolsek" in page.split("Budi Kapolsek", 1)[1][:400]
     assert "command-flag" in page
@@ -58,7 +61,10 @@ def test_board_shows_escorts_under_the_village_with_candidate_name_and_number(cl
         )
     client.force_login(world.kabag)
 
-    page = client.get(reverse("deployment-board", args=[world.operation.pk])).content.decode()
+    # The village's team opened on the board (a closed one is fetched when its ▸ is pressed).
+    page = client.get(
+        reverse("deployment-board", args=[world.operation.pk]), {"open": world.own[0].pk}
+    ).content.decode()
 
     assert "Haji Sarmin (No. 2)" in page
     assert page.count("escort-pair") == 1
