@@ -227,7 +227,13 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "jurisdiction-detail": rw(get=HQ_API, put=OPS, patch=OPS, delete=OPS),
     "bko-contingent-list": rw(get=HQ_API, post=OPS),
     "bko-contingent-detail": rw(get=HQ_API, put=OPS, patch=OPS),
-    "operation-ranking": read_only(HQ_API),
+    # A Polsek reads the ranking rows of its own villages (the rows are limited, not the route).
+    "operation-ranking": read_only(HQ_API | POLSEKS),
+    # What a level and a required personnel count come from: every API caller reads it.
+    "level-threshold-list": read_only(API_USERS),
+    "level-threshold-detail": read_only(API_USERS),
+    "pattern-set-list": read_only(API_USERS),
+    "pattern-set-detail": read_only(API_USERS),
     "operation-map": read_only(HQ_API),
     "operation-proposal": rw(post=OPS),
     "operation-order": read_only(HQ_API),
@@ -594,6 +600,8 @@ def _build_world() -> World:
         "incident-send-team": incident.pk,
         "incident-photos": incident.pk,
         "incident-photo-image": 999999,
+        "level-threshold": LevelThreshold.objects.order_by("level").first().pk,
+        "pattern-set": operation.pattern_set_id,
         "webhook": endpoint.pk,
         "webhook-delivery": delivery.pk,
         "webhook-delivery-redeliver": delivery.pk,

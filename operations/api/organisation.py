@@ -8,6 +8,7 @@ holds, the ranking rows that copy the row. The audit history names the caller (t
 set by DRF's authentication, token or session).
 """
 
+from django.core.validators import RegexValidator
 from django.db.models import Count, Model, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -115,8 +116,21 @@ def _search(fields: list[str]):
     return apply
 
 
+KABUPATEN_CODE = RegexValidator(
+    r"^\d{2}\.\d{2}$", _("Kode kabupaten/kota berbentuk 2 angka, titik, 2 angka (mis. 36.04).")
+)
+
+
+def _in_kabupaten(queryset: QuerySet, name: str, value: str) -> QuerySet:
+    return queryset.filter(code__startswith=f"{value}.")
+
+
 class KecamatanFilter(FilterSet):
     search = filters.CharFilter(method=_search(["name", "code"]), label=_("nama atau kode"))
+    # The ranking's identifier of a kabupaten (its Kemendagri code), not its name.
+    kabupaten = filters.CharFilter(
+        method=_in_kabupaten, validators=[KABUPATEN_CODE], label=_("kode kabupaten/kota, mis. 36.04")
+    )
 
     class Meta:
         model = Kecamatan

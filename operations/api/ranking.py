@@ -4,14 +4,20 @@ from django.http import Http404, HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from operations import permissions
-from operations.api.risk import ERRORS, FieldsBuiltOnce, IsHQ
+from operations.api.risk import ERRORS, FieldsBuiltOnce
 from operations.models import Operation, RiskLevel, Unit, VillageStanding
 from operations.ranking_cache import cached_ranking_page, ranking_stamp
 from operations.selectors.ranking import ranking_for_operation
 from villages.models import Kecamatan
+
+
+class IsHQOrPolsek(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return permissions.is_hq(request.user) or permissions.is_polsek(request.user)
 
 
 class RankingFilterSerializer(serializers.Serializer):
@@ -67,7 +73,7 @@ class StandingSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
 
 
 @extend_schema(
-    summary="Peringkat kerawanan desa suatu operasi (HQ)",
+    summary="Peringkat kerawanan desa suatu operasi (HQ: semua desa; Polsek: desa wilayahnya)",
     parameters=[
         OpenApiParameter("kecamatan", int, description="id kecamatan"),
         OpenApiParameter("polsek", int, description="id Polsek"),
@@ -82,7 +88,8 @@ class OperationRankingView(ListAPIView):
     """JSON pages are cached under the operation's ranking version, which every change of its rows bumps."""
 
     serializer_class = StandingSerializer
-    permission_classes = [IsHQ]
+    # A Polsek reads the rows of its own villages (the jurisdiction limit below), HQ all of them.
+    permission_classes = [IsHQOrPolsek]
     filter_backends: list = []
 
     def list(self, request: Request, *args, **kwargs) -> HttpResponse:

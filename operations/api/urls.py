@@ -11,6 +11,7 @@ from operations.api import (
     organisation,
     ranking,
     risk,
+    scoring,
     webhooks,
 )
 from operations.exports import ORDER_FORMATS
@@ -30,6 +31,8 @@ router.register("risk-reports", risk.RiskReportViewSet, basename="risk-report")
 router.register("risk-indicators", risk.RiskIndicatorViewSet, basename="risk-indicator")
 router.register("assignments", deployment.AssignmentViewSet, basename="assignment")
 router.register("proposals", deployment.ProposalViewSet, basename="proposal")
+router.register("level-thresholds", scoring.LevelThresholdViewSet, basename="level-threshold")
+router.register("pattern-sets", scoring.PatternSetViewSet, basename="pattern-set")
 router.register("webhooks", webhooks.WebhookEndpointViewSet, basename="webhook")
 router.register("webhook-deliveries", webhooks.WebhookDeliveryViewSet, basename="webhook-delivery")
 

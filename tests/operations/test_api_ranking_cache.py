@@ -123,8 +123,12 @@ def test_kabupaten_filter_and_its_field_error(client, world):
     assert "kabupaten" in response.json()["errors"]
 
 
-def test_a_refused_request_is_not_answered_from_the_cache(api_client, world):
+def test_a_refused_request_is_not_answered_from_the_cache(api_client, world, django_user_model):
     api_client.force_authenticate(world.kabag)
     assert api_client.get(_url(world)).status_code == 200
+    # A Polsek reads his own villages' rows, never the page cached for HQ; a user of no role nothing.
     api_client.force_authenticate(world.polsek)
+    rows = api_client.get(_url(world)).json()["results"]
+    assert sorted(r["village_election"] for r in rows) == sorted(v.pk for v in world.own)
+    api_client.force_authenticate(django_user_model.objects.create_user("tanpa-peran", password="x"))
     assert api_client.get(_url(world)).status_code == 403

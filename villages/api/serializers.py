@@ -10,9 +10,18 @@ from villages.models import Candidate, Desa, Election, Kecamatan, VillageElectio
 
 
 class KecamatanSerializer(serializers.ModelSerializer):
+    kabupaten_code = serializers.SerializerMethodField(
+        help_text=_(
+            "Kode kabupaten/kota (mis. 36.04), sama dengan filter kabupaten dan kabupaten_code peringkat."
+        )
+    )
+
     class Meta:
         model = Kecamatan
-        fields = ["id", "code", "name", "kabupaten_name"]
+        fields = ["id", "code", "name", "kabupaten_code", "kabupaten_name"]
+
+    def get_kabupaten_code(self, kecamatan: Kecamatan) -> str:
+        return kecamatan.code[:5]
 
 
 class DesaSerializer(StrictInput, serializers.ModelSerializer):
