@@ -215,9 +215,12 @@ def main() -> None:
             latency = f"p50 {result['p50_ms']:6.1f} ms   p95 {result['p95_ms']:6.1f} ms"
             print(f"   {label:<24} {result['per_second']:8.1f} req/s   {latency}"
                   f"   non-200 {result['errors']}   load {load:.1f}")  # fmt: skip
-    best_single = max(r["per_second"] for r in single)
-    best_double = max(r["per_second"] for r in double)
-    ratio = best_double / best_single
+    if not single:  # --rounds 0: the throttle only
+        best_single = best_double = ratio = float("nan")
+    else:
+        best_single = max(r["per_second"] for r in single)
+        best_double = max(r["per_second"] for r in double)
+        ratio = best_double / best_single
     print(f"   best: single {best_single:.1f} req/s, two servers {best_double:.1f} req/s: "
           f"{ratio:.0%} (target ≥ 90 %) [{'OK' if ratio >= 0.9 else 'MISS'}]")  # fmt: skip
 
