@@ -29,7 +29,6 @@ def _post_data(world, village=None, action="draft", **extra):
         "idempotency_key": str(uuid.uuid4()),
         **form_answers(),
         "value_former_head_strong_rival": "yes",
-        "evidence_former_head_strong_rival": "Mantan kades maju lagi.",
         "value_travel_minutes": "30",
         "action": action,
     }
