@@ -132,6 +132,9 @@ CACHES = {"default": cache_from_url("REDIS_URL", REDIS_URL)}
 # process, once the request's transaction commits; the demo has no worker).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 PILKADES_JOBS_RUN = env_str("PILKADES_JOBS_RUN", "thread")
+# Webhook deliveries leave the machine: off in the tests, whose fuzzer registers endpoints at
+# whatever URLs it makes up (the tests that deliver turn it on, to a receiver on 127.0.0.1).
+PILKADES_WEBHOOKS_SEND = env_bool("PILKADES_WEBHOOKS_SEND", default=True)
 if PILKADES_JOBS_RUN not in ("thread", "worker"):
     raise ImproperlyConfigured(f"PILKADES_JOBS_RUN={PILKADES_JOBS_RUN!r}: use 'worker' or 'thread'.")
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
@@ -71,6 +72,8 @@ def event_emit(*, type: str, data: dict) -> WebhookEvent | None:
 
 def schedule_drain(run_after: datetime | None = None) -> None:
     """Queue one drain on the job worker (now, or at ``run_after`` where the backend can defer)."""
+    if not settings.PILKADES_WEBHOOKS_SEND:
+        return
     from webhooks.tasks import deliver_webhooks_task
 
     task = deliver_webhooks_task

@@ -166,8 +166,9 @@ def test_a_rolled_back_change_sends_nothing(receiver, make_user, django_capture_
 
 
 def test_a_committed_change_is_delivered_by_the_job_it_queues(
-    receiver, make_user, django_capture_on_commit_callbacks
+    settings, receiver, make_user, django_capture_on_commit_callbacks
 ):
+    settings.PILKADES_WEBHOOKS_SEND = True
     # The tests' job backend runs a queued task at once: the commit queues the drain, the drain sends.
     _endpoint(receiver.url)
     world = risk_setup.build_world(make_user)
