@@ -1,6 +1,7 @@
 """Jobs: queued with the caller's transaction, run once, all or nothing, their report kept."""
 
 import io
+import time
 
 import pytest
 from django.db import transaction
@@ -112,3 +113,17 @@ def test_terminal_progress_stays_quiet_for_a_short_import():
     progress(rows_read=10, total=20)
     progress.close()
     assert stream.getvalue() == ""
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(TASKS=DATABASE_QUEUE, PILKADES_JOBS_RUN="thread")
+def test_without_a_worker_a_thread_of_this_process_runs_the_job_once_it_is_committed():
+    """The demo (scripts/run.sh): no job worker, yet the upload's job completes."""
+    job = _start(b"a\nb\nc")
+    deadline = time.monotonic() + 30
+    while Job.objects.get(pk=job.pk).state in (Job.State.QUEUED, Job.State.RUNNING):
+        assert time.monotonic() < deadline, "the job was never run"
+        time.sleep(0.1)
+    job.refresh_from_db()
+    assert (job.state, job.summary) == (Job.State.SUCCEEDED, "3 baris")
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
