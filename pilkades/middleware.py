@@ -64,11 +64,15 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
 
     Police PCs and phones are often set to English, so the browser's Accept-Language says nothing
     about what the desk should speak. API clients choose per request: /api/ still follows
-    Accept-Language, as Django's middleware does.
+    Accept-Language, as Django's middleware does — except the pages' own calls (the browser's
+    session, no Authorization header), whose labels are drawn into a page and speak its language.
     """
 
     def process_request(self, request):
-        if is_api_request(request):
+        from_a_page = (
+            settings.SESSION_COOKIE_NAME in request.COOKIES and "Authorization" not in request.headers
+        )
+        if is_api_request(request) and not from_a_page:
             return super().process_request(request)
         language = settings.LANGUAGE_CODE
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)

@@ -158,3 +158,22 @@ def test_api_still_follows_accept_language(client):
     english = client.get("/api/v1/tidak-ada/", HTTP_ACCEPT_LANGUAGE="en").json()["detail"]
     assert indonesian == "Tidak ditemukan."
     assert english != indonesian
+
+
+def test_the_pages_own_api_calls_speak_the_pages_language(client, make_user):
+    """The Posko board and the other pages fetch /api/ with the browser's session: an English browser
+    must not turn the labels they draw into English on an Indonesian page."""
+    client.force_login(make_user(KABAG_OPS))
+    detail = client.get("/api/v1/tidak-ada/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").json()["detail"]
+    assert detail == "Tidak ditemukan."
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    picked = client.get("/api/v1/tidak-ada/", HTTP_ACCEPT_LANGUAGE="id").json()["detail"]
+    assert picked == "Not found."
+
+
+def test_a_token_client_with_a_session_cookie_still_follows_accept_language(client, make_user):
+    client.force_login(make_user(KABAG_OPS))
+    detail = client.get(
+        "/api/v1/tidak-ada/", HTTP_ACCEPT_LANGUAGE="en", HTTP_AUTHORIZATION="Token whatever"
+    ).json()["detail"]
+    assert detail != "Tidak ditemukan."
