@@ -178,7 +178,10 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
             _apply_service_errors(form, exc)
     if request.method == "POST" and _wants_json(request):
         return _form_errors(form)
-    return render(request, "operations/report_form.html", {"form": form, "report": report})
+    # The evidence already sent, so the officer sees it before attaching again.
+    saved = report.answers.exclude(attachment="").exclude(attachment__isnull=True).select_related("indicator")
+    context = {"form": form, "report": report, "saved_attachments": saved}
+    return render(request, "operations/report_form.html", context)
 
 
 def _int_or_404(value: str) -> int:

@@ -141,3 +141,17 @@ def test_editing_keeps_the_notes_the_form_does_not_show(client, world):
     assert response.status_code == 302
     answer.refresh_from_db()
     assert answer.evidence == "Dua kubu bentrok pada 2013."
+
+
+def test_the_edit_page_lists_the_evidence_already_sent(client, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    report = report_create(
+        village_election=world.own[0], author=world.polsek, answers=answers(split_camps=True)
+    )
+    answer = report.answers.get(indicator=indicator("split_camps"))
+    answer.attachment = SimpleUploadedFile("baliho.png", b"\x89PNG\r\n\x1a\n", content_type="image/png")
+    answer.save()
+    client.force_login(world.polsek)
+    html = client.get(reverse("report-edit", args=[report.pk])).content.decode()
+    assert reverse("evidence", args=[answer.pk]) in html
+    assert "Lampiran tersimpan" in html
