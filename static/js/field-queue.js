@@ -250,7 +250,12 @@
         return next(0);
       });
     };
-    var locked = root.navigator && navigator.locks ? navigator.locks.request(SYNC_TAG, run) : run();
+    // The worker never waits for the lock: a page that holds it is sending already, and a worker
+    // event left waiting would hold up the activation of a new release, and with it the page's
+    // next navigation (which waits for that activation) while the old page keeps the lock.
+    var locked = !(root.navigator && navigator.locks) ? run()
+      : root.document ? navigator.locks.request(SYNC_TAG, run)
+      : navigator.locks.request(SYNC_TAG, { ifAvailable: true }, function (lock) { return lock ? run() : false; });
     flushing = locked.then(function (ok) {
       flushing = null;
       if (!ok && options && options.throwOnFailure) throw new Error("offline");

@@ -63,10 +63,10 @@ self.addEventListener("fetch", function (event) {
         }
         return response;
       }).catch(function () {
-        return caches.open(CACHE).then(function (cache) {
-          return cache.match(url.pathname).then(function (hit) {
-            return hit || Response.error();
-          });
+        // Any release's copy: the two registrations (/hari-h/, /laporan/baru/) share the caches,
+        // and the one updated first deletes the older cache the other's worker may still run on.
+        return fromAnyCache(url.pathname).then(function (hit) {
+          return hit || Response.error();
         });
       })
     );
@@ -76,12 +76,29 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(
       caches.open(CACHE).then(function (cache) {
         return cache.match(url.pathname).then(function (hit) {
-          return hit || fetch(request);
+          return hit || fetch(request).catch(function () {
+            return fromAnyCache(url.pathname).then(function (old) { return old || Response.error(); });
+          });
         });
       })
     );
   }
 });
+
+// The newest shell cache holding the path (this release's first), without creating any cache.
+function fromAnyCache(path) {
+  return caches.keys().then(function (names) {
+    var shells = names.filter(function (name) { return name.indexOf("pilkades-lapangan-") === 0; });
+    shells.sort(function (a, b) { return (b === CACHE) - (a === CACHE); });
+    var next = function (i) {
+      if (i >= shells.length) return undefined;
+      return caches.open(shells[i]).then(function (cache) {
+        return cache.match(path);
+      }).then(function (hit) { return hit || next(i + 1); });
+    };
+    return next(0);
+  });
+}
 
 self.addEventListener("sync", function (event) {
   if (event.tag === PilkadesQueue.SYNC_TAG) event.waitUntil(PilkadesQueue.flush({ throwOnFailure: true }));
