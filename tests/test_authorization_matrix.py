@@ -38,6 +38,7 @@ from django.db import models, transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from simple_history.admin import SimpleHistoryAdmin
 
 from election_day.models import Dispatch, IncidentCategory, StageWindow, VillageProgress
@@ -316,6 +317,8 @@ ADMIN_REFUSES: dict[str, set[str]] = {
     "election_day.dispatch": {"add", "change", "delete"},
     "election_day.lapsitsnapshot": {"add", "change", "delete"},
     "jobs.job": {"add", "change", "delete"},  # written by the job services only
+    # django-tasks-db's queue rows: read-only in its admin (superusers hold the view permission).
+    "django_tasks_database.dbtaskresult": {"add", "change", "delete"},
     "webhooks.webhookdelivery": {"add"},  # written by event_emit only
 }
 # Admin classes that grant by role rather than by model permission (the groups hold no authtoken
@@ -499,6 +502,12 @@ def _build_world() -> World:
     job = Job.objects.create(
         kind=Job.Kind.ROSTER_IMPORT, runner="operations.jobs.roster_import_run", created_by=kabag
     )
+    queued = DBTaskResult.objects.create(
+        args_kwargs={"args": [job.pk], "kwargs": {}},
+        task_path="jobs.services.job_run",
+        backend_name="default",
+        run_after=timezone.now(),
+    )
     reports = RiskReport.objects.filter(author=users["polsek.carenang"])
     returned = reports.get(status=RiskReport.Status.RETURNED)
     submitted = reports.get(status=RiskReport.Status.SUBMITTED)
@@ -552,6 +561,7 @@ def _build_world() -> World:
         "operations.position": Position.objects.get(name="Kapolsek"),
         "operations.capability": Capability.objects.get(code=Capability.BOAT_CREW),
         "jobs.job": job,
+        "django_tasks_database.dbtaskresult": queued,
         "webhooks.webhookendpoint": endpoint,
         "webhooks.webhookdelivery": delivery,
     }
