@@ -204,9 +204,15 @@ def test_ranking_bad_filters_are_400(api_client, world, query):
     assert response.status_code == 400
 
 
-def test_ranking_is_hq_only_and_404_for_unknown_operation(api_client, world):
+def test_ranking_rows_follow_the_jurisdiction_and_404_for_unknown_operation(
+    api_client, world, django_user_model
+):
+    # HQ reads every village; a Polsek the rows of its own villages (issue 17); no role, nothing.
     url = f"/api/v1/operations/{world.operation.pk}/ranking/"
-    assert _as(api_client, world.polsek).get(url).status_code == 403
+    rows = _as(api_client, world.polsek).get(url).json()["results"]
+    assert sorted(r["village_election"] for r in rows) == sorted(v.pk for v in world.own)
+    nobody = django_user_model.objects.create_user("tanpa-peran", password="x")
+    assert _as(api_client, nobody).get(url).status_code == 403
     assert _as(api_client, world.kabag).get("/api/v1/operations/999999/ranking/").status_code == 404
 
 
