@@ -251,3 +251,24 @@ class WebhookDeliveryFactory(factory.django.DjangoModelFactory):
     endpoint = factory.SubFactory(WebhookEndpointFactory)
     event = factory.SubFactory(WebhookEventFactory)
     next_attempt_at = factory.LazyFunction(timezone.now)
+
+
+class JobFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "jobs.Job"
+
+    kind = "roster_import"
+    runner = "operations.jobs.roster_import_run"
+    source_name = "personel.csv"
+
+
+class DBTaskResultFactory(factory.django.DjangoModelFactory):
+    """A queued job in django-tasks-db's queue table."""
+
+    class Meta:
+        model = "django_tasks_database.DBTaskResult"
+
+    args_kwargs = factory.LazyFunction(lambda: {"args": [], "kwargs": {}})
+    task_path = "jobs.services.job_run"
+    backend_name = "default"
+    run_after = factory.LazyFunction(timezone.now)
