@@ -169,7 +169,7 @@ def measure_nation() -> dict:
     cpu_started = time.process_time()
     started = time.perf_counter()
     villages = _read_villages(operation=operation, stage=Stage.VOTING)
-    groups, free_count = _read_groups(
+    groups, free_count, _in_reserve = _read_groups(
         operation=operation, stage=Stage.VOTING, exclude_bko=False, villages=villages
     )
     patrols = _read_patrols(operation=operation, stage=Stage.VOTING)

@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Avg, Count, Max, Q
+from django.db.models import Avg, Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,7 +52,7 @@ from operations.models import (
 )
 from operations.proposal_basis import basis_changes, postings_basis, proposal_basis, villages_basis
 from operations.services import events
-from operations.services.assignments import PostingRequest, assignments_create_many
+from operations.services.assignments import PostingRequest, assignment_delete, assignments_create_many
 from villages.models import Candidate, VillageElection
 
 STALE_CODE = "stale_proposal"
@@ -153,7 +153,8 @@ def _demand(village: dict, port: tuple[float | None, float | None] = (None, None
 
 def _read_groups(
     *, operation: Operation, stage: str, exclude_bko: bool, villages: list[dict]
-) -> tuple[list[SupplyGroup], int]:
+) -> tuple[list[SupplyGroup], int, set[int]]:
+    """The free officers by unit and capability, how many, and which of them stand in the reserve."""
     arrived = BkoContingent.objects.filter(operation=operation, status=BkoContingent.Status.ARRIVED)
     bko_rule = (
         Q(unit__supplies_bko=False)
@@ -167,9 +168,23 @@ def _read_groups(
         # one) command the operation: a proposal never posts them to a village. The Kabag Ops may
         # still assign one by hand, with a written reason.
         .for_village_duty()
-        .exclude(pk__in=Assignment.objects.for_stage(operation.pk, stage).values("officer_id"))
+        # The reserve is there to be drawn on: its officers are free for the next proposal too.
+        .exclude(
+            pk__in=Assignment.objects.for_stage(operation.pk, stage)
+            .exclude(duty=Duty.RESERVE)
+            .values("officer_id")
+        )
+        .annotate(
+            in_reserve=Exists(
+                Assignment.objects.for_stage(operation.pk, stage).filter(
+                    duty=Duty.RESERVE, officer_id=OuterRef("pk")
+                )
+            )
+        )
         .order_by("unit_id", "-rank", "nrp")
-        .values_list("pk", "unit_id", "home_desa_id", "desa_binaan_id", "jabatan__category", "unit__kind")
+        .values_list(
+            "pk", "unit_id", "home_desa_id", "desa_binaan_id", "jabatan__category", "unit__kind", "in_reserve"
+        )
     )
     # What each officer can do that others cannot: his unit's kind or his own catalogue entries.
     by_kind = dict(Capability.objects.exclude(unit_kind="").values_list("unit_kind", "code"))
@@ -179,7 +194,10 @@ def _read_groups(
     ).values_list("officer_id", "capability__code"):
         own[officer_id].add(code)
     by_unit: dict[tuple[int, str], list[tuple[int, int | None, int | None]]] = defaultdict(list)
-    for officer_id, unit_id, home_desa_id, binaan_id, category, unit_kind in free:
+    in_reserve = set()
+    for officer_id, unit_id, home_desa_id, binaan_id, category, unit_kind, reserve in free:
+        if reserve:
+            in_reserve.add(officer_id)
         codes = own.get(officer_id, set()) | {by_kind.get(unit_kind, "")}
         capability = BOAT_CREW if BOAT_CREW in codes else BRIMOB if BRIMOB in codes else ""
         binaan = binaan_id if category == Position.Category.BHABINKAMTIBMAS else None
@@ -231,7 +249,7 @@ def _read_groups(
                 allowed_kecamatan_ids=patrol_area,
             )
         )
-    return groups, sum(len(members) for members in by_unit.values())
+    return groups, sum(len(members) for members in by_unit.values()), in_reserve
 
 
 # The officers a proposal leaves free stay in the reserve at their unit (Mako or Polsek).
@@ -419,7 +437,7 @@ def proposal_create(
     # stale (refused on apply), never silently applied over.
     postings = postings_basis(operation=operation, stage=stage)
     villages = _read_villages(operation=operation, stage=stage)
-    groups, free_count = _read_groups(
+    groups, free_count, in_reserve = _read_groups(
         operation=operation, stage=stage, exclude_bko=exclude_bko, villages=villages
     )
     read_seconds = time.perf_counter() - started
@@ -455,8 +473,9 @@ def proposal_create(
         for p in result.placements
     ]
     # Every free officer the plan does not send out stays in the reserve at his unit, posted as such.
+    # Those already posted to the reserve stay there as they are.
     reaction = set(result.reserve_officer_ids)
-    placed = {p.officer_id for p in result.placements}
+    placed = {p.officer_id for p in result.placements} | in_reserve
     reserve = [
         Placement(officer_id=o, unit_id=g.unit_id, village_id=None, distance_m=None, role=ROLE_RESERVE)
         for g in groups
@@ -543,6 +562,15 @@ def proposal_create(
     return proposal
 
 
+def _leave_the_reserve(*, operation: Operation, stage: str, officer_ids: set[int], by) -> None:
+    """Officers a proposal sends out of the reserve give up their reserve posting first (with history),
+    so each stays posted once."""
+    for posting in Assignment.objects.for_stage(operation.pk, stage).filter(
+        duty=Duty.RESERVE, officer_id__in=officer_ids
+    ):
+        assignment_delete(assignment=posting, by=by)
+
+
 def _lock_open(proposal: AllocationProposal) -> tuple[AllocationProposal, Operation]:
     operation = Operation.objects.select_for_update().get(pk=proposal.operation_id)
     proposal = AllocationProposal.objects.select_for_update().get(pk=proposal.pk)
@@ -600,8 +628,13 @@ def proposal_apply(*, proposal: AllocationProposal, by: AbstractBaseUser) -> lis
     changes = _changes_since(proposal=proposal, operation=operation)
     if changes:
         raise ValidationError([ValidationError(message, code=STALE_CODE) for message in changes])
-    items = proposal.items.values_list(
-        "officer_id", "village_election_id", "duty", "candidate_id", "kecamatan_id"
+    columns = ("officer_id", "village_election_id", "duty", "candidate_id", "kecamatan_id")
+    items = list(proposal.items.values_list(*columns))
+    _leave_the_reserve(
+        operation=operation,
+        stage=proposal.stage,
+        officer_ids={item[0] for item in items if item[2] != Duty.RESERVE},
+        by=by,
     )
     try:
         assignments = assignments_create_many(

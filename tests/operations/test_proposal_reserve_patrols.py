@@ -198,3 +198,32 @@ def test_sprin_pdf_names_an_unfilled_patrol_without_an_empty_table(client, world
     kecamatan = world.foreign.desa.kecamatan.name
     after = text.split(f"Patroli Kecamatan {kecamatan}: kebutuhan 2, ditugaskan 0")[1]
     assert after.lstrip().startswith("Belum ada personel.")
+
+
+def test_a_later_proposal_draws_on_the_reserve_the_first_one_posted(world):
+    """After a proposal is applied everybody is posted (the free ones to the reserve); when a village's
+    need then grows, the next proposal must take officers from that reserve — that is what it is for —
+    and applying it moves them out of the reserve, while the one it leaves there keeps his posting."""
+    polres = officers(world.polres, 7)
+    proposal_apply(proposal=proposal_create(operation=world.operation, by=world.kabag), by=world.kabag)
+    reserve_before = set(
+        Assignment.objects.filter(operation=world.operation, duty=Duty.RESERVE).values_list("pk", flat=True)
+    )
+    assert len(reserve_before) == 3
+    VillageStanding.objects.filter(operation=world.operation, village_election=world.own[1]).update(
+        level=RiskLevel.RAWAN, required_personnel=2, shortfall=2
+    )
+
+    second = proposal_create(operation=world.operation, by=world.kabag)
+
+    # Two go out to the village; the third stays in the reserve as he is posted, no second item.
+    assert Counter(second.items.values_list("duty", flat=True)) == {Duty.VILLAGE_GUARD: 2}
+    proposal_apply(proposal=second, by=world.kabag)
+    posted = Assignment.objects.filter(operation=world.operation)
+    assert posted.count() == len(polres)  # each officer once: moved, not posted twice
+    moved = set(posted.filter(village_election=world.own[1]).values_list("officer_id", flat=True))
+    assert len(moved) == 2
+    kept = set(posted.filter(duty=Duty.RESERVE).values_list("pk", flat=True))
+    assert len(kept) == 1 and kept < reserve_before
+    left = Assignment.history.filter(officer_id__in=moved, duty=Duty.RESERVE, history_type="-")
+    assert left.count() == 2 and {h.history_user_id for h in left} == {world.kabag.pk}
