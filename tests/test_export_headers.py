@@ -45,7 +45,7 @@ RANKING_HEADERS = [
     "Kekurangan",
 ]
 REGION_HEADERS = ["kode", "nama"]
-ROSTER_HEADERS = ["NRP", "Nama", "Pangkat", "Jabatan", "Satuan"]
+ROSTER_HEADERS = ["NRP", "Nama", "Pangkat", "Jabatan", "Satuan", "Kode Desa Asal", "Telepon", "Aktif"]
 
 
 @pytest.fixture
