@@ -50,9 +50,9 @@ def test_restore_recreates_the_posting_with_history(world):
         "Pos TPS 2",
     )
     trail = list(
-        Assignment.history.filter(officer=officer).order_by("history_date", "history_id").values_list(
-            "history_type", "history_user"
-        )
+        Assignment.history.filter(officer=officer)
+        .order_by("history_date", "history_id")
+        .values_list("history_type", "history_user")
     )
     assert trail == [("+", world.kabag.pk), ("-", world.kabag.pk), ("+", world.kabag.pk)]
     standing = world.operation.standings.get(village_election=world.own[0])
