@@ -202,12 +202,12 @@ class OpenProposal:
     stale: bool
 
 
-def open_proposals(*, operation: Operation, limit: int = 5) -> list[OpenProposal]:
+def open_proposals(*, operation: Operation, limit: int | None = 5) -> list[OpenProposal]:
     """The operation's undecided proposals, newest first, each marked stale or not."""
     proposals = list(
-        operation.proposals.filter(status=AllocationProposal.Status.OPEN).order_by("-created_at", "-pk")[
-            :limit
-        ]
+        operation.proposals.filter(status=AllocationProposal.Status.OPEN)
+        .select_related("created_by__officer")
+        .order_by("-created_at", "-pk")[:limit]
     )
     current: dict[str, dict] = {}
     marked = []

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, Sum
 
-from operations.models import AllocationProposal, Operation, RiskReport, VillageStanding
+from operations.models import Operation, RiskReport, VillageStanding
+from operations.selectors.deployment import OpenProposal, open_proposals
 from villages.models import VillageElection
 
 
@@ -20,7 +21,7 @@ def latest_operation() -> Operation | None:
 class OpsDesk:
     operation: Operation | None
     waiting_reports: int
-    open_proposals: list[AllocationProposal]
+    open_proposals: list[OpenProposal]
     shortfall: int
     villages_short: int
 
@@ -28,7 +29,8 @@ class OpsDesk:
 def ops_desk(*, operation: Operation | None) -> OpsDesk:
     """The Kabag Ops' open work: reports waiting for him, proposals not yet decided, officers short.
 
-    Three queries, however many villages, reports or proposals.
+    Three queries, however many villages, reports or proposals, and two per stage with a proposal
+    open (its staleness).
     """
     waiting = RiskReport.objects.filter(status=RiskReport.Status.SUBMITTED)
     if operation is None:
@@ -39,11 +41,8 @@ def ops_desk(*, operation: Operation | None) -> OpsDesk:
     return OpsDesk(
         operation=operation,
         waiting_reports=waiting.filter(village_election__election_id=operation.election_id).count(),
-        open_proposals=list(
-            AllocationProposal.objects.filter(operation=operation, status=AllocationProposal.Status.OPEN)
-            .select_related("created_by__officer")
-            .order_by("-created_at")
-        ),
+        # Marked stale by the rule that refuses their apply, as on the board.
+        open_proposals=open_proposals(operation=operation, limit=None),
         shortfall=sums["shortfall_sum"],
         villages_short=sums["short"],
     )

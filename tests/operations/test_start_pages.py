@@ -123,3 +123,23 @@ def test_review_queue_and_village_page_show_the_author_by_rank_and_name(client, 
     assert "Bripka Dedi Kurniawan" in queue
     assert "Bripka Dedi Kurniawan" in village
     assert world.polsek.username not in village
+
+
+def test_kabag_ops_start_page_marks_a_stale_proposal_as_the_board_does(client, world):
+    """Applying a stale proposal is refused: his start page must say so before he opens it."""
+    from operations.proposal_basis import proposal_basis
+
+    fresh = AllocationProposalFactory(
+        operation=world.operation, basis=proposal_basis(operation=world.operation, stage="voting")
+    )
+    stale = AllocationProposalFactory(operation=world.operation, basis={"postings": "old", "villages": {}})
+    client.force_login(world.kabag)
+
+    html = client.get(reverse("home")).content.decode()
+
+    items = {
+        pk: html.split(reverse("deployment-proposal", args=[pk]))[1].split("</li>")[0]
+        for pk in (fresh.pk, stale.pk)
+    }
+    assert "usang" in items[stale.pk]
+    assert "usang" not in items[fresh.pk]
