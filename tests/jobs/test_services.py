@@ -59,6 +59,9 @@ def test_a_job_runs_once_even_when_its_task_is_run_again():
     assert job_run.call(job.pk) == "not queued"
 
 
+# Transactional, as the worker runs in production: inside a test's transaction the worker's
+# close_old_connections() sees autocommit off and closes the connection (PostgreSQL).
+@pytest.mark.django_db(transaction=True)
 @override_settings(TASKS=DATABASE_QUEUE)
 def test_a_job_is_queued_only_if_the_transaction_that_asks_for_it_commits():
     with transaction.atomic():
