@@ -19,11 +19,9 @@ import os
 import statistics
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
-from common import OUT, ROOT, machine_note, row
+from common import OUT, ROOT, machine_note, row, runserver
 
 CHROMIUM = os.environ.get("PILKADES_CHROMIUM", "/usr/bin/chromium")
 KABAG_OPS = ("kabagops", "Demo-Kabagops-2019!")
@@ -42,25 +40,6 @@ def build_demo(env: dict[str, str]) -> None:
     python = str(ROOT / ".venv" / "bin" / "python")
     for command in (["migrate", "--noinput", "-v", "0"], ["load_demo"], ["load_demo_hari_h"]):
         subprocess.run([python, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
-
-
-def serve(env: dict[str, str], port: int) -> subprocess.Popen:
-    python = str(ROOT / ".venv" / "bin" / "python")
-    server = subprocess.Popen(
-        [python, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("the demo server did not answer /healthz within 20 s")
 
 
 def villages_with_location(env: dict[str, str]) -> int:
@@ -106,7 +85,7 @@ def main() -> None:
     env = demo_environment(db_path)
     build_demo(env)
     polygons = villages_with_location(env)
-    server = serve(env, args.port)
+    server = runserver(env, args.port)
     base = f"http://127.0.0.1:{args.port}"
     first, repeat = {"paint": [], "map": []}, {"paint": [], "map": []}
     try:

@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import OUT, ROOT, database_url, machine_note, setup_django
+from bench.common import OUT, database_url, machine_note, runserver, setup_django
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop beside the ORM
 CHROMIUM = os.environ.get("PILKADES_CHROMIUM", "/usr/bin/chromium")
@@ -56,21 +56,7 @@ def start_server(port: int) -> subprocess.Popen:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "REDIS_URL": "",
     }
-    server = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=1)
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.terminate()
-    raise SystemExit("runserver did not start")
+    return runserver(env, port)
 
 
 def photo(path: Path) -> Path:

@@ -14,6 +14,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -82,3 +83,22 @@ def row(label: str, value: float, unit: str, target: float | None = None, floor:
     line = "  ".join(parts)
     print(line, flush=True)
     return line
+
+
+def runserver(env: dict[str, str], port: int) -> subprocess.Popen:
+    """``manage.py runserver --noreload`` on 127.0.0.1:``port`` with ``env``, once it answers."""
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.terminate()
+    raise SystemExit("runserver did not answer /healthz within 30 s")
