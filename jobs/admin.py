@@ -8,14 +8,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from jobs.access import jobs_visible
 from jobs.models import Job
 from jobs.services import job_status
-
-
-def visible_jobs(user) -> QuerySet[Job]:
-    # Never the uploaded file: the page polls every second.
-    jobs = Job.objects.defer("input_data")
-    return jobs if user.is_superuser else jobs.filter(created_by=user)
 
 
 @admin.register(Job)
@@ -45,6 +40,7 @@ class JobAdmin(admin.ModelAdmin):
         "created_at",
         "started_at",
         "finished_at",
+        "heartbeat_at",
     ]
     readonly_fields = fields
 
@@ -65,7 +61,7 @@ class JobAdmin(admin.ModelAdmin):
         return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Job]:
-        return visible_jobs(request.user).select_related("created_by")
+        return jobs_visible(request.user).select_related("created_by")
 
     def get_urls(self):
         own = [
@@ -85,7 +81,7 @@ class JobAdmin(admin.ModelAdmin):
     def _job(self, request: HttpRequest, object_id: str) -> Job:
         # Someone else's job is "not found", not "forbidden": its number says nothing.
         try:
-            return visible_jobs(request.user).get(pk=int(object_id))
+            return jobs_visible(request.user).get(pk=int(object_id))
         except (ValueError, Job.DoesNotExist) as exc:
             raise Http404 from exc
 

@@ -45,6 +45,9 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     started_at = models.DateTimeField(_("mulai"), null=True, blank=True)
     finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+    # Written while the job runs by a thread of its worker on its own connection (the work itself
+    # is one open transaction): a beat older than PILKADES_JOB_STALE_SECONDS means the worker died.
+    heartbeat_at = models.DateTimeField(_("detak terakhir"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("pekerjaan latar belakang")

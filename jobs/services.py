@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks import TaskResult, task
@@ -23,6 +26,11 @@ logger = logging.getLogger("pilkades.jobs")
 
 # A rejected file can name every one of a million lines; the page and the row keep the first ones.
 ERROR_REPORT_LIMIT = 1000
+
+STALE_MESSAGE = (
+    "Terhenti: pekerja berhenti saat menjalankan tugas ini; tidak ada yang tersimpan — "
+    "unggah ulang / jalankan lagi."
+)
 
 
 def enqueue(task_function: Task, *args: Any, **kwargs: Any) -> TaskResult:
@@ -79,18 +87,20 @@ def job_start(
 
 def _claim(job_id: int) -> bool:
     # Only one run per job, whichever worker gets it first (a retried task finds it taken).
+    now = timezone.now()
     return bool(
         Job.objects.filter(pk=job_id, state=Job.State.QUEUED).update(
-            state=Job.State.RUNNING, started_at=timezone.now()
+            state=Job.State.RUNNING, started_at=now, heartbeat_at=now
         )
     )
 
 
-def _finish(job: Job, progress: CacheProgress, *, state: str, **fields: Any) -> None:
+def _finish(job: Job, progress: CacheProgress, *, state: str, **fields: Any) -> int:
+    """End a running job; 0 when it had already ended (marked stale by a reader meanwhile)."""
     counts = progress.last
     if state == Job.State.SUCCEEDED and counts["total"] is not None:
         counts = {**counts, "rows_read": counts["total"]}
-    Job.objects.filter(pk=job.pk).update(
+    return Job.objects.filter(pk=job.pk, state=Job.State.RUNNING).update(
         state=state,
         finished_at=timezone.now(),
         input_data=b"",
@@ -99,6 +109,82 @@ def _finish(job: Job, progress: CacheProgress, *, state: str, **fields: Any) -> 
         error_count=max(counts["errors"], len(fields.get("error_report", []))),
         **fields,
     )
+
+
+def _stale_cutoff():
+    return timezone.now() - timedelta(seconds=settings.PILKADES_JOB_STALE_SECONDS)
+
+
+def _looks_stale(job: Job) -> bool:
+    beat = job.heartbeat_at or job.started_at
+    return job.state == Job.State.RUNNING and beat is not None and beat < _stale_cutoff()
+
+
+def jobs_mark_stale(job_id: int | None = None) -> int:
+    """Fail the running jobs (or the one job) whose worker stopped beating; how many were failed.
+
+    One conditional UPDATE: the database, not a copy read earlier, decides that the beat is old,
+    and of two readers at once only one changes the row (the other's WHERE no longer matches). The
+    job's own work was one transaction that died with its worker: nothing of it was saved.
+    """
+    cutoff = _stale_cutoff()
+    silent = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    jobs = Job.objects.filter(silent, state=Job.State.RUNNING)
+    if job_id is not None:
+        jobs = jobs.filter(pk=job_id)
+    count = jobs.update(
+        state=Job.State.FAILED,
+        finished_at=timezone.now(),
+        input_data=b"",
+        summary=STALE_MESSAGE,
+        error_report=[STALE_MESSAGE],
+        error_count=1,
+    )
+    if count:
+        logger.warning("marked %s job(s) failed: no heartbeat since %s", count, cutoff.isoformat())
+    return count
+
+
+class Heartbeat:
+    """Beats ``heartbeat_at`` of a running job from a thread, on that thread's own connection.
+
+    The runner's work is one transaction on the worker's connection: a beat written there would be
+    invisible until the end, and so would the progress reporter's (which, besides, is silent while
+    one long statement saves every row). A thread beats whatever the runner does, and dies with
+    its process, which is what the beat is to tell. On SQLite the job's transaction holds the
+    one write lock, so the beat (and a reader's stale mark) waits until it ends: no live job is
+    failed there either.
+    """
+
+    def __init__(self, job_id: int):
+        self.job_id = job_id
+        self.every = max(settings.PILKADES_JOB_STALE_SECONDS / 4, 0.05)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"pilkades-job-{job_id}-beat", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(self.every):
+                try:
+                    Job.objects.filter(pk=self.job_id, state=Job.State.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except DatabaseError:
+                    logger.warning("job %s: heartbeat not written", self.job_id, exc_info=True)
+        finally:
+            connection.close()
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+class _EndedMeanwhile(Exception):
+    """The job was marked stale while its runner still worked: roll its work back."""
 
 
 def _report(messages: list[str]) -> list[str]:
@@ -110,16 +196,25 @@ def _report(messages: list[str]) -> list[str]:
 @task()
 def job_run(job_id: int) -> str:
     """Run a queued Job through its runner. The runner's own transaction keeps the work all or
-    nothing; the job row is written outside it, so a failure keeps its error report."""
+    nothing; a failure is written outside it, so it keeps its error report, and success inside it,
+    so the work is saved only if the job is still running (not failed meanwhile as stale)."""
+    try:
+        jobs_mark_stale()  # a worker starting work is a good moment to clear up after a dead one
+    except DatabaseError:
+        logger.warning("stale jobs not checked", exc_info=True)
     if not _claim(job_id):
         return "not queued"
     job = Job.objects.get(pk=job_id)
     progress = CacheProgress(job.pk)
     try:
         runner: Runner = import_string(job.runner)
-        # All or nothing, whatever the runner does; the job row is written outside.
-        with transaction.atomic():
+        with Heartbeat(job.pk), transaction.atomic():
             outcome = runner(job=job, data=bytes(job.input_data), progress=progress)
+            fields = {"summary": outcome.summary[:500], "result": outcome.result}
+            if not _finish(job, progress, state=Job.State.SUCCEEDED, **fields):
+                raise _EndedMeanwhile
+    except _EndedMeanwhile:
+        logger.warning("job %s (%s) was marked stale while it ran; its work is rolled back", job.pk, job.kind)
     except ValidationError as exc:
         messages = _report(exc.messages)
         _finish(job, progress, state=Job.State.FAILED, error_report=messages, summary=messages[0][:500])
@@ -127,16 +222,33 @@ def job_run(job_id: int) -> str:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
         message = f"Kesalahan di server (pekerjaan #{job.pk}); tidak ada data yang diubah. Lihat log server."
         _finish(job, progress, state=Job.State.FAILED, error_report=[message], summary=message)
-    else:
-        summary = outcome.summary[:500]
-        _finish(job, progress, state=Job.State.SUCCEEDED, summary=summary, result=outcome.result)
     return Job.objects.values_list("state", flat=True).get(pk=job_id)
+
+
+_STATUS_FIELDS = [
+    "state",
+    "rows_read",
+    "rows_total",
+    "error_count",
+    "error_report",
+    "summary",
+    "finished_at",
+    "heartbeat_at",
+]
 
 
 def job_status(job: Job) -> dict:
     """What the progress page shows, from the row, with the running counts from the cache."""
     from jobs.progress import STAGES, cached_progress
 
+    if _looks_stale(job):
+        # Only then a write (SQLite would take its write lock for a no-op UPDATE at every poll).
+        try:
+            jobs_mark_stale(job.pk)
+        except DatabaseError:  # SQLite: the job's transaction holds the lock, so it is alive
+            logger.info("job %s: stale check deferred", job.pk, exc_info=True)
+        else:
+            job.refresh_from_db(fields=_STATUS_FIELDS)
     counts = {"rows_read": job.rows_read, "errors": job.error_count, "total": job.rows_total, "stage": ""}
     if job.state == Job.State.RUNNING:
         counts.update(cached_progress(job.pk) or {})

@@ -216,6 +216,8 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "candidate-bulk": rw(post=OPS),
     # The changes feed reads every resource: HQ (the service token too), as the officer list.
     "changes": read_only(HQ_API),
+    # A job's status: the user who started it (the matrix's job is the Kabag Ops' roster import).
+    "job-detail": read_only(OPS),
     # Webhooks: endpoints (URLs and secrets) and their delivery log are the Kabag Ops' alone.
     "webhook-list": rw(get=OPS, post=OPS),
     "webhook-detail": rw(get=OPS, put=OPS, patch=OPS, delete=OPS),
@@ -615,6 +617,7 @@ def _build_world() -> World:
         "webhook": endpoint.pk,
         "webhook-delivery": delivery.pk,
         "webhook-delivery-redeliver": delivery.pk,
+        "job": job.pk,
     }
     common = {
         "operation_id": operation.pk,

@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
+from jobs.api import JobDetailView
 from operations.api import (
     auth,
     bulk,
@@ -65,6 +66,7 @@ urlpatterns = [
         name="operation-order",
     ),
     path("changes/", changes.ChangesView.as_view(), name="changes"),
+    path("jobs/<int:pk>/", JobDetailView.as_view(), name="job-detail"),
     # Bulk writes: before the router's detail routes, which would read "bulk" as an id.
     path("risk-reports/bulk-decide/", bulk.ReportsDecideView.as_view(), name="risk-report-bulk-decide"),
     path("assignments/bulk/", bulk.AssignmentsBulkView.as_view(), name="assignment-bulk"),
