@@ -66,10 +66,14 @@ def main() -> None:
                 ],
             ),
         ):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             result = officers_upsert(rows=batch, by=None)
-            elapsed = time.perf_counter() - started
-            print(f"{connection.vendor} bulk upsert {label} {args.rows} officers: {elapsed:.2f} s {result}")
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+            print(
+                f"{connection.vendor} bulk upsert {label} {args.rows} officers: {elapsed:.2f} s "
+                f"(CPU of this process {cpu:.2f} s) {result}"
+            )
+        print(f"load average {os.getloadavg()[0]:.1f} (1 min)")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from typing import TextIO
 
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
@@ -55,10 +56,11 @@ def nul_lines(text: str) -> set[int]:
     return {number for number, line in enumerate(text.split("\n"), start=1) if "\x00" in line}
 
 
-def csv_records(text: str, **dialect: str) -> Iterator[tuple[int, list[str] | None, str | None]]:
+def csv_records(text: str | TextIO, **dialect: str) -> Iterator[tuple[int, list[str] | None, str | None]]:
     """(line, cells, None) per record, or (line, None, problem) for a record the csv module refuses
-    (a cell over its field size limit); reading goes on with the next line."""
-    reader = csv.reader(io.StringIO(text), **dialect)
+    (a cell over its field size limit); reading goes on with the next line. ``text`` may be a
+    stream (opened with newline=""), read as it goes."""
+    reader = csv.reader(io.StringIO(text) if isinstance(text, str) else text, **dialect)
     while True:
         try:
             row = next(reader)

@@ -21,6 +21,7 @@ from simple_history.utils import bulk_create_with_history
 
 from operations.models import Assignment, BkoContingent, Duty, Officer, Operation, Position, Unit
 from operations.positions import match_position
+from operations.services.officer_copy import copy_write
 from villages.models import Desa
 
 
@@ -146,14 +147,34 @@ UPSERT_FIELDS = ("name", "rank", "position", "unit", "home_desa", "phone", "is_a
 _PLAIN = ("name", "rank", "position", "phone", "is_active")
 
 
-def _field_errors(officer: Officer, names) -> dict[str, list[str]]:
+# Of those, the ones whose values repeat down a roster (a few ranks, titles, flags): a field's clean
+# depends on the value alone, so each distinct value is checked once per call.
+_REPEATING = frozenset({"rank", "position", "phone", "is_active"})
+
+
+def _field_errors(officer: Officer, names, seen: dict | None = None) -> dict[str, list[str]]:
+    """The model fields' own clean of ``names``; ``seen`` keeps the outcome of repeating values."""
     errors = {}
     for name in names:
         field = Officer._meta.get_field(name)
+        value = getattr(officer, field.attname)
+        key = (name, type(value), value) if seen is not None and name in _REPEATING else None
         try:
-            setattr(officer, field.attname, field.clean(getattr(officer, field.attname), officer))
-        except ValidationError as exc:
-            errors[name] = exc.messages
+            outcome = seen.get(key) if key is not None else None
+        except TypeError:  # an unhashable value (the API's serializer lets none through): no memo
+            key = outcome = None
+        if outcome is None:
+            try:
+                outcome = (field.clean(value, officer), None)
+            except ValidationError as exc:
+                outcome = (value, exc.messages)
+            if key is not None:
+                seen[key] = outcome
+        cleaned, messages = outcome
+        if messages:
+            errors[name] = list(messages)
+        else:
+            setattr(officer, field.attname, cleaned)
     return errors
 
 
@@ -208,20 +229,22 @@ def officers_upsert(
         else:
             first_seen[nrp] = index
     unit_names = {str(row["unit_name"]).strip().lower() for row in rows if row.get("unit_name")}
-    units = {u.name.lower(): u for u in Unit.objects.all() if u.name.lower() in unit_names}
+    all_units = {u.pk: u for u in Unit.objects.all()}
+    units = {u.name.lower(): u for u in all_units.values() if u.name.lower() in unit_names}
     desa_codes = {row["home_desa_code"] for row in rows if row.get("home_desa_code")}
     desa_ids = dict(Desa.objects.filter(code__in=desa_codes).values_list("code", "pk"))
     positions = list(Position.objects.all())
     catalogue = [(p.pk, p.name, p.spelling_list()) for p in positions]
     categories = {p.pk: p.category for p in positions}
     matched: dict[str, int | None] = {}
+    seen: dict = {}
     existing = {
         officer.nrp: officer
-        for officer in Officer.objects.select_for_update(of=("self",))
-        .select_related("unit")
-        .filter(nrp__in=list(first_seen))
-        .order_by("pk")
+        for officer in Officer.objects.select_for_update().filter(nrp__in=list(first_seen)).order_by("pk")
     }
+    for officer in existing.values():
+        # The units were read above: no join and no Unit instance per officer.
+        officer.unit = all_units[officer.unit_id]
     new, changed, touched = [], [], set()
     kinds = ["skip"] * len(rows)
     changed_fields: dict[int, frozenset[str]] = {}
@@ -263,7 +286,7 @@ def officers_upsert(
                 officer.home_desa_id = desa_ids.get(code) if code else None
         # A new officer: every field (the NRP too); a stored one: only the fields the row sends.
         checked = ("nrp", *_PLAIN) if is_new else [key for key in _PLAIN if key in row]
-        for field, messages in _field_errors(officer, checked).items():
+        for field, messages in _field_errors(officer, checked, seen).items():
             errors[index].setdefault(field, []).extend(messages)
         # Officer.clean's rule, on the catalogue read once: a desa binaan only for a Bhabinkamtibmas.
         if officer.desa_binaan_id and categories.get(officer.jabatan_id) != "bhabinkamtibmas":
@@ -298,15 +321,18 @@ def officers_upsert(
         raise RowErrors(errors)
     if outcomes is not None:
         outcomes[:] = kinds
-    bulk_create_with_history(new, Officer, batch_size=1000, default_user=by, default_change_reason=reason)
-    by_fields: dict[frozenset[str], list[Officer]] = defaultdict(list)
-    for officer in changed:
-        by_fields[changed_fields[officer.pk]].append(officer)
-    for fields, officers in by_fields.items():
-        _update_rows(officers, fields)
-    Officer.history.bulk_history_create(
-        changed, batch_size=1000, update=True, default_user=by, default_change_reason=reason or ""
-    )
+    if connection.vendor == "postgresql":
+        copy_write(new=new, changed=changed, user=by, new_reason=reason, changed_reason=reason or "")
+    else:
+        bulk_create_with_history(new, Officer, batch_size=1000, default_user=by, default_change_reason=reason)
+        by_fields: dict[frozenset[str], list[Officer]] = defaultdict(list)
+        for officer in changed:
+            by_fields[changed_fields[officer.pk]].append(officer)
+        for fields, officers in by_fields.items():
+            _update_rows(officers, fields)
+        Officer.history.bulk_history_create(
+            changed, batch_size=1000, update=True, default_user=by, default_change_reason=reason or ""
+        )
     for officer in changed:
         if officer.pk in holding:
             _open_postings(officer.pk).update(
