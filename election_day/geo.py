@@ -1,8 +1,8 @@
 """Where a desa is, and how far apart two points are (the geography work's distances).
 
-``desa_point`` prefers the boundary centroid (``centroid_lat``/``centroid_lng``, added by the
-boundary import) and falls back to the desa's own coordinates; distances come from the allocation
-solver's haversine, so dispatch and allocation measure alike.
+A desa's point is its ``latitude``/``longitude`` (the boundary import writes the outline's centroid
+there); distances come from the allocation solver's haversine, so dispatch and allocation measure
+alike.
 """
 
 from __future__ import annotations
@@ -16,20 +16,18 @@ from operations.allocation.geo import haversine_km_matrix
 Point = tuple[float, float]
 
 
-def _pair(lat: Decimal | float | None, lng: Decimal | float | None) -> Point | None:
+def point_of(lat: Decimal | float | None, lng: Decimal | float | None) -> Point | None:
     if lat is None or lng is None:
         return None
     return float(lat), float(lng)
 
 
 def desa_point(desa) -> Point | None:
-    return _pair(getattr(desa, "centroid_lat", None), getattr(desa, "centroid_lng", None)) or _pair(
-        getattr(desa, "latitude", None), getattr(desa, "longitude", None)
-    )
+    return point_of(desa.latitude, desa.longitude)
 
 
 def unit_point(unit) -> Point | None:
-    return _pair(getattr(unit, "hq_latitude", None), getattr(unit, "hq_longitude", None))
+    return point_of(getattr(unit, "hq_latitude", None), getattr(unit, "hq_longitude", None))
 
 
 def distance_km(a: Point, b: Point) -> float:

@@ -465,12 +465,19 @@ class Dispatch(models.Model):
 
 
 class BoardVersion(models.Model):
-    """Bumped by every election-day write of an operation: the board's ETag is built on it."""
+    """Bumped by every election-day write of an operation: the board's ETag is built on it.
+
+    Each part of the board also has its own counter, bumped only by the writes that change it, so
+    after a check-in the board rebuilds its presence and reuses the cached incident feed and stages.
+    """
 
     operation = models.OneToOneField(
         Operation, on_delete=models.CASCADE, primary_key=True, related_name="board_version"
     )
     version = models.PositiveBigIntegerField(default=0)
+    presence = models.PositiveBigIntegerField(default=0)
+    progress = models.PositiveBigIntegerField(default=0)
+    incidents = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("versi papan Posko")

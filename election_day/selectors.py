@@ -11,21 +11,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone, translation
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
 from election_day.dispatch import MIN_TEAM, Available, Group, Proposal, choose_team
-from election_day.geo import Point, desa_point, distances_km, unit_point
+from election_day.geo import Point, desa_point, distances_km, point_of, unit_point
 from election_day.models import (
     MARKS,
     BoardVersion,
     CheckIn,
     Dispatch,
     Incident,
+    IncidentCategory,
     IncidentPhoto,
     ProgressStage,
     ProgressStep,
@@ -55,6 +57,10 @@ class BoardStamp:
     version: int
     assignment_version: int
     ranking_version: int
+    # The counters of the board's parts (``services.common.board_changed`` bumps them).
+    presence: int = 0
+    progress: int = 0
+    incidents: int = 0
 
 
 def board_stamp(operation_id: int) -> BoardStamp | None:
@@ -62,7 +68,8 @@ def board_stamp(operation_id: int) -> BoardStamp | None:
     op, bv = Operation._meta, BoardVersion._meta
     quote = connection.ops.quote_name
     sql = (
-        f"SELECT o.{quote('assignment_version')}, o.{quote('ranking_version')}, b.{quote('version')} "
+        f"SELECT o.{quote('assignment_version')}, o.{quote('ranking_version')}, b.{quote('version')}, "
+        f"b.{quote('presence')}, b.{quote('progress')}, b.{quote('incidents')} "
         f"FROM {quote(op.db_table)} o LEFT JOIN {quote(bv.db_table)} b "
         f"ON b.{quote('operation_id')} = o.{quote('id')} "
         f"WHERE o.{quote('id')} = %s"
@@ -72,7 +79,7 @@ def board_stamp(operation_id: int) -> BoardStamp | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    return BoardStamp(operation_id, row[2] or 0, row[0], row[1])
+    return BoardStamp(operation_id, row[2] or 0, row[0], row[1], row[3] or 0, row[4] or 0, row[5] or 0)
 
 
 def current_stage(*, operation: Operation, now: datetime) -> tuple[str, StageWindow | None]:
@@ -115,33 +122,91 @@ def incidents_visible(*, visible_kecamatan_ids) -> QuerySet[Incident]:
     return rows
 
 
-def _person(user) -> str:
-    if user is None:
-        return ""
-    officer = getattr(user, "officer", None)
-    return f"{_label(Pangkat, officer.rank)} {officer.name}" if officer else user.get_username()
+def _people(user_ids: set[int]) -> dict[int, str]:
+    """How each user is named on the board: his officer's rank and name, else the login."""
+    if not user_ids:
+        return {}
+    rows = (
+        get_user_model()
+        .objects.filter(pk__in=user_ids)
+        .values_list("pk", "username", "officer__rank", "officer__name")
+    )
+    return {pk: f"{_label(Pangkat, rank)} {name}" if name else username for pk, username, rank, name in rows}
 
 
-def incident_row(incident: Incident) -> dict:
-    desa = incident.village_election.desa
-    return {
-        "id": incident.pk,
-        "state": incident.state,
-        "state_label": _label(Incident.State, incident.state),
-        "severity": incident.severity,
-        "category": incident.category.name,
-        "desa": desa.name,
-        "kecamatan": desa.kecamatan.name,
-        "village_election": incident.village_election_id,
-        "description": incident.description,
-        "reported_at": incident.reported_at.isoformat(),
-        "reported_by": _person(incident.reported_by),
-        "acknowledged_by": _person(incident.acknowledged_by),
-        "resolved_by": _person(incident.resolved_by),
-        "resolution_note": incident.resolution_note,
-        "photos": incident.photo_count,
-        "dispatched": incident.dispatch_count,
+def _counts(model, incident_ids: list[int]) -> dict[int, int]:
+    rows = model.objects.filter(incident_id__in=incident_ids).values("incident_id").annotate(n=Count("pk"))
+    return {row["incident_id"]: row["n"] for row in rows.order_by()}
+
+
+def incident_rows(incidents: QuerySet[Incident], *, limit: int | None) -> list[dict]:
+    """The newest ``limit`` incidents (all when None) as the board and the Lapsit list them.
+
+    Plain values and a few small lookups, not one query joining eleven tables: PostgreSQL spent
+    longer planning that join than running it (14 ms each with 460 incidents).
+    """
+    rows = list(
+        incidents.order_by("-reported_at", "-pk").values_list(
+            "pk",
+            "state",
+            "severity",
+            "category_id",
+            "village_election_id",
+            "description",
+            "reported_at",
+            "reported_by_id",
+            "acknowledged_by_id",
+            "resolved_by_id",
+            "resolution_note",
+        )[:limit]
+    )
+    if not rows:
+        return []
+    ids = [row[0] for row in rows]
+    categories = dict(
+        IncidentCategory.objects.filter(pk__in={row[3] for row in rows}).values_list("pk", "name")
+    )
+    places = {
+        pk: (desa, kecamatan)
+        for pk, desa, kecamatan in VillageElection.objects.filter(
+            pk__in={row[4] for row in rows}
+        ).values_list("pk", "desa__name", "desa__kecamatan__name")
     }
+    people = _people({user for row in rows for user in row[7:10] if user is not None})
+    photos, dispatched = _counts(IncidentPhoto, ids), _counts(Dispatch, ids)
+    return [
+        {
+            "id": pk,
+            "state": state,
+            "state_label": _label(Incident.State, state),
+            "severity": severity,
+            "category": categories.get(category_id, ""),
+            "desa": places[village_election_id][0],
+            "kecamatan": places[village_election_id][1],
+            "village_election": village_election_id,
+            "description": description,
+            "reported_at": reported_at.isoformat(),
+            "reported_by": people.get(reported_by, ""),
+            "acknowledged_by": people.get(acknowledged_by, ""),
+            "resolved_by": people.get(resolved_by, ""),
+            "resolution_note": note,
+            "photos": photos.get(pk, 0),
+            "dispatched": dispatched.get(pk, 0),
+        }
+        for (
+            pk,
+            state,
+            severity,
+            category_id,
+            village_election_id,
+            description,
+            reported_at,
+            reported_by,
+            acknowledged_by,
+            resolved_by,
+            note,
+        ) in rows
+    ]
 
 
 def _label(choices, value) -> str:
@@ -153,25 +218,22 @@ def _label(choices, value) -> str:
         return str(value)
 
 
-def _count_of(model) -> Coalesce:
-    """Rows of ``model`` pointing at the outer incident, as a subquery (0 when none)."""
-    rows = model.objects.filter(incident=OuterRef("pk")).order_by().values("incident")
-    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
+# Long enough for a day's quiet spells; a part's key changes with every write that changes it.
+BOARD_CACHE_SECONDS = 3600
 
 
-def board(
-    *,
-    operation: Operation,
-    now: datetime | None = None,
-    feed_size: int | None = FEED_SIZE,
-    with_villages: bool = True,
-) -> dict:
-    """Everything the Posko board shows, as plain data (the page's script and the API share it).
+def _cached(key: str | None, build):
+    """``build()``, kept under ``key`` until a write moves the counter in it (no key: not cached)."""
+    if key is None:
+        return build()
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, BOARD_CACHE_SECONDS)
+    return value
 
-    The Lapsit asks for every incident (``feed_size=None``) and no village list.
-    """
-    now = now or timezone.now()
-    stage, window = current_stage(operation=operation, now=now)
+
+def _presence(*, operation: Operation, stage: str, late_since: datetime | None) -> dict:
     postings = Assignment.objects.filter(operation=operation, stage=stage)
     arrived = CheckIn.objects.filter(assignment=OuterRef("pk"), kind=CheckIn.Kind.ARRIVED)
     finished = CheckIn.objects.filter(assignment=OuterRef("pk"), kind=CheckIn.Kind.FINISHED)
@@ -179,46 +241,12 @@ def board(
         planned=Count("pk"),
         present=Count("pk", filter=Q(Exists(arrived)) & ~Q(Exists(finished))),
         finished=Count("pk", filter=Q(Exists(finished))),
+        missing=Count("pk", filter=~Q(Exists(arrived))),
     )
-
-    total_villages = VillageStanding.objects.filter(operation=operation).count()
-    per_stage = dict(
-        VillageProgress.objects.filter(operation=operation)
-        .values("stage")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("stage", "n")
-    )
-    stages = [
-        {"stage": s.value, "label": str(s.label), "count": per_stage.get(s.value, 0)} for s in ProgressStage
-    ]
-    not_started = max(total_villages - sum(per_stage.values()), 0)
-
-    incidents = Incident.objects.filter(operation=operation)
-    open_by_severity = dict(
-        incidents.open().values("severity").annotate(n=Count("pk")).order_by().values_list("severity", "n")
-    )
-    feed = list(
-        incidents.select_related(
-            "category",
-            "village_election__desa__kecamatan",
-            "reported_by__officer",
-            "acknowledged_by__officer",
-            "resolved_by__officer",
-        )
-        # Counted by correlated subqueries, not joins: two joined counts would GROUP BY every column
-        # of the five tables selected with the incident (three times slower with 2,000 postings).
-        .annotate(photo_count=_count_of(IncidentPhoto), dispatch_count=_count_of(Dispatch))
-        .order_by("-reported_at", "-pk")[:feed_size]
-    )
-    closed = incidents.filter(state=Incident.State.RESOLVED).count()
-
-    late, late_total, late_since = [], 0, None
-    grace = timedelta(minutes=settings.CHECKIN_GRACE_MINUTES)
-    if window is not None and now >= window.starts_at + grace and window.stage == stage:
-        late_since = window.starts_at + grace
+    late, late_total = [], 0
+    if late_since is not None:
         missing = postings.exclude(Exists(arrived))
-        late_total = missing.count()
+        late_total = presence["missing"]
         # Plain values, not postings with four related rows each: up to 500 model instances a refresh.
         late = [
             {
@@ -239,45 +267,125 @@ def board(
                 "kecamatan__name",
             )[:LATE_LIST_SIZE]
         ]
+    return {
+        "personnel": {
+            "planned": presence["planned"],
+            "present": presence["present"],
+            "finished": presence["finished"],
+        },
+        "late": {
+            "since": late_since.isoformat() if late_since else None,
+            "total": late_total,
+            "officers": late,
+        },
+    }
 
-    progress = dict(
+
+def _progress(*, operation: Operation) -> dict:
+    return dict(
         VillageProgress.objects.filter(operation=operation).values_list("village_election_id", "stage")
     )
-    worst_open = dict(
-        incidents.open()
-        .values("village_election_id")
-        .annotate(worst=Count("pk"))
-        .order_by()
-        .values_list("village_election_id", "worst")
-    )
-    severity_open = {}
+
+
+def _incidents(*, operation: Operation, feed_size: int | None) -> dict:
+    incidents = Incident.objects.filter(operation=operation)
+    open_by_severity, open_count, worst_open = {}, {}, {}
     for ve_id, severity in incidents.open().values_list("village_election_id", "severity"):
-        severity_open[ve_id] = max(severity, severity_open.get(ve_id, 0))
+        open_by_severity[severity] = open_by_severity.get(severity, 0) + 1
+        open_count[ve_id] = open_count.get(ve_id, 0) + 1
+        worst_open[ve_id] = max(severity, worst_open.get(ve_id, 0))
+    return {
+        "open": {str(level): open_by_severity.get(level, 0) for level in (1, 2, 3)},
+        "closed": incidents.filter(state=Incident.State.RESOLVED).count(),
+        "feed": incident_rows(incidents, limit=feed_size),
+        # JSON-safe keys: the part may sit in a cache that stores JSON.
+        "open_per_village": {str(k): v for k, v in open_count.items()},
+        "worst_per_village": {str(k): v for k, v in worst_open.items()},
+    }
+
+
+def board(
+    *,
+    operation: Operation,
+    now: datetime | None = None,
+    feed_size: int | None = FEED_SIZE,
+    with_villages: bool = True,
+    stamp: BoardStamp | None = None,
+) -> dict:
+    """Everything the Posko board shows, as plain data (the page's script and the API share it).
+
+    The board is three parts (presence and the late list; the villages' stages; the incidents), each
+    kept in the cache under its own counter and the operation's postings version: a check-in
+    rebuilds the presence and reuses the incident feed. The Lapsit asks for every incident
+    (``feed_size=None``, never cached) and no village list.
+    """
+    now = now or timezone.now()
+    stage, window = current_stage(operation=operation, now=now)
+    grace = timedelta(minutes=settings.CHECKIN_GRACE_MINUTES)
+    late_since = None
+    if window is not None and now >= window.starts_at + grace and window.stage == stage:
+        late_since = window.starts_at + grace
+    # The stamp is read before the parts: a part built now is at least as new as its counter.
+    parts = (stamp or board_stamp(operation.pk)) if feed_size == FEED_SIZE else None
+    prefix = f"board:{operation.pk}"
+    language = translation.get_language() or ""
+
+    presence = _cached(
+        parts
+        and f"{prefix}:presence:{parts.presence}:{parts.assignment_version}:{stage}:"
+        f"{late_since.isoformat() if late_since else ''}:{language}",
+        lambda: _presence(operation=operation, stage=stage, late_since=late_since),
+    )
+    progress = _cached(
+        parts and f"{prefix}:progress:{parts.progress}",
+        lambda: {str(k): v for k, v in _progress(operation=operation).items()},
+    )
+    incidents = _cached(
+        parts and f"{prefix}:incidents:{parts.incidents}:{language}",
+        lambda: _incidents(operation=operation, feed_size=feed_size),
+    )
+
+    per_stage: dict[str, int] = {}
+    for value in progress.values():
+        per_stage[value] = per_stage.get(value, 0) + 1
+    stages = [
+        {"stage": s.value, "label": str(s.label), "count": per_stage.get(s.value, 0)} for s in ProgressStage
+    ]
     villages = []
-    for standing in (
-        ()
-        if not with_villages
-        else (
+    if with_villages:
+        rows = (
             VillageStanding.objects.filter(operation=operation)
-            .select_related("village_election__desa")
             .order_by("desa_code")
+            .values_list(
+                "village_election_id",
+                "desa_code",
+                "desa_name",
+                "kecamatan_name",
+                "level",
+                "village_election__desa__latitude",
+                "village_election__desa__longitude",
+            )
         )
-    ):
-        point = desa_point(standing.village_election.desa)
-        villages.append(
-            {
-                "id": standing.village_election_id,
-                "code": standing.desa_code,  # the key of the board's map (operations' map data)
-                "desa": standing.desa_name,
-                "kecamatan": standing.kecamatan_name,
-                "level": standing.level,
-                "stage": progress.get(standing.village_election_id, ""),
-                "open_incidents": worst_open.get(standing.village_election_id, 0),
-                "worst_severity": severity_open.get(standing.village_election_id, 0),
-                "lat": point[0] if point else None,
-                "lng": point[1] if point else None,
-            }
-        )
+        for ve_id, code, desa, kecamatan, level, lat, lng in rows:
+            key = str(ve_id)
+            point = point_of(lat, lng)
+            villages.append(
+                {
+                    "id": ve_id,
+                    "code": code,  # the key of the board's map (operations' map data)
+                    "desa": desa,
+                    "kecamatan": kecamatan,
+                    "level": level,
+                    "stage": progress.get(key, ""),
+                    "open_incidents": incidents["open_per_village"].get(key, 0),
+                    "worst_severity": incidents["worst_per_village"].get(key, 0),
+                    "lat": point[0] if point else None,
+                    "lng": point[1] if point else None,
+                }
+            )
+        total_villages = len(villages)
+    else:
+        total_villages = VillageStanding.objects.filter(operation=operation).count()
 
     return {
         "operation": {"id": operation.pk, "name": operation.name, "status": operation.status},
@@ -287,22 +395,14 @@ def board(
             "label": str(Stage(stage).label),
             "starts_at": window.starts_at.isoformat() if window else None,
         },
-        "personnel": {
-            "planned": presence["planned"],
-            "present": presence["present"],
-            "finished": presence["finished"],
-        },
+        "personnel": presence["personnel"],
         "villages_total": total_villages,
-        "villages_not_started": not_started,
+        "villages_not_started": max(total_villages - len(progress), 0),
         "villages_per_stage": stages,
-        "incidents_open": {str(level): open_by_severity.get(level, 0) for level in (1, 2, 3)},
-        "incidents_closed": closed,
-        "incidents": [incident_row(i) for i in feed],
-        "late": {
-            "since": late_since.isoformat() if late_since else None,
-            "total": late_total,
-            "officers": late,
-        },
+        "incidents_open": incidents["open"],
+        "incidents_closed": incidents["closed"],
+        "incidents": incidents["feed"],
+        "late": presence["late"],
         "villages": villages,
     }
 

@@ -442,7 +442,7 @@ class BoardView(APIView):
             response = Response(status=status.HTTP_304_NOT_MODIFIED)
         else:
             operation = Operation.objects.get(pk=operation_id)
-            response = Response(selectors.board(operation=operation))
+            response = Response(selectors.board(operation=operation, stamp=stamp))
         response["ETag"] = etag
         response["Cache-Control"] = "private, no-cache"
         return response

@@ -203,5 +203,5 @@ def _record(
         idempotency_key=idempotency_key,
     )
     checkin.save()
-    board_changed(operation_id=assignment.operation_id)
+    board_changed(operation_id=assignment.operation_id, parts=("presence",))
     return checkin, True

@@ -26,23 +26,34 @@ class Conflict(Exception):
         self.message = message
 
 
-def board_changed(*, operation_id: int) -> None:
-    """Bump the board version inside the writer's transaction: the board's ETag changes with it.
+BOARD_PARTS = ("presence", "progress", "incidents")
+
+
+def board_changed(*, operation_id: int, parts: tuple[str, ...] = BOARD_PARTS) -> None:
+    """Bump the board version, and the counters of the board's ``parts`` this write changes, inside
+    the writer's transaction: the board's ETag changes with the version, and each cached part of the
+    board (``selectors.board``) is rebuilt only when its own counter moved.
 
     One upsert (PostgreSQL and SQLite both have ON CONFLICT): the first write of an operation
     creates the row in the same statement, with no read first and no savepoint around a create.
     """
+    unknown = set(parts) - set(BOARD_PARTS)
+    if unknown:
+        raise ValueError(f"unknown board parts: {sorted(unknown)}")
     meta = BoardVersion._meta
     quote = connection.ops.quote_name
-    table, key, version = (
-        quote(meta.db_table),
-        quote(meta.get_field("operation").column),
-        quote(meta.get_field("version").column),
-    )
+    table, key = quote(meta.db_table), quote(meta.get_field("operation").column)
+    names = ("version", *BOARD_PARTS)
+    columns = [quote(meta.get_field(name).column) for name in names]
+    values = ", ".join("1" if name == "version" or name in parts else "0" for name in names)
+    bumped = [
+        column for name, column in zip(names, columns, strict=True) if name == "version" or name in parts
+    ]
+    updates = ", ".join(f"{column} = {table}.{column} + 1" for column in bumped)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({key}, {version}) VALUES (%s, 1) "
-            f"ON CONFLICT ({key}) DO UPDATE SET {version} = {table}.{version} + 1",
+            f"INSERT INTO {table} ({key}, {', '.join(columns)}) VALUES (%s, {values}) "
+            f"ON CONFLICT ({key}) DO UPDATE SET {updates}",
             [operation_id],
         )
 

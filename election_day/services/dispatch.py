@@ -103,5 +103,5 @@ def dispatch_confirm(
     incident.state = State.DISPATCHED
     incident.dispatched_at, incident.dispatched_by = now, by
     incident.save()
-    board_changed(operation_id=incident.operation_id)
+    board_changed(operation_id=incident.operation_id, parts=("incidents", "presence"))
     return dispatches

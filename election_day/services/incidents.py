@@ -174,7 +174,7 @@ def _report(
     )
     stored = _store_photos(incident, photos, by)
     _raise_level(incident, by)
-    board_changed(operation_id=operation.pk)
+    board_changed(operation_id=operation.pk, parts=("incidents",))
     # The answer lists the photos just stored: hand them over as a prefetch would (Django's own
     # prefetch fills a queryset's result cache the same way), rather than reading them back.
     photos_now = incident.photos.all()
@@ -196,7 +196,7 @@ def incident_add_photos(
     if incident.photos.count() + len(photos) > MAX_PHOTOS:
         raise ValidationError({"photos": [_("Paling banyak %(n)d foto per laporan.") % {"n": MAX_PHOTOS}]})
     stored = _store_photos(incident, photos, by)
-    board_changed(operation_id=incident.operation_id)
+    board_changed(operation_id=incident.operation_id, parts=("incidents",))
     return stored
 
 
@@ -249,7 +249,7 @@ def incident_acknowledge(*, incident: Incident, by: AbstractBaseUser) -> Inciden
     mark_acknowledged(incident, by, timezone.now())
     incident.state = State.ACKNOWLEDGED
     incident.save()
-    board_changed(operation_id=incident.operation_id)
+    board_changed(operation_id=incident.operation_id, parts=("incidents",))
     return incident
 
 
@@ -264,5 +264,5 @@ def incident_resolve(*, incident: Incident, note: str, by: AbstractBaseUser) -> 
     incident.state = State.RESOLVED
     incident.resolved_at, incident.resolved_by, incident.resolution_note = now, by, note
     incident.save()
-    board_changed(operation_id=incident.operation_id)
+    board_changed(operation_id=incident.operation_id, parts=("incidents",))
     return incident

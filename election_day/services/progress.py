@@ -149,5 +149,5 @@ def _record(
     current.stage = stage
     current.updated_at = step.recorded_at
     current.save(update_fields=["stage", "updated_at"])
-    board_changed(operation_id=operation.pk)
+    board_changed(operation_id=operation.pk, parts=("progress",))
     return step

@@ -1,0 +1,152 @@
+"""The Posko board is built from cached parts; after any write it must equal a board built from nothing."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from election_day.models import CheckIn
+from election_day.selectors import board, dispatch_proposal
+from election_day.services.checkins import checkin_record
+from election_day.services.common import board_changed
+from election_day.services.dispatch import dispatch_confirm
+from election_day.services.incidents import incident_acknowledge, incident_report, incident_resolve
+from election_day.services.progress import progress_record
+from operations.models import Duty, Operation, RiskLevel
+from operations.services.assignments import assignment_create, assignment_delete
+from operations.services.reports import risk_override
+from tests.election_day.test_dispatch import polres
+from tests.election_day.world import build
+from tests.factories import OfficerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def w(make_user, settings):
+    settings.CHECKIN_GRACE_MINUTES = 30  # the stage started an hour ago: the late list is shown
+    return build(make_user)
+
+
+def _incident(w, severity=2):
+    return incident_report(
+        operation=w.operation,
+        village_election=w.own[1],
+        category=w.category,
+        severity=severity,
+        description="Massa berkumpul di balai desa",
+        by=w.kabag,
+        idempotency_key=uuid.uuid4(),
+    )[0]
+
+
+def _check_in(w):
+    checkin_record(
+        assignment=w.member, kind=CheckIn.Kind.ARRIVED, by=w.member_user, idempotency_key=uuid.uuid4()
+    )
+
+
+def _step(w):
+    progress_record(operation=w.operation, village_election=w.own[0], stage="tps_open", by=w.leader_user)
+
+
+def _acknowledge(w):
+    incident_acknowledge(incident=w.incident, by=w.kabag)
+
+
+def _resolve(w):
+    incident_resolve(incident=w.incident, note="Massa bubar", by=w.kabag)
+
+
+def _dispatch(w):
+    mako = polres()
+    for _ in range(3):
+        assignment_create(
+            operation=w.operation, officer=OfficerFactory(unit=mako), duty=Duty.RESERVE, by=w.kabag
+        )
+    _found, proposal = dispatch_proposal(incident=w.incident)
+    dispatch_confirm(incident=w.incident, officer_ids=[o.officer_id for o in proposal.team], by=w.kabag)
+
+
+def _posting_removed(w):
+    assignment_delete(assignment=w.outsider, by=w.kabag)
+
+
+def _level_raised(w):
+    risk_override(
+        village_election=w.own[0], level=RiskLevel.SANGAT_RAWAN, reason="Informasi intelijen", by=w.kabag
+    )
+
+
+def _second_incident(w):
+    _incident(w, severity=3)
+
+
+WRITES = {
+    "check-in": _check_in,
+    "progress step": _step,
+    "incident reported": _second_incident,
+    "incident acknowledged": _acknowledge,
+    "incident resolved": _resolve,
+    "team dispatched": _dispatch,
+    "posting removed": _posting_removed,
+    "village level raised": _level_raised,
+}
+
+
+def _board(w, now):
+    return board(operation=Operation.objects.get(pk=w.operation.pk), now=now)
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_board_after_a_write_equals_a_board_built_from_nothing(w, write):
+    w.incident = _incident(w)
+    now = timezone.now()
+    before = _board(w, now)  # every part now cached
+    WRITES[write](w)
+    cached = _board(w, now)
+    cache.clear()
+    fresh = _board(w, now)
+    assert cached == fresh
+    assert cached != before, "the write changed nothing the board shows"
+
+
+def test_a_check_in_rebuilds_the_presence_and_reuses_the_incident_feed(w):
+    _incident(w)
+    now = timezone.now()
+    with CaptureQueriesContext(connection) as first:
+        _board(w, now)
+    _check_in(w)
+    with CaptureQueriesContext(connection) as after:
+        data = _board(w, now)
+    assert data["personnel"]["present"] == 1 and data["late"]["total"] == 2
+    feed_queries = [q["sql"] for q in first.captured_queries if "election_day_incident" in q["sql"]]
+    assert feed_queries, "the first board reads the incidents"
+    assert not [q["sql"] for q in after.captured_queries if "election_day_incident" in q["sql"]]
+    assert len(after.captured_queries) < len(first.captured_queries)
+
+
+def test_the_late_list_appears_when_the_grace_ends_without_a_write(w, settings):
+    settings.CHECKIN_GRACE_MINUTES = 90  # the stage started 60 minutes ago
+    now = timezone.now()
+    assert _board(w, now)["late"]["total"] == 0
+    assert _board(w, now + timedelta(minutes=31))["late"]["total"] == 3
+
+
+def test_the_lapsit_reads_every_incident_not_the_cached_feed(w):
+    for _ in range(3):
+        _incident(w)
+    now = timezone.now()
+    assert len(_board(w, now)["incidents"]) == 3
+    everything = board(operation=w.operation, now=now, feed_size=None, with_villages=False)
+    assert len(everything["incidents"]) == 3 and everything["villages"] == []
+    assert everything["villages_total"] == 3
+
+
+def test_an_unknown_board_part_is_refused(w):
+    with pytest.raises(ValueError, match="unknown board parts"):
+        board_changed(operation_id=w.operation.pk, parts=("presense",))
