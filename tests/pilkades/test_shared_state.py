@@ -112,8 +112,11 @@ def test_a_redis_url_that_is_not_one_stops_start_up():
     [
         ("redis://127.0.0.1:6379/0", "gw0", "redis://127.0.0.1:6379/1"),
         ("redis://:pw@cache:6379", "gw1", "redis://:pw@cache:6379/2"),
-        ("rediss://cache:6380/5", None, "rediss://cache:6380/1"),
         ("unix:///run/redis.sock?db=0", "gw2", "unix:///run/redis.sock?db=3"),
+        # A run given its own database counts from it: two runs side by side never flush each other.
+        ("rediss://cache:6380/5", None, "rediss://cache:6380/6"),
+        ("redis://127.0.0.1:6379/8", "gw1", "redis://127.0.0.1:6379/10"),
+        ("unix:///run/redis.sock?db=4", "gw0", "unix:///run/redis.sock?db=5"),
     ],
 )
 def test_each_test_worker_gets_its_own_redis_database(url, worker, expected):
