@@ -57,6 +57,13 @@ class ElectionFactory(factory.django.DjangoModelFactory):
     voting_day = datetime.date(2019, 10, 20)
 
 
+# A village election as the desk records it before the reports come in: its DPT and its committee
+# (formed). Two of the facts a risk report must agree with (operations.selectors.report_facts);
+# tests.operations.risk_setup answers them as recorded here.
+REGISTERED_VOTERS = 2500
+COMMITTEE_FORMED_ON = datetime.date(2019, 8, 1)  # before the factory election's vote
+
+
 class VillageElectionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = VillageElection
@@ -64,7 +71,8 @@ class VillageElectionFactory(factory.django.DjangoModelFactory):
     election = factory.SubFactory(ElectionFactory)
     desa = factory.SubFactory(DesaFactory)
     tps_count = 4
-    registered_voters = 2500
+    registered_voters = REGISTERED_VOTERS
+    committee_formed_on = COMMITTEE_FORMED_ON
 
 
 class CandidateFactory(factory.django.DjangoModelFactory):

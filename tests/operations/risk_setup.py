@@ -9,6 +9,7 @@ from operations.selectors.report_facts import COMMITTEE, VOTERS
 from operations.services.reports import AnswerData
 from operations.services.standings import standings_refresh
 from tests.factories import (
+    REGISTERED_VOTERS,
     DesaFactory,
     ElectionFactory,
     JurisdictionFactory,
@@ -73,10 +74,16 @@ def partial_answers(**values) -> list[AnswerData]:
     return result
 
 
+# The facts a factory village records (tests.factories), as a report answers them when it agrees:
+# the DPT, and the committee formed (not "not formed"). The factories record no candidate.
+AS_RECORDED = {VOTERS: REGISTERED_VOTERS, COMMITTEE: False}
+
+
 def answers(**values) -> list[AnswerData]:
-    """A complete answer set, as submission requires: the values given, every other active indicator
-    answered "no" (yes/no) or 0 (numbers), which scores as an unanswered indicator used to."""
-    result = partial_answers(**values)
+    """A complete answer set, as submission requires: the values given, the DPT and the committee
+    as a factory village records them (``AS_RECORDED``), every other active indicator answered "no"
+    (yes/no) or 0 (numbers), which scores as an unanswered indicator used to."""
+    result = partial_answers(**{**AS_RECORDED, **values})
     given = {a.indicator_id for a in result}
     for ind in RiskIndicator.objects.filter(is_active=True).exclude(pk__in=given):
         if ind.kind == RiskIndicator.Kind.BOOLEAN:
@@ -87,7 +94,10 @@ def answers(**values) -> list[AnswerData]:
 
 
 def api_answers(*given: dict) -> list[dict]:
-    """The API's answers: those given, every other active indicator answered "no" (yes/no) or 0."""
+    """The API's answers: those given, the DPT and the committee as a factory village records them
+    (``AS_RECORDED``), every other active indicator answered "no" (yes/no) or 0."""
+    codes = {a["indicator"] for a in given}
+    given = (*given, *(a for a in api_as_recorded() if a["indicator"] not in codes))
     codes = {a["indicator"] for a in given}
     rest = [
         {"indicator": ind.code, "flag": False}
@@ -96,6 +106,14 @@ def api_answers(*given: dict) -> list[dict]:
         for ind in RiskIndicator.objects.filter(is_active=True).exclude(code__in=codes)
     ]
     return [*given, *rest]
+
+
+def api_as_recorded() -> list[dict]:
+    """The API's answers to the DPT and the committee as a factory village records them."""
+    return [
+        {"indicator": VOTERS, "number": str(AS_RECORDED[VOTERS])},
+        {"indicator": COMMITTEE, "flag": AS_RECORDED[COMMITTEE]},
+    ]
 
 
 def form_answers(**given: str) -> dict:

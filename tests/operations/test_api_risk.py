@@ -5,7 +5,7 @@ import pytest
 
 from operations.models import RiskIndicator, RiskReport, VillageStanding
 from operations.services.reports import report_create, report_submit, report_verify
-from tests.operations.risk_setup import answers, build_world
+from tests.operations.risk_setup import answers, api_as_recorded, build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -54,10 +54,13 @@ def test_polsek_creates_and_submits_a_report(api_client, world):
     # Submission needs every indicator answered; "tidak diketahui" is an answer.
     response = client.post(f"{REPORTS}{body['id']}/submit/")
     assert response.status_code == 400
-    rest = RiskIndicator.objects.filter(is_active=True).exclude(code__in=["split_camps", "travel_minutes"])
+    # The DPT and the committee as the village records them: "unknown" would contradict the record.
+    recorded = api_as_recorded()
+    answered = ["split_camps", "travel_minutes", *(a["indicator"] for a in recorded)]
+    rest = RiskIndicator.objects.filter(is_active=True).exclude(code__in=answered)
     fields = ("indicator", "flag", "number", "unknown", "evidence")
     given = [{k: a[k] for k in fields} for a in body["answers"]]
-    complete = given + [{"indicator": i.code, "unknown": True} for i in rest]
+    complete = given + recorded + [{"indicator": i.code, "unknown": True} for i in rest]
     response = client.patch(f"{REPORTS}{body['id']}/", {"answers": complete}, format="json")
     assert response.status_code == 200, response.json()
 
@@ -124,7 +127,7 @@ def test_kabag_verifies_and_returns(api_client, world):
     client = _as(api_client, world.kabag)
     response = client.post(f"{REPORTS}{report.pk}/verify/")
     assert response.status_code == 200
-    assert response.json()["score"] == "15.00"
+    assert response.json()["score"] == "17.50"  # split camps 15, the village's DPT of 2 500: 2.50
     other = _submitted(world, world.own[1])
     response = client.post(f"{REPORTS}{other.pk}/return/", {}, format="json")
     assert response.status_code == 400 and "reason" in response.json()["errors"]

@@ -5,6 +5,7 @@ holds one never falls below the operation's default level. Drafts may stay incom
 """
 
 import uuid
+from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -21,7 +22,14 @@ from operations.services.reports import (
     report_update,
     report_verify,
 )
-from tests.operations.risk_setup import answers, build_world, indicator, partial_answers
+from tests.operations.risk_setup import (
+    AS_RECORDED,
+    answers,
+    api_as_recorded,
+    build_world,
+    indicator,
+    partial_answers,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +53,14 @@ def _labels_missing(**answered) -> list[str]:
 
 
 def _all_unknown() -> list[AnswerData]:
-    return [AnswerData(indicator_id=i.pk, unknown=True) for i in RiskIndicator.objects.filter(is_active=True)]
+    """Every indicator "tidak diketahui" but the DPT and the committee, which the village records
+    (calling them unknown would contradict the record): answered as recorded."""
+    unknown = RiskIndicator.objects.filter(is_active=True).exclude(code__in=AS_RECORDED)
+    return [AnswerData(indicator_id=i.pk, unknown=True) for i in unknown] + partial_answers(**AS_RECORDED)
+
+
+def _unrecorded():
+    return RiskIndicator.objects.filter(is_active=True).exclude(code__in=AS_RECORDED)
 
 
 def _standing(world, village):
@@ -98,7 +113,7 @@ def test_unknown_answers_never_lower_the_village_below_the_default_level(world):
     )
     report = report_verify(report=report, by=world.kabag)
 
-    assert report.score == 0
+    assert report.score == D("2.50")  # the DPT of 2 500 as recorded; the unknown answers score nothing
     standing = _standing(world, world.own[0])
     assert standing.level == world.operation.unassessed_level
     assert standing.required_personnel == _standing(world, world.own[1]).required_personnel
@@ -106,7 +121,8 @@ def test_unknown_answers_never_lower_the_village_below_the_default_level(world):
 
 def test_one_unknown_answer_is_enough_to_keep_the_default_level(world):
     values = answers()
-    values[0] = AnswerData(indicator_id=values[0].indicator_id, unknown=True)
+    split_camps = next(i for i, a in enumerate(values) if a.indicator_id == indicator("split_camps").pk)
+    values[split_camps] = AnswerData(indicator_id=values[split_camps].indicator_id, unknown=True)
     report = report_create(village_election=world.own[0], author=world.polsek, answers=values, submit=True)
     report_verify(report=report, by=world.kabag)
     assert _standing(world, world.own[0]).level == world.operation.unassessed_level
@@ -150,14 +166,19 @@ def test_api_submit_action_on_an_incomplete_draft_is_400(world):
 def test_api_accepts_unknown_for_every_indicator_kind(world):
     payload = {
         "village_election": world.own[0].pk,
+        # Every indicator but the DPT and the committee, which the village records.
         "answers": [
-            {"indicator": i.code, "unknown": True} for i in RiskIndicator.objects.filter(is_active=True)
+            *({"indicator": i.code, "unknown": True} for i in _unrecorded()),
+            *api_as_recorded(),
         ],
         "submit": True,
     }
     response = _client(world.polsek).post(REPORTS, payload, format="json")
     assert response.status_code == 201, response.json()
-    assert all(a["unknown"] and a["flag"] is None and a["number"] is None for a in response.json()["answers"])
+    unknown = [a for a in response.json()["answers"] if a["indicator"] not in AS_RECORDED]
+    assert {a["indicator"] for a in unknown} == {i.code for i in _unrecorded()}
+    assert {i.kind for i in _unrecorded()} == set(RiskIndicator.Kind.values)
+    assert all(a["unknown"] and a["flag"] is None and a["number"] is None for a in unknown)
 
 
 def test_api_unknown_together_with_a_value_is_400(world):

@@ -117,7 +117,8 @@ def test_full_lifecycle_verify_freezes_score_and_makes_risk_current(world):
 
     report.refresh_from_db()
     assert report.status == Status.VERIFIED
-    assert report.score == D("40.00")  # 20 + 15 + 10 × 30/60
+    # 20 + 15 + 10 × 30/60, and 5 × 2 500/5 000 for the village's DPT (answered as recorded)
+    assert report.score == D("42.50")
     assert report.computed_level == 2
     assert report.decided_by == world.kabag
     contributions = dict(
@@ -127,11 +128,12 @@ def test_full_lifecycle_verify_freezes_score_and_makes_risk_current(world):
         "former_head_strong_rival": D("20.00"),
         "split_camps": D("15.00"),
         "travel_minutes": D("5.00"),
+        "many_voters": D("2.50"),
     }
     risk = VillageRisk.objects.get(village_election=world.own[0])
-    assert (risk.report_id, risk.score, risk.computed_level) == (report.pk, D("40.00"), 2)
+    assert (risk.report_id, risk.score, risk.computed_level) == (report.pk, D("42.50"), 2)
     standing = VillageStanding.objects.get(operation=world.operation, village_election=world.own[0])
-    assert (standing.level, standing.score, standing.computed_level) == (2, D("40.00"), 2)
+    assert (standing.level, standing.score, standing.computed_level) == (2, D("42.50"), 2)
     statuses = [t.to_status for t in report.transitions.all()]
     assert statuses == [Status.DRAFT, Status.SUBMITTED, Status.VERIFIED]
 
@@ -141,7 +143,7 @@ def test_later_catalogue_change_does_not_rewrite_a_verified_score(world):
     report_verify(report=report, by=world.kabag)
     RiskIndicator.objects.filter(code="former_head_strong_rival").update(weight=D("90"))
     report.refresh_from_db()
-    assert report.score == D("20.00")
+    assert report.score == D("22.50")  # 20, and 2.50 for the village's DPT
 
 
 def test_newer_verified_report_supersedes(world):

@@ -298,7 +298,8 @@ def test_review_queue_shows_score_level_and_change_before_verification(client, w
     _login(client, world.kabag)
 
     preview, html = _queue_preview(client, calm)
-    assert (preview.score, preview.level, preview.current_level) == (D("0.00"), 1, None)
+    # Nothing but the village's DPT of 2 500, answered as recorded: 5 × 2 500/5 000.
+    assert (preview.score, preview.level, preview.current_level) == (D("2.50"), 1, None)
     assert "Belum dinilai → Aman" in html
 
     report_verify(report=calm, by=world.kabag)
@@ -310,7 +311,7 @@ def test_review_queue_shows_score_level_and_change_before_verification(client, w
     )
     preview, html = _queue_preview(client, tense)
     assert (preview.current_level, preview.level, preview.next_level) == (1, 3, 3)
-    assert "Aman → Sangat Rawan" in html and "70,00" in html
+    assert "Aman → Sangat Rawan" in html and "72,50" in html
 
     verified = report_verify(report=tense, by=world.kabag)
     assert (verified.score, verified.computed_level) == (preview.score, preview.level)
