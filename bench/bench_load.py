@@ -147,6 +147,7 @@ def prepare() -> dict:
 
     from operations.models import Jurisdiction, Officer, Operation, RiskIndicator, Unit
     from operations.roles import POLSEK
+    from operations.selectors.report_facts import FACT_CODES
     from operations.services.tokens import person_token_create
     from villages.models import VillageElection
 
@@ -172,6 +173,11 @@ def prepare() -> dict:
         else {"indicator": code, "number": "3"}
         for code, kind in RiskIndicator.objects.filter(is_active=True).values_list("code", "kind")
     ]
+    # One body serves every village, whatever its record: the answers to the village's facts are
+    # corrections with their reason, which every write checks against the record all the same.
+    for answer in answers:
+        if answer["indicator"] in FACT_CODES:
+            answer["evidence"] = "Koreksi uji beban."
     body = json.dumps({"village_election": 0, "narrative": "Beban uji", "answers": answers})
     figures = {
         "vendor": connection.vendor,

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from operations.demo import ELECTION_NAME, OPERATION_NAME, VOTING_DAY
 from operations.models import Operation, RiskIndicator, RiskReport, RiskReportTransition, VillageRisk
+from operations.selectors.report_facts import KnownFact, known_facts
 from operations.services.reports import (
     AnswerData,
     report_create,
@@ -85,7 +86,7 @@ REPORTS: list[DemoReport] = [
         {
             "travel_minutes": (55, "±9 km, 55 menit dengan mobil patroli saat hujan."),
             "many_voters": (5960, ""),
-            "candidate_count": (4, ""),
+            "candidate_count": (3, ""),
             "committee_not_formed": (True, ""),
             "crime_reports": (8, "8 laporan curanmor Juni–Agustus."),
         },
@@ -107,7 +108,7 @@ REPORTS: list[DemoReport] = [
         "polsek.carenang",
         Status.VERIFIED,
         "Desa induk Mapolsek; situasi kondusif.",
-        {"candidate_count": (3, ""), "many_voters": (4210, ""), "travel_minutes": (2, "")},
+        {"candidate_count": (2, ""), "many_voters": (4210, ""), "travel_minutes": (2, "")},
     ),
     DemoReport(
         "36.04.17.2002",
@@ -121,7 +122,7 @@ REPORTS: list[DemoReport] = [
         "polsek.carenang",
         Status.VERIFIED,
         "Desa kecil, satu kubu dominan.",
-        {"candidate_count": (2, ""), "travel_minutes": (15, "")},
+        {"candidate_count": (4, ""), "travel_minutes": (15, "")},
     ),
     DemoReport(
         "36.04.18.2001",
@@ -145,16 +146,20 @@ REPORTS: list[DemoReport] = [
 ]
 
 
-def _answers(report: DemoReport, indicators: dict[str, RiskIndicator]) -> list[AnswerData]:
-    """Every active indicator answered, as submission requires: an indicator the demo report does
-    not list was answered "tidak" (yes/no) or 0 (numbers) by the officer."""
+def _answers(
+    report: DemoReport, indicators: dict[str, RiskIndicator], facts: dict[str, KnownFact]
+) -> list[AnswerData]:
+    """Every active indicator answered, as submission requires: a fact of the village (``facts``)
+    the demo report does not list was left as recorded, any other indicator it does not list was
+    answered "tidak" (yes/no) or 0 (numbers) by the officer."""
     result = []
     for code, indicator in indicators.items():
         if not indicator.is_active:
             continue
-        value, evidence = report.answers.get(
-            code, (False if indicator.kind == RiskIndicator.Kind.BOOLEAN else 0, "")
-        )
+        unlisted = False if indicator.kind == RiskIndicator.Kind.BOOLEAN else 0
+        if code in facts:
+            unlisted = facts[code].answer
+        value, evidence = report.answers.get(code, (unlisted, ""))
         if indicator.kind == RiskIndicator.Kind.BOOLEAN:
             result.append(AnswerData(indicator_id=indicator.pk, flag=bool(value), evidence=evidence))
         else:
@@ -207,13 +212,15 @@ def demo_load_reports() -> None:
         ve.desa.code: ve
         for ve in VillageElection.objects.filter(election__name=ELECTION_NAME).select_related("desa")
     }
+    facts = known_facts(village_election_ids=[ve.pk for ve in villages.values()])
     for index, demo in enumerate(REPORTS):
         author = users[demo.author]
+        village_election = villages[demo.desa_code]
         report = report_create(
-            village_election=villages[demo.desa_code],
+            village_election=village_election,
             author=author,
             narrative=demo.narrative,
-            answers=_answers(demo, indicators),
+            answers=_answers(demo, indicators, facts.get(village_election.pk, {})),
             idempotency_key=uuid.uuid5(_KEYS, demo.desa_code),
         )
         if report.status == Status.DRAFT:

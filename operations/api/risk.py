@@ -93,7 +93,17 @@ class AnswerInputSerializer(StrictInput, serializers.Serializer):
             "true: tidak diketahui (tanpa flag/number); desa tidak turun di bawah tingkat bawaan operasi"
         ),
     )
-    evidence = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    evidence = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=(
+            "Catatan atau bukti. Wajib bila jawaban atas data pilkades desa yang tercatat (jumlah"
+            " calon, DPT, panitia) berbeda dari catatan itu: alasan koreksinya; tanpa catatan: 400,"
+            " kesalahan di bawah kode indikatornya."
+        ),
+    )
 
     def validate(self, attrs: dict) -> dict:
         if attrs["unknown"] and (attrs["flag"] is not None or attrs["number"] is not None):

@@ -10,7 +10,7 @@ import dataclasses
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -33,6 +33,12 @@ from operations.models import (
     RiskReportAnswer,
     RiskReportTransition,
     VillageRisk,
+)
+from operations.selectors.report_facts import (
+    KnownFact,
+    fact_disagreement,
+    known_facts,
+    stored_fact_answers,
 )
 from operations.selectors.reports import level_thresholds, report_scored
 from operations.services import events
@@ -166,6 +172,46 @@ def _require_complete(answered_indicator_ids: Iterable[int] | models.QuerySet) -
                 ]
             }
         )
+
+
+def facts_contradicted(
+    facts: Mapping[str, KnownFact], answers: Iterable[AnswerData | RiskReportAnswer]
+) -> dict[str, str]:
+    """By indicator code, the refusal of each answer that contradicts the village's record without
+    a note (its ``evidence``): the rule the form, the API and every service path share.
+
+    ``answers`` carry their indicator row; an unanswered fact contradicts nothing (completeness is
+    ``_require_complete``'s).
+    """
+    errors = {}
+    for answer in answers:
+        code = answer.indicator.code
+        fact = facts.get(code)
+        if fact is None:
+            continue
+        value = answer.flag if answer.indicator.kind == RiskIndicator.Kind.BOOLEAN else answer.number
+        if message := fact_disagreement(fact, answer=value, unknown=answer.unknown, note=answer.evidence):
+            errors[code] = message
+    return errors
+
+
+def _require_facts_agree(village_election_id: int, answers: list[AnswerData]) -> None:
+    """Answers about to be written agree with the village's record or say why not; errors keyed
+    by indicator code. The facts are read in one query whenever answers are written (a report's
+    queries do not depend on which indicators it answers), none for a write without answers."""
+    if not answers:
+        return
+    facts = known_facts(village_election_ids=[village_election_id]).get(village_election_id, {})
+    if errors := facts_contradicted(facts, answers):
+        raise ValidationError(errors)
+
+
+def _require_stored_facts_agree(report: RiskReport) -> None:
+    """A stored report's answers agree with the record as it is now (a candidate may have been
+    registered since the draft was saved); one query."""
+    facts, answers = stored_fact_answers(report_id=report.pk)
+    if errors := facts_contradicted(facts, answers):
+        raise ValidationError(errors)
 
 
 ANSWER_FIELDS = ["flag", "number", "unknown", "evidence"]
@@ -315,6 +361,7 @@ def _create(
 ) -> RiskReport:
     """Store a new report; an IntegrityError if another request stored one with the same key first."""
     answers = _clean_answers(answers)
+    _require_facts_agree(village_election.pk, answers)
     report = RiskReport(
         village_election=village_election,
         author=author,
@@ -493,7 +540,11 @@ def _update(
     """``report_update`` on the locked row."""
     _require_editable(report, by)
     _require_reporter(by, report.village_election)
-    written = None if answers is None else _write_answers(report, _clean_answers(answers), by=by)
+    written = None
+    if answers is not None:
+        answers = _clean_answers(answers)
+        _require_facts_agree(report.village_election_id, answers)
+        written = _write_answers(report, answers, by=by)
     if narrative is not None:
         report.narrative = narrative
     if submit:
@@ -517,12 +568,15 @@ def _mark_submitted(
     report: RiskReport, *, by: AbstractBaseUser, answers: list[RiskReportAnswer] | None = None
 ) -> RiskReportTransition:
     """Submit an editable report the caller has already checked (locked, or created in this
-    transaction) if every indicator is answered; the one place a stored report becomes Submitted.
+    transaction) if every indicator is answered and its answers agree with the village's record;
+    the one place a stored report becomes Submitted.
 
-    ``answers``: the report's answers just written, if the caller has them (else they are read).
+    ``answers``: the report's answers just written, if the caller has them (checked against the
+    record as they were written); else they are read, and checked against the record of now.
     """
     if answers is None:
         _require_complete(report.answers.filter(ANSWERED).values("indicator_id"))
+        _require_stored_facts_agree(report)
     else:
         _require_complete(a.indicator_id for a in answers if _answered(a))
     previous = report.status

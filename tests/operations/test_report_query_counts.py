@@ -12,21 +12,22 @@ from rest_framework.test import APIClient
 
 from operations.models import PersonToken, RiskIndicator, RiskReport, RiskReportAnswer
 from operations.services.tokens import person_token_create
-from tests.operations.risk_setup import build_world
+from tests.operations.risk_setup import api_as_recorded, build_world
 from webhooks.services import subscribed_endpoint_ids
 
 pytestmark = pytest.mark.django_db
 
 REPORTS = "/api/v1/risk-reports/"
 # Both counts include the transaction's SAVEPOINT and RELEASE here (BEGIN and COMMIT in production).
-# Create: the token with its user and roles, the jurisdiction, the village, the indicators, then the
-# report, its history row, the answers, their history rows and the transition; the answer is built
-# from the objects in hand.
-CREATE_BUDGET = 11
+# Create: the token with its user and roles, the jurisdiction, the village, the indicators, the
+# village's recorded facts (answers must agree with them), then the report, its history row, the
+# answers, their history rows and the transition; the answer is built from the objects in hand.
+CREATE_BUDGET = 12
 # Submit: the token with its user and roles, the jurisdiction, the visibility check, the locked
-# row, the catalogue's unanswered indicators (submission needs all answered), the update, its
-# history row and the transition, then the answers and the transitions.
-SUBMIT_BUDGET = 12
+# row, the catalogue's unanswered indicators (submission needs all answered), the stored answers to
+# the facts with the village's record of now, the update, its history row and the transition, then
+# the answers and the transitions.
+SUBMIT_BUDGET = 13
 
 
 def _answers(count: int) -> list[dict]:
@@ -36,10 +37,15 @@ def _answers(count: int) -> list[dict]:
     RiskIndicator.objects.update(is_active=False)
     RiskIndicator.objects.filter(pk__in=kept).update(is_active=True)
     indicators = RiskIndicator.objects.filter(is_active=True).order_by("order", "code")
+    # The DPT and the committee as the village records them; yes or 3 to the others.
+    recorded = {a["indicator"]: a for a in api_as_recorded()}
     return [
-        {"indicator": i.code, "flag": True}
-        if i.kind == RiskIndicator.Kind.BOOLEAN
-        else {"indicator": i.code, "number": "3"}
+        recorded.get(i.code)
+        or (
+            {"indicator": i.code, "flag": True}
+            if i.kind == RiskIndicator.Kind.BOOLEAN
+            else {"indicator": i.code, "number": "3"}
+        )
         for i in indicators
     ]
 

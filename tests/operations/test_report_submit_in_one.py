@@ -24,7 +24,14 @@ from operations.services.reports import (
     report_verify,
 )
 from operations.services.tokens import person_token_create
-from tests.operations.risk_setup import answers, api_answers, build_world, form_answers, partial_answers
+from tests.operations.risk_setup import (
+    answers,
+    api_answers,
+    api_as_recorded,
+    build_world,
+    form_answers,
+    partial_answers,
+)
 from webhooks.services import subscribed_endpoint_ids
 
 pytestmark = pytest.mark.django_db
@@ -32,10 +39,11 @@ pytestmark = pytest.mark.django_db
 Status = RiskReport.Status
 REPORTS = "/api/v1/risk-reports/"
 # A plain create (SAVEPOINT/RELEASE included, see test_report_query_counts.py) and one query more:
-# the token, the jurisdiction, the village, the indicators, the catalogue's unanswered indicators
-# (submission needs all answered), then one insert each for the report, its two history rows, the
-# answers, their history rows and the two transitions.
-CREATE_SUBMITTED_BUDGET = 12
+# the token, the jurisdiction, the village, the indicators, the village's recorded facts (answers
+# must agree with them), the catalogue's unanswered indicators (submission needs all answered), then
+# one insert each for the report, its two history rows, the answers, their history rows and the two
+# transitions.
+CREATE_SUBMITTED_BUDGET = 13
 
 
 @pytest.fixture
@@ -296,11 +304,16 @@ def test_another_authors_key_is_refused(world, make_user):
 
 
 def _all_answers(count: int) -> list[dict]:
+    """Yes or 3 to every indicator, but the DPT and the committee as the village records them."""
     indicators = RiskIndicator.objects.filter(is_active=True).order_by("order", "code")[:count]
+    recorded = {a["indicator"]: a for a in api_as_recorded()}
     return [
-        {"indicator": i.code, "flag": True}
-        if i.kind == RiskIndicator.Kind.BOOLEAN
-        else {"indicator": i.code, "number": "3"}
+        recorded.get(i.code)
+        or (
+            {"indicator": i.code, "flag": True}
+            if i.kind == RiskIndicator.Kind.BOOLEAN
+            else {"indicator": i.code, "number": "3"}
+        )
         for i in indicators
     ]
 
