@@ -2,20 +2,21 @@
 
 The preview runs the whole import in a rolled-back transaction, so what it shows (counts, codes
 not in the database, desa still without an outline, every bad row) is exactly what the import will
-do. The uploaded file waits in a private temporary directory under a random token kept in the
-user's session; the browser never names a path. The confirmation hands the file to a background
-job (jobs) and answers with its progress page.
+do. The uploaded file waits in the shared cache (Redis in production: the confirmation may reach
+another server behind the load balancer) under a random token kept in the user's session; the
+browser never names a key. The confirmation hands the file to a background job (jobs) and answers
+with its progress page; an upload not confirmed within a day is dropped and has to be sent again.
 """
 
 from __future__ import annotations
 
+import io
 import secrets
-import tempfile
-import time
 from pathlib import Path
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -31,8 +32,7 @@ from villages.jobs import BOUNDARIES_IMPORT
 from villages.models import Desa, Kabupaten
 
 SESSION_KEY = "boundary_upload"
-UPLOAD_DIR = Path(tempfile.gettempdir()) / "pilkades-boundary-uploads"
-# An upload not confirmed within a day is removed at the next preview.
+UPLOAD_CACHE_PREFIX = "villages:boundary-upload:"
 UPLOAD_MAX_AGE_SECONDS = 24 * 3600
 MAX_ERRORS_SHOWN = 200
 
@@ -54,25 +54,20 @@ class BoundaryImportForm(forms.Form):
     encoding = forms.CharField(label=_("Encoding"), initial="utf-8")
 
 
-def _clean_old_uploads() -> None:
-    UPLOAD_DIR.mkdir(mode=0o700, exist_ok=True)
-    cutoff = time.time() - UPLOAD_MAX_AGE_SECONDS
-    for old in UPLOAD_DIR.glob("*.upload"):
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
+def _upload_key(token: str) -> str:
+    return f"{UPLOAD_CACHE_PREFIX}{token}"
 
 
-def _run(stored: dict, *, dry_run: bool, user):
-    with open(UPLOAD_DIR / f"{stored['token']}.upload", "rb") as stream:
-        return boundaries_import(
-            sources=[(stored["name"], stream)],
-            prefix=stored["prefix"],
-            level=stored["level"],
-            code_property=stored["code_property"],
-            encoding=stored["encoding"],
-            dry_run=dry_run,
-            user=user,
-        )
+def _run(stored: dict, data: bytes, *, dry_run: bool, user):
+    return boundaries_import(
+        sources=[(stored["name"], io.BytesIO(data))],
+        prefix=stored["prefix"],
+        level=stored["level"],
+        code_property=stored["code_property"],
+        encoding=stored["encoding"],
+        dry_run=dry_run,
+        user=user,
+    )
 
 
 def import_boundaries_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpResponse:
@@ -97,33 +92,30 @@ def import_boundaries_view(model_admin: admin.ModelAdmin, request: HttpRequest) 
                 request, _("Pratinjau tidak ditemukan atau sudah dipakai; unggah ulang berkasnya.")
             )
             return redirect("admin:villages_desa_import_boundaries")
-        try:
-            data = (UPLOAD_DIR / f"{stored['token']}.upload").read_bytes()
-        except OSError as exc:
-            context["line_errors"] = [str(exc)]
-        else:
-            job = job_start(
-                kind=Job.Kind.BOUNDARIES_IMPORT,
-                runner=BOUNDARIES_IMPORT,
-                user=request.user,
-                data=data,
-                source_name=stored["name"],
-                options={
-                    **{key: stored[key] for key in ("prefix", "level", "code_property", "encoding")},
-                    "back_url": reverse("admin:villages_desa_changelist"),
-                },
+        data = cache.get(_upload_key(stored["token"]))
+        cache.delete(_upload_key(stored["token"]))
+        request.session.pop(SESSION_KEY, None)
+        if data is None:
+            messages.error(
+                request, _("Berkas pratinjau sudah kedaluwarsa (lebih dari sehari); unggah ulang berkasnya.")
             )
-            return redirect("admin:jobs_job_progress", job.pk)
-        finally:
-            (UPLOAD_DIR / f"{stored['token']}.upload").unlink(missing_ok=True)
-            request.session.pop(SESSION_KEY, None)
+            return redirect("admin:villages_desa_import_boundaries")
+        job = job_start(
+            kind=Job.Kind.BOUNDARIES_IMPORT,
+            runner=BOUNDARIES_IMPORT,
+            user=request.user,
+            data=data,
+            source_name=stored["name"],
+            options={
+                **{key: stored[key] for key in ("prefix", "level", "code_property", "encoding")},
+                "back_url": reverse("admin:villages_desa_changelist"),
+            },
+        )
+        return redirect("admin:jobs_job_progress", job.pk)
     elif request.method == "POST" and form.is_valid():
-        _clean_old_uploads()
         token = secrets.token_urlsafe(24)
         upload = form.cleaned_data["file"]
-        with open(UPLOAD_DIR / f"{token}.upload", "wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
+        data = b"".join(upload.chunks())
         stored = {
             "token": token,
             "name": Path(upload.name).name,
@@ -133,12 +125,12 @@ def import_boundaries_view(model_admin: admin.ModelAdmin, request: HttpRequest) 
             "encoding": form.cleaned_data["encoding"] or "utf-8",
         }
         try:
-            context["report"] = _run(stored, dry_run=True, user=request.user)
+            context["report"] = _run(stored, data, dry_run=True, user=request.user)
         except BoundaryImportError as exc:
             context["line_errors"] = exc.line_errors[:MAX_ERRORS_SHOWN]
             context["more_errors"] = max(len(exc.line_errors) - MAX_ERRORS_SHOWN, 0)
-            (UPLOAD_DIR / f"{token}.upload").unlink(missing_ok=True)
         else:
+            cache.set(_upload_key(token), data, UPLOAD_MAX_AGE_SECONDS)
             request.session[SESSION_KEY] = stored
             context["token"] = token
             context["file_name"] = stored["name"]

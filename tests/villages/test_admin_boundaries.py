@@ -1,6 +1,10 @@
 import json
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -89,3 +93,22 @@ def test_desa_change_page_has_the_location_map_with_the_outline(kabag, mekarsari
     assert 'class="desa-location-map"' in page
     assert "&quot;Polygon&quot;" in page  # escaped into the attribute, parsed by the script
     assert "js/desa-location-map.js" in page
+
+
+def test_confirmation_needs_nothing_on_the_previewing_servers_disk(kabag, mekarsari):
+    # Behind a load balancer the confirmation may reach another server, with its own /tmp.
+    token = _preview(kabag, sql(sql_row("36.04.17.2010"))).context["token"]
+    shutil.rmtree(Path(tempfile.gettempdir()) / "pilkades-boundary-uploads", ignore_errors=True)
+    confirmed = kabag.post(URL, {"confirm": "1", "token": token})
+    assert confirmed.status_code == 302
+    mekarsari.refresh_from_db()
+    assert json.loads(mekarsari.boundary_geojson)["type"] == "Polygon"
+
+
+def test_an_expired_preview_asks_for_the_file_again_and_writes_nothing(kabag, mekarsari):
+    token = _preview(kabag, sql(sql_row("36.04.17.2010"))).context["token"]
+    cache.clear()  # a day later, or the shared cache was emptied
+    again = kabag.post(URL, {"confirm": "1", "token": token}, follow=True)
+    assert "unggah ulang" in again.content.decode()
+    mekarsari.refresh_from_db()
+    assert mekarsari.boundary_geojson == ""
