@@ -11,6 +11,7 @@ class Job(models.Model):
         ROSTER_IMPORT = "roster_import", _("Impor personel")
         REGIONS_IMPORT = "regions_import", _("Impor kode wilayah")
         BOUNDARIES_IMPORT = "boundaries_import", _("Impor batas wilayah")
+        RANKING_EXPORT = "ranking_export", _("Unduhan peringkat")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Menunggu giliran")
@@ -28,6 +29,9 @@ class Job(models.Model):
     # The uploaded file, in the database so that any server's worker can read it; emptied when
     # the job ends (rosters hold phone numbers).
     input_data = models.BinaryField(default=b"", editable=False)
+    # The file an export made, in the database as the input is (any server serves it); its name
+    # and type are in ``result``. Read only by the download views (jobs.downloads).
+    output_data = models.BinaryField(default=b"", editable=False)
     rows_total = models.PositiveIntegerField(_("jumlah baris"), null=True, blank=True)
     rows_read = models.PositiveIntegerField(_("baris terbaca"), default=0)
     error_count = models.PositiveIntegerField(_("kesalahan"), default=0)

@@ -55,6 +55,8 @@ class JobOutcome:
 
     summary: str
     result: dict = field(default_factory=dict)
+    # An export's file; name it in ``result`` as file_name and content_type (jobs.downloads).
+    file: bytes = b""
 
 
 Runner = Callable[..., JobOutcome]
@@ -210,7 +212,7 @@ def job_run(job_id: int) -> str:
         runner: Runner = import_string(job.runner)
         with Heartbeat(job.pk), transaction.atomic():
             outcome = runner(job=job, data=bytes(job.input_data), progress=progress)
-            fields = {"summary": outcome.summary[:500], "result": outcome.result}
+            fields = {"summary": outcome.summary[:500], "result": outcome.result, "output_data": outcome.file}
             if not _finish(job, progress, state=Job.State.SUCCEEDED, **fields):
                 raise _EndedMeanwhile
     except _EndedMeanwhile:
@@ -234,6 +236,7 @@ _STATUS_FIELDS = [
     "summary",
     "finished_at",
     "heartbeat_at",
+    "result",
 ]
 
 
@@ -271,4 +274,6 @@ def job_status(job: Job) -> dict:
         "seconds": round(((finished or now) - started).total_seconds(), 1) if started else None,
         "summary": job.summary,
         "error_report": job.error_report if job.state == Job.State.FAILED else [],
+        # An export's file, once made; the page and the API each add the URL they serve it at.
+        "file_name": job.result.get("file_name", "") if job.state == Job.State.SUCCEEDED else "",
     }

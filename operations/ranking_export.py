@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 
 from django.utils import timezone
 from django.utils.text import slugify
@@ -13,6 +14,8 @@ from openpyxl.styles import Font
 
 from operations.models import Operation, RiskLevel
 from pilkades.spreadsheets import SafeCsvWriter, safe_cell, safe_row
+
+RANKING_FORMATS = ("csv", "xlsx")
 
 
 def _headers() -> list[str]:
@@ -34,7 +37,7 @@ def _headers() -> list[str]:
     ]
 
 
-def _lines(rows: list[tuple]):
+def _lines(rows: Iterable[tuple]):
     labels = {level: str(label) for level, label in RiskLevel.choices}
     yes, no = _("ya"), _("tidak")
     for number, row in enumerate(rows, start=1):
@@ -58,7 +61,7 @@ def _bold(sheet, value: str) -> WriteOnlyCell:
     return cell
 
 
-def ranking_file(*, operation: Operation, rows: list[tuple], file_format: str) -> tuple[bytes, str, str]:
+def ranking_file(*, operation: Operation, rows: Iterable[tuple], file_format: str) -> tuple[bytes, str, str]:
     """(body, content type, file name) of the ranking rows given (``selectors.ranking.ranking_table``)."""
     stem = f"peringkat-{slugify(operation.name)}-{timezone.localdate():%Y%m%d}"
     if file_format == "csv":

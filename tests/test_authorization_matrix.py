@@ -216,8 +216,15 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "candidate-bulk": rw(post=OPS),
     # The changes feed reads every resource: HQ (the service token too), as the officer list.
     "changes": read_only(HQ_API),
-    # A job's status: the user who started it (the matrix's job is the Kabag Ops' roster import).
-    "job-detail": read_only(OPS),
+    # A job: the user who started it, and for an export whoever may make it himself (the matrix's
+    # job here is the Pimpinan's ranking export, so HQ). Its pages take a session, not a token.
+    "job-detail": read_only(HQ_API),
+    "job-api-file": read_only(HQ_API),
+    "job-page": read_only(HQ),
+    "job-page-status": read_only(HQ),
+    "job-file": read_only(HQ),
+    # The ranking download for programs: HQ, as the page's (above the threshold it answers 202).
+    "operation-ranking-file": read_only(HQ_API),
     # Webhooks: endpoints (URLs and secrets) and their delivery log are the Kabag Ops' alone.
     "webhook-list": rw(get=OPS, post=OPS),
     "webhook-detail": rw(get=OPS, put=OPS, patch=OPS, delete=OPS),
@@ -504,6 +511,15 @@ def _build_world() -> World:
     job = Job.objects.create(
         kind=Job.Kind.ROSTER_IMPORT, runner="operations.jobs.roster_import_run", created_by=kabag
     )
+    export = Job.objects.create(
+        kind=Job.Kind.RANKING_EXPORT,
+        runner="operations.jobs.ranking_export_run",
+        created_by=users["kapolres"],
+        state=Job.State.SUCCEEDED,
+        finished_at=timezone.now(),
+        output_data=b"No.,Kode desa\r\n",
+        result={"file_name": "peringkat.csv", "content_type": "text/csv; charset=utf-8"},
+    )
     queued = DBTaskResult.objects.create(
         args_kwargs={"args": [job.pk], "kwargs": {}},
         task_path="jobs.services.job_run",
@@ -617,7 +633,11 @@ def _build_world() -> World:
         "webhook": endpoint.pk,
         "webhook-delivery": delivery.pk,
         "webhook-delivery-redeliver": delivery.pk,
-        "job": job.pk,
+        "job": export.pk,
+        "job-page": export.pk,
+        "job-page-status": export.pk,
+        "job-file": export.pk,
+        "job-api-file": export.pk,
     }
     common = {
         "operation_id": operation.pk,

@@ -1,17 +1,26 @@
 """Ranking API: an operation's villages ranked by risk, for HQ, read from the stored standings."""
 
 from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from jobs.api import JOB_STATUS, api_status
 from operations import permissions
-from operations.api.risk import ERRORS, FieldsBuiltOnce
+from operations.api.evidence import AnyAccept
+from operations.api.risk import ERRORS, FieldsBuiltOnce, IsHQ
+from operations.jobs import export_as_job, ranking_export_start
 from operations.models import Operation, RiskLevel, Unit, VillageStanding
 from operations.ranking_cache import cached_ranking_page, ranking_stamp
-from operations.selectors.ranking import ranking_for_operation
+from operations.ranking_export import RANKING_FORMATS, ranking_file
+from operations.selectors.ranking import ranking_for_operation, ranking_table
 from villages.models import Kecamatan
 
 
@@ -125,3 +134,63 @@ class OperationRankingView(ListAPIView):
             level=data.get("level"),
             visible_kecamatan_ids=permissions.jurisdiction_kecamatan_ids(self.request.user),
         )
+
+
+@extend_schema(
+    summary="Seluruh peringkat suatu operasi sebagai berkas CSV atau XLSX (HQ)",
+    operation_id="v1_operations_ranking_file_retrieve",
+    description=(
+        "Sampai PILKADES_EXPORT_JOB_THRESHOLD desa: berkasnya langsung (200). Lebih dari itu: 202 "
+        "dengan status pekerjaan yang membuatnya (Location: /api/v1/jobs/<id>/); bila selesai, "
+        "file_url pada status itu memberi berkasnya. Permintaan yang sama selagi pekerjaannya belum "
+        "selesai memberi pekerjaan yang sama."
+    ),
+    parameters=[
+        OpenApiParameter("operation_id", int, OpenApiParameter.PATH),
+        OpenApiParameter("file_format", str, OpenApiParameter.PATH, enum=list(RANKING_FORMATS)),
+        OpenApiParameter("kecamatan", int, description="id kecamatan"),
+        OpenApiParameter("polsek", int, description="id Polsek"),
+        OpenApiParameter(
+            "kabupaten", str, pattern=r"^\d{2}\.\d{2}$", description="kode kabupaten/kota, mis. 36.04"
+        ),
+        OpenApiParameter("level", int, enum=RiskLevel.values, description="1 Aman, 2 Rawan, 3 Sangat Rawan"),
+    ],
+    responses={
+        (200, "text/csv"): OpenApiTypes.STR,
+        (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,
+        202: JOB_STATUS,
+        400: ERRORS[400],
+        403: ERRORS[403],
+        404: ERRORS[404],
+    },
+)
+class OperationRankingFileView(APIView):
+    """The page's download for programs, by the same export function and the same job."""
+
+    permission_classes = [IsHQ]
+    content_negotiation_class = AnyAccept
+
+    def get(self, request: Request, operation_id: int, file_format: str) -> HttpResponse:
+        operation = get_object_or_404(Operation.objects.select_related("election"), pk=operation_id)
+        filters = RankingFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        selected = {
+            "kecamatan_id": data["kecamatan"].pk if "kecamatan" in data else None,
+            "polsek_id": data["polsek"].pk if "polsek" in data else None,
+            "kabupaten": data.get("kabupaten"),
+            "level": data.get("level"),
+            "visible_kecamatan_ids": permissions.jurisdiction_kecamatan_ids(request.user),
+        }
+        if export_as_job(ranking_for_operation(operation=operation, **selected).count()):
+            job = ranking_export_start(
+                operation=operation, file_format=file_format, filters=selected, user=request.user
+            )
+            location = reverse("job-detail", args=[job.pk])
+            return Response(api_status(job), status=202, headers={"Location": location})
+        body, content_type, filename = ranking_file(
+            operation=operation, rows=ranking_table(operation=operation, **selected), file_format=file_format
+        )
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response

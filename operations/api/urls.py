@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
-from jobs.api import JobDetailView
+from jobs.api import JobDetailView, JobFileView
 from operations.api import (
     auth,
     bulk,
@@ -16,6 +16,7 @@ from operations.api import (
     webhooks,
 )
 from operations.exports import ORDER_FORMATS
+from operations.ranking_export import RANKING_FORMATS
 
 router = DefaultRouter()
 router.register("kecamatan", organisation.KecamatanViewSet, basename="kecamatan")
@@ -46,6 +47,11 @@ urlpatterns = [
         ranking.OperationRankingView.as_view(),
         name="operation-ranking",
     ),
+    re_path(
+        rf"^operations/(?P<operation_id>[0-9]+)/ranking\.(?P<file_format>(?:{'|'.join(RANKING_FORMATS)}))$",
+        ranking.OperationRankingFileView.as_view(),
+        name="operation-ranking-file",
+    ),
     path("operations/<int:operation_id>/map/", map.OperationMapView.as_view(), name="operation-map"),
     path("evidence/<int:pk>/", evidence.EvidenceView.as_view(), name="evidence"),
     path(
@@ -67,6 +73,7 @@ urlpatterns = [
     ),
     path("changes/", changes.ChangesView.as_view(), name="changes"),
     path("jobs/<int:pk>/", JobDetailView.as_view(), name="job-detail"),
+    path("jobs/<int:pk>/file/", JobFileView.as_view(), name="job-api-file"),
     # Bulk writes: before the router's detail routes, which would read "bulk" as an id.
     path("risk-reports/bulk-decide/", bulk.ReportsDecideView.as_view(), name="risk-report-bulk-decide"),
     path("assignments/bulk/", bulk.AssignmentsBulkView.as_view(), name="assignment-bulk"),

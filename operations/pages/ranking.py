@@ -6,11 +6,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from operations import permissions
 from operations.forms.reports import OverrideForm, RankingFilterForm
+from operations.jobs import export_as_job, ranking_export_start
 from operations.models import Operation, Unit
 from operations.pages import allowed, to_latest_operation
 from operations.ranking_export import ranking_file
@@ -73,6 +75,7 @@ def ranking(request: HttpRequest, operation_id: int) -> HttpResponse:
             "page": page,
             "rank_offset": page.start_index() - 1 if page.paginator.count else 0,
             "query": query.urlencode(),
+            "export_as_job": export_as_job(page.paginator.count),
         },
     )
 
@@ -82,6 +85,25 @@ def ranking_download(request: HttpRequest, operation_id: int, file_format: str) 
     """The whole ranking under the page's filters, as CSV or XLSX."""
     operation = get_object_or_404(Operation.objects.select_related("election"), pk=operation_id)
     _filters, selected = _filtered(request, operation)
+    rows = ranking_for_operation(operation=operation, **selected).count()
+    if export_as_job(rows):
+        # Too long for a request (84,000 rows nationally): a job makes it, the job page serves it.
+        if request.method == "POST":
+            job = ranking_export_start(
+                operation=operation,
+                file_format=file_format,
+                filters=selected,
+                user=request.user,
+                back_url=f"{reverse('ranking', args=[operation.pk])}?{request.GET.urlencode()}",
+            )
+            return redirect("job-page", pk=job.pk)
+        context = {
+            "operation": operation,
+            "rows": rows,
+            "file_format": file_format,
+            "query": request.GET.urlencode(),
+        }
+        return render(request, "operations/ranking_export_offer.html", context)
     body, content_type, filename = ranking_file(
         operation=operation, rows=ranking_table(operation=operation, **selected), file_format=file_format
     )
