@@ -16,8 +16,8 @@ from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from operations.models import RiskIndicator, RiskLevel, Unit
-from operations.selectors.report_facts import FACT_CODES, FACT_LABELS, KnownFact, fact_disagreement
-from operations.services.reports import AnswerData
+from operations.selectors.report_facts import FACT_CODES, FACT_LABELS, KnownFact
+from operations.services.reports import AnswerData, facts_contradicted
 from villages.models import Kecamatan, VillageElection
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
@@ -139,7 +139,12 @@ class RiskReportForm(forms.Form):
 
     @staticmethod
     def value_name(indicator: RiskIndicator) -> str:
-        return f"value_{indicator.code}"
+        return RiskReportForm.value_name_of(indicator.code)
+
+    @staticmethod
+    def value_name_of(code: str) -> str:
+        """The field of an indicator's answer, where the services' errors keyed by its code go."""
+        return f"value_{code}"
 
     @staticmethod
     def unknown_name(indicator: RiskIndicator) -> str:
@@ -223,16 +228,17 @@ class RiskReportForm(forms.Form):
             if name in self.errors:
                 continue
             value, unknown = data.get(name), data.get(self.unknown_name(indicator), False)
-            fact = self._fact(indicator)
             if unknown and value is not None:
                 self.add_error(name, _("Isi angka atau centang “Tidak diketahui”, bukan keduanya."))
-            elif fact is not None:
-                answer, unknown = self._given(indicator, data)
-                note = data.get(self.note_name(indicator), "")
-                if error := fact_disagreement(fact, answer=answer, unknown=unknown, note=note):
-                    self.add_error(name, error)
-            elif self.submitting and value in (None, "") and not unknown:
+            elif self._fact(indicator) is None and self.submitting and value in (None, "") and not unknown:
                 self.add_error(name, REQUIRED_TO_SUBMIT)
+        # The services' rule, on the facts this form already holds: its errors under their fields
+        # now, beside the others, rather than after the form is valid (the services check again).
+        village = data.get("village_election")
+        known = self.facts.get(village.pk, {}) if village else {}
+        for code, error in facts_contradicted(known, self.answers()).items():
+            if self.value_name_of(code) not in self.errors:
+                self.add_error(self.value_name_of(code), error)
         return data
 
     def answers(self) -> list[AnswerData]:

@@ -42,9 +42,12 @@ def _report_form(
 
 
 def _apply_service_errors(form: RiskReportForm, exc: ValidationError) -> None:
-    """Put a service's errors on the form: known fields stay field errors, the rest go on top."""
+    """Put a service's errors on the form: known fields stay field errors, an error keyed by an
+    indicator's code goes under that indicator's answer, the rest go on top."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
+            if field not in form.fields and form.value_name_of(field) in form.fields:
+                field = form.value_name_of(field)
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)

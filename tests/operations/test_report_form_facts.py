@@ -160,3 +160,23 @@ def test_the_edit_page_lists_the_evidence_already_sent(client, world, settings, 
     html = client.get(reverse("report-edit", args=[report.pk])).content.decode()
     assert reverse("evidence", args=[answer.pk]) in html
     assert "Lampiran tersimpan" in html
+
+
+def test_a_service_refusal_keyed_by_an_indicator_lands_under_its_field(rf, world):
+    """The services key a fact's refusal by the indicator's code; the page puts it where the form
+    would have (the record may change between the form's read and the service's)."""
+    from django.core.exceptions import ValidationError
+
+    from operations.forms.reports import RiskReportForm
+    from operations.pages.reports import _apply_service_errors
+    from operations.selectors.reports import indicators_active
+
+    form = RiskReportForm(
+        {"village_election": world.own[0].pk},
+        village_elections=type(world.own[0]).objects.all(),
+        indicators=list(indicators_active()),
+    )
+    assert form.is_valid(), form.errors
+    _apply_service_errors(form, ValidationError({"candidate_count": "Data pilkades desa ini: 4 calon."}))
+    assert form.errors["value_candidate_count"] == ["Data pilkades desa ini: 4 calon."]
+    assert not form.non_field_errors()
