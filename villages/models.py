@@ -5,7 +5,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+
+from pilkades.feed_history import FeedHistoricalRecords
 
 KABUPATEN_CODE_RE = r"^\d{2}\.\d{2}$"
 KECAMATAN_CODE_RE = r"^\d{2}\.\d{2}\.\d{2}$"
@@ -88,7 +89,7 @@ class Kecamatan(models.Model):
     longitude = longitude_field(_("bujur titik tengah"))
     boundary_geojson = boundary_field()
 
-    history = HistoricalRecords(excluded_fields=BOUNDARY_NOT_IN_HISTORY)
+    history = FeedHistoricalRecords(excluded_fields=BOUNDARY_NOT_IN_HISTORY)
 
     class Meta:
         verbose_name = _("kecamatan")
@@ -138,7 +139,7 @@ class Desa(models.Model):
 
     objects = DesaQuerySet.as_manager()
 
-    history = HistoricalRecords(excluded_fields=BOUNDARY_NOT_IN_HISTORY)
+    history = FeedHistoricalRecords(excluded_fields=BOUNDARY_NOT_IN_HISTORY)
 
     class Meta:
         verbose_name = _("desa")
@@ -179,7 +180,7 @@ class Election(models.Model):
     voting_day = models.DateField(_("hari pemungutan suara"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
 
-    history = HistoricalRecords()
+    history = FeedHistoricalRecords()
 
     class Meta:
         verbose_name = _("pilkades")
@@ -215,7 +216,7 @@ class VillageElection(models.Model):
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PREPARATION)
 
-    history = HistoricalRecords()
+    history = FeedHistoricalRecords()
 
     class Meta:
         verbose_name = _("pilkades desa")
@@ -276,7 +277,7 @@ class Candidate(models.Model):
     )
     notes = models.TextField(_("catatan"), blank=True)
 
-    history = HistoricalRecords()
+    history = FeedHistoricalRecords()
 
     class Meta:
         verbose_name = _("calon kepala desa")

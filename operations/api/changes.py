@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from operations.api.risk import IsHQ
 from operations.permissions import is_kabag_ops
-from operations.selectors.changes import MAX_LIMIT, RESOURCES, BadCursor, Position, changes_since
+from operations.selectors.changes import MAX_LIMIT, RESOURCES, BadCursor, Change, Position, changes_since
 
 
 class ChangesQuerySerializer(serializers.Serializer):
@@ -49,6 +49,22 @@ class ChangesPageSerializer(serializers.Serializer):
     has_more = serializers.BooleanField()
 
 
+def _change_json(change: Change) -> dict:
+    """One change of ChangeSerializer's shape, built directly: 500 a page. The time is rendered once
+    for the cursor and ``at`` alike, as DRF's encoder renders a datetime (UTC as Z)."""
+    position = change.position
+    iso = position.at.isoformat()
+    return {
+        "cursor": position.encode(iso),
+        "resource": change.resource,
+        "action": change.action,
+        "object_id": change.object_id,
+        "at": iso[:-6] + "Z" if iso.endswith("+00:00") else iso,
+        "by": change.by,
+        "data": change.data,
+    }
+
+
 class ChangesView(APIView):
     permission_classes = [IsHQ]
 
@@ -82,18 +98,7 @@ class ChangesView(APIView):
         last = changes[-1].position if changes else after
         return Response(
             {
-                "results": [
-                    {
-                        "cursor": change.position.encode(),
-                        "resource": change.resource,
-                        "action": change.action,
-                        "object_id": change.object_id,
-                        "at": change.position.at,
-                        "by": change.by,
-                        "data": change.data,
-                    }
-                    for change in changes
-                ],
+                "results": [_change_json(change) for change in changes],
                 "next_cursor": last.encode() if last else None,
                 "has_more": has_more,
             }

@@ -4,11 +4,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from operations.models.levels import RiskLevel
 from operations.models.operation import Operation
 from operations.models.organisation import Officer, Unit
+from pilkades.feed_history import FeedHistoricalRecords
 from villages.models import Candidate, Desa, Kecamatan, VillageElection
 
 
@@ -106,7 +106,7 @@ class Assignment(models.Model):
 
     objects = AssignmentQuerySet.as_manager()
 
-    history = HistoricalRecords()
+    history = FeedHistoricalRecords()
 
     class Meta:
         verbose_name = _("penugasan")

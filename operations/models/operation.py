@@ -5,12 +5,12 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from operations.models.levels import RiskLevel
 from operations.models.organisation import Unit, nrp_validator
 from operations.models.risk import PatternSet
 from operations.ranks import Pangkat
+from pilkades.feed_history import FeedHistoricalRecords
 from villages.models import Election, Kecamatan, VillageElection
 
 
@@ -109,7 +109,7 @@ class Operation(models.Model):
         help_text=_("Naik setiap kali baris peringkat berubah; halaman peringkat di cache ikut basi."),
     )
 
-    history = HistoricalRecords()
+    history = FeedHistoricalRecords()
 
     class Meta:
         verbose_name = _("operasi")
@@ -162,7 +162,7 @@ class BkoContingent(models.Model):
     arrived_on = models.DateField(_("tiba tanggal"), null=True, blank=True)
     released_on = models.DateField(_("dikembalikan tanggal"), null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = FeedHistoricalRecords()
 
     class Meta:
         verbose_name = _("kontingen BKO")

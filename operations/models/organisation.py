@@ -7,10 +7,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from operations import positions
 from operations.ranks import Pangkat
+from pilkades.feed_history import FeedHistoricalRecords
 from villages.models import Desa, Kecamatan
 
 models.CharField.register_lookup(Length)
@@ -67,7 +67,7 @@ class Unit(models.Model):
         verbose_name=_("wilayah hukum"),
     )
 
-    history = HistoricalRecords()
+    history = FeedHistoricalRecords()
 
     class Meta:
         verbose_name = _("satuan")
@@ -105,7 +105,7 @@ class Jurisdiction(models.Model):
         error_messages={"unique": _("Kecamatan ini sudah menjadi wilayah Polsek lain.")},
     )
 
-    history = HistoricalRecords()
+    history = FeedHistoricalRecords()
 
     class Meta:
         verbose_name = _("wilayah hukum")
@@ -209,7 +209,7 @@ class Officer(models.Model):
 
     objects = OfficerQuerySet.as_manager()
 
-    history = HistoricalRecords()
+    history = FeedHistoricalRecords()
 
     class Meta:
         verbose_name = _("personel")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from operations.models.levels import RiskLevel
+from pilkades.feed_history import FeedHistoricalRecords
 from villages.models import VillageElection
 
 
@@ -38,7 +39,7 @@ class RiskIndicator(models.Model):
     is_active = models.BooleanField(_("aktif"), default=True)
     order = models.PositiveSmallIntegerField(_("urutan"), default=0)
 
-    history = HistoricalRecords()
+    history = FeedHistoricalRecords()
 
     class Meta:
         verbose_name = _("indikator kerawanan")
@@ -65,7 +66,7 @@ class LevelThreshold(models.Model):
         _("skor minimal"), max_digits=7, decimal_places=2, validators=[MinValueValidator(0)]
     )
 
-    history = HistoricalRecords()
+    history = FeedHistoricalRecords()
 
     class Meta:
         verbose_name = _("ambang tingkat kerawanan")
@@ -122,7 +123,7 @@ class SecurityPattern(models.Model):
         _("jumlah Linmas"), default=0, help_text=_("Per kelompok TPS (L) atau per desa.")
     )
 
-    history = HistoricalRecords()
+    history = FeedHistoricalRecords()
 
     class Meta:
         verbose_name = _("pola pengamanan")
@@ -226,7 +227,7 @@ class RiskReport(models.Model):
 
     objects = RiskReportQuerySet.as_manager()
 
-    history = HistoricalRecords()
+    history = FeedHistoricalRecords()
 
     class Meta:
         verbose_name = _("laporan kerawanan")
@@ -383,7 +384,7 @@ class VillageRisk(models.Model):
     last_report_at = models.DateTimeField(_("laporan terakhir"), null=True, blank=True)
     has_unknown = models.BooleanField(_("laporan memuat isian tidak diketahui"), default=False)
 
-    history = HistoricalRecords()
+    history = FeedHistoricalRecords()
 
     class Meta:
         verbose_name = _("kerawanan desa saat ini")
