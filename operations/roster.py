@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -403,9 +404,8 @@ def roster_import(
         batch.clear()
 
     reader, width, rows_read, nrp_at, nrp_widget = None, 0, 0, 0, NrpWidget()
-    # The first line each NRP is on, keyed compactly (an 8-digit NRP as a number): a million
-    # NRPs in about 100 MB, the only thing kept of the rows already written.
-    first_line: dict = {}
+    nrps = _NrpRegister()
+    in_batch: set[str] = set()
     try:
         with transaction.atomic():
             for line, cells, problem in records:
@@ -435,16 +435,15 @@ def roster_import(
                     if row is not None
                     else nrp_widget.clean(cells[nrp_at] if nrp_at < len(cells) else None)
                 )
-                key = int(nrp) if len(nrp) == 8 and nrp.isascii() and nrp.isdigit() else nrp
-                if key in first_line:
-                    problems.append((line, f"NRP {nrp} ganda (sudah ada di baris {first_line[key]})"))
-                    continue
-                first_line[key] = line
-                if row is None:
-                    continue
+                nrps.add(nrp, line)
+                if row is None or nrp in in_batch:
+                    continue  # a duplicate is reported by the register at the end
+                in_batch.add(nrp)
                 batch.append((line, row))
                 if len(batch) >= chunk_rows:
                     write()
+                    in_batch.clear()
+            problems.extend(nrps.duplicates())
             if not rows_read:
                 raise RosterImportError(sorted(problems) or [(0, "berkas kosong: tidak ada baris personel")])
             if progress is not None:
@@ -460,6 +459,46 @@ def roster_import(
     return RosterImportReport(
         new=counts["created"], updated=counts["updated"], unchanged=counts["unchanged"], dry_run=dry_run
     )
+
+
+class _NrpRegister:
+    """The NRP of every line read, to name each duplicate with the line it first appeared on.
+
+    A million NRPs as Python strings in a dict would be over 100 MB, kept to the end of the
+    import; an 8-digit NRP is held here as a number in an array (16 bytes with its line), and the
+    duplicates are found once, at the end. A duplicate across batches is written meanwhile (as a
+    change of the officer the earlier batch created) and rolled back with the rest."""
+
+    def __init__(self):
+        self.numbers, self.lines = array("q"), array("q")
+        self.others: dict[str, int] = {}  # an NRP that is not 8 digits (refused anyway)
+        self.repeated: list[tuple[int, str]] = []
+
+    def add(self, nrp: str, line: int) -> None:
+        if len(nrp) == 8 and nrp.isascii() and nrp.isdigit():
+            self.numbers.append(int(nrp))
+            self.lines.append(line)
+        elif nrp in self.others:
+            self.repeated.append((line, f"NRP {nrp} ganda (sudah ada di baris {self.others[nrp]})"))
+        else:
+            self.others[nrp] = line
+
+    def duplicates(self) -> list[tuple[int, str]]:
+        ordered = sorted(self.numbers)
+        twice = {a for a, b in zip(ordered, ordered[1:], strict=False) if a == b}
+        del ordered
+        problems = list(self.repeated)
+        if not twice:
+            return problems
+        first: dict[int, int] = {}
+        for number, line in zip(self.numbers, self.lines, strict=True):
+            if number not in twice:
+                continue
+            if number in first:
+                problems.append((line, f"NRP {number:08d} ganda (sudah ada di baris {first[number]})"))
+            else:
+                first[number] = line
+        return problems
 
 
 def _file_records(data: bytes, file_format: str) -> tuple[Iterator[tuple[int, list | None, str | None]], int]:
