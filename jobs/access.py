@@ -11,6 +11,7 @@ from jobs.models import Job
 # Kind -> the permission predicate (dotted path, user -> bool) of the direct download it replaces.
 SHARED_WITH = {
     Job.Kind.RANKING_EXPORT: "operations.permissions.is_hq",
+    Job.Kind.ORDER_EXPORT: "operations.permissions.is_hq",
 }
 
 

@@ -12,6 +12,8 @@ class Job(models.Model):
         REGIONS_IMPORT = "regions_import", _("Impor kode wilayah")
         BOUNDARIES_IMPORT = "boundaries_import", _("Impor batas wilayah")
         RANKING_EXPORT = "ranking_export", _("Unduhan peringkat")
+        ORDER_EXPORT = "order_export", _("Unduhan lampiran Sprin")
+        PROPOSAL_CREATE = "proposal_create", _("Usulan alokasi")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Menunggu giliran")

@@ -16,6 +16,8 @@ from jobs.services import job_status
 def page_status(job: Job) -> dict:
     status = job_status(job)
     status["file_url"] = reverse("job-file", args=[job.pk]) if status["file_name"] else ""
+    # What a job made that has a page of its own (a proposal), written by its runner.
+    status["result_url"] = job.result.get("url", "") if job.state == Job.State.SUCCEEDED else ""
     return status
 
 

@@ -14,7 +14,12 @@ from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 # What a job is doing, for a work that reads every row first and then saves them all at once.
-STAGES = {"read": _("Membaca baris"), "save": _("Menyimpan ke basis data"), "write": _("Menulis berkas")}
+STAGES = {
+    "read": _("Membaca baris"),
+    "save": _("Menyimpan ke basis data"),
+    "write": _("Menulis berkas"),
+    "plan": _("Menghitung"),
+}
 
 
 class Progress(Protocol):

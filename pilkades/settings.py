@@ -138,6 +138,9 @@ PILKADES_JOB_STALE_SECONDS = env_int("PILKADES_JOB_STALE_SECONDS", 120)
 # A ranking download of more rows than this is made by a job (the page and the API hand back the job
 # at once, its file follows); a smaller one is made in the request.
 PILKADES_EXPORT_JOB_THRESHOLD = env_int("PILKADES_EXPORT_JOB_THRESHOLD", 5000)
+# An allocation proposal for an operation of more villages than this is computed by a job (a national
+# one takes seconds); the page follows it and leads to the proposal.
+PILKADES_PROPOSAL_JOB_THRESHOLD = env_int("PILKADES_PROPOSAL_JOB_THRESHOLD", 5000)
 # Webhook deliveries leave the machine: off in the tests, whose fuzzer registers endpoints at
 # whatever URLs it makes up (the tests that deliver turn it on, to a receiver on 127.0.0.1).
 PILKADES_WEBHOOKS_SEND = env_bool("PILKADES_WEBHOOKS_SEND", default=True)

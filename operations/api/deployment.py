@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -24,7 +25,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from jobs.api import JOB_STATUS, api_status
 from operations import exports, permissions
+from operations.jobs import export_as_job, order_export_rows, order_export_start
 from operations.models import (
     AllocationProposal,
     Assignment,
@@ -321,6 +324,10 @@ class OperationOrderView(APIView):
 
     @extend_schema(
         summary="Lampiran Sprin (PDF, XLSX atau CSV)",
+        description=(
+            "Untuk lebih dari PILKADES_EXPORT_JOB_THRESHOLD desa: 202 dengan status pekerjaan yang "
+            "membuatnya (Location: /api/v1/jobs/<id>/; file_url memberi berkasnya bila selesai)."
+        ),
         operation_id="v1_operations_order_retrieve",
         parameters=[
             OpenApiParameter("operation_id", int, OpenApiParameter.PATH),
@@ -338,6 +345,7 @@ class OperationOrderView(APIView):
             (200, "application/pdf"): OpenApiTypes.BINARY,
             (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,
             (200, "text/csv"): OpenApiTypes.STR,
+            202: JOB_STATUS,
             **ERRORS,
         },
     )
@@ -346,6 +354,12 @@ class OperationOrderView(APIView):
             Operation.objects.select_related("election", "pattern_set"), pk=operation_id
         )
         polsek = order_polsek(value=request.query_params.get("polsek"))
+        if export_as_job(order_export_rows(operation=operation, polsek=polsek)):
+            job = order_export_start(
+                operation=operation, file_format=file_format, polsek=polsek, user=request.user
+            )
+            location = reverse("job-detail", args=[job.pk])
+            return Response(api_status(job), status=status.HTTP_202_ACCEPTED, headers={"Location": location})
         body, content_type, filename = exports.order_file(
             operation=operation, file_format=file_format, polsek=polsek
         )

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from operations.models import Operation
@@ -36,3 +36,21 @@ def to_latest_operation(request: HttpRequest, url_name: str) -> HttpResponse:
         messages.info(request, _("Belum ada operasi."))
         return redirect("home")
     return redirect(url_name, operation_id=operation.pk)
+
+
+def export_offer(
+    request: HttpRequest, *, operation: Operation, heading: str, rows: int, back_url: str
+) -> HttpResponse:
+    """The page a download too long for a request opens: it offers the job (POST to the same URL)."""
+    return render(
+        request,
+        "operations/export_offer.html",
+        {
+            "operation": operation,
+            "heading": heading,
+            "rows": rows,
+            "action": request.get_full_path(),
+            "file_format": request.resolver_match.kwargs["file_format"],
+            "back_url": back_url,
+        },
+    )

@@ -22,8 +22,15 @@ from operations.forms.deployment import (
     ProposalForm,
     TeamLeaderForm,
 )
+from operations.jobs import (
+    export_as_job,
+    order_export_rows,
+    order_export_start,
+    proposal_as_job,
+    proposal_job_start,
+)
 from operations.models import AllocationProposal, Assignment, Duty, Operation, Stage, VillageStanding
-from operations.pages import allowed, to_latest_operation
+from operations.pages import allowed, export_offer, to_latest_operation
 from operations.proposal_basis import basis_changes, proposal_basis
 from operations.selectors.deployment import (
     VillageTeam,
@@ -270,6 +277,15 @@ def proposal_create(request: HttpRequest, operation_id: int) -> HttpResponse:
     operation = _operation(operation_id)
     form = ProposalForm(request.POST)
     form.is_valid()
+    if proposal_as_job(operation=operation):
+        # A national operation takes seconds to plan: a job does it, its page leads to the proposal.
+        job = proposal_job_start(
+            operation=operation,
+            exclude_bko=form.cleaned_data.get("exclude_bko", False),
+            user=request.user,
+            back_url=reverse("deployment-board", args=[operation.pk]),
+        )
+        return redirect("job-page", pk=job.pk)
     proposal = proposal_services.proposal_create(
         operation=operation, by=request.user, exclude_bko=form.cleaned_data.get("exclude_bko", False)
     )
@@ -357,6 +373,22 @@ def order(request: HttpRequest, operation_id: int, file_format: str) -> HttpResp
         polsek = order_polsek(value=request.GET.get("polsek"))
     except ValidationError as exc:
         return HttpResponseBadRequest(" ".join(exc.messages), content_type="text/plain; charset=utf-8")
+    rows = order_export_rows(operation=operation, polsek=polsek)
+    if export_as_job(rows):
+        # Too long for a request at national scale: a job makes it, the job page serves it.
+        back_url = reverse("deployment-board", args=[operation.pk])
+        if request.method == "POST":
+            job = order_export_start(
+                operation=operation,
+                file_format=file_format,
+                polsek=polsek,
+                user=request.user,
+                back_url=back_url,
+            )
+            return redirect("job-page", pk=job.pk)
+        return export_offer(
+            request, operation=operation, heading=_("Unduh lampiran Sprin"), rows=rows, back_url=back_url
+        )
     body, content_type, filename = exports.order_file(
         operation=operation, file_format=file_format, polsek=polsek
     )

@@ -14,7 +14,7 @@ from operations import permissions
 from operations.forms.reports import OverrideForm, RankingFilterForm
 from operations.jobs import export_as_job, ranking_export_start
 from operations.models import Operation, Unit
-from operations.pages import allowed, to_latest_operation
+from operations.pages import allowed, export_offer, to_latest_operation
 from operations.ranking_export import ranking_file
 from operations.selectors.map import village_neighbourhood_map_data
 from operations.selectors.ranking import level_counts, ranking_for_operation, ranking_table
@@ -88,22 +88,19 @@ def ranking_download(request: HttpRequest, operation_id: int, file_format: str) 
     rows = ranking_for_operation(operation=operation, **selected).count()
     if export_as_job(rows):
         # Too long for a request (84,000 rows nationally): a job makes it, the job page serves it.
+        back_url = f"{reverse('ranking', args=[operation.pk])}?{request.GET.urlencode()}"
         if request.method == "POST":
             job = ranking_export_start(
                 operation=operation,
                 file_format=file_format,
                 filters=selected,
                 user=request.user,
-                back_url=f"{reverse('ranking', args=[operation.pk])}?{request.GET.urlencode()}",
+                back_url=back_url,
             )
             return redirect("job-page", pk=job.pk)
-        context = {
-            "operation": operation,
-            "rows": rows,
-            "file_format": file_format,
-            "query": request.GET.urlencode(),
-        }
-        return render(request, "operations/ranking_export_offer.html", context)
+        return export_offer(
+            request, operation=operation, heading=_("Unduh peringkat"), rows=rows, back_url=back_url
+        )
     body, content_type, filename = ranking_file(
         operation=operation, rows=ranking_table(operation=operation, **selected), file_format=file_format
     )
