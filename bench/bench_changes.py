@@ -7,12 +7,16 @@ in the history, through the API (token-less forced login, JSON rendered) and the
 Builds a throwaway test database (Django's test machinery; the named database is only where the
 connection starts), writes ``--rows`` officers through officers_upsert (a history row each), then
 updates them all (a second history row each) and adds 326 desa and 26 units, so the feed merges
-several tables. Prints the median and worst of 20 page reads at each depth, and the load average.
+several tables. Prints the median and worst of 20 page reads at each depth (after one unmeasured
+read, the setup's garbage collected first), the CPU per page of this process and of its PostgreSQL
+backend (from /proc: the machine is shared, so wall times carry other work's waits), and the load
+average.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -23,13 +27,37 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pilkades.settings_test")
 
 
-def _timed(function, repeat: int = 20) -> tuple[float, float]:
+def _backend_cpu() -> float | None:
+    """CPU seconds used so far by this connection's PostgreSQL backend (None elsewhere)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # the server on another host
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def _timed(label: str, function, repeat: int = 20) -> None:
+    function()  # the first request of a kind imports and builds what later ones reuse
     times = []
+    cpu, server = time.process_time(), _backend_cpu()
     for _ in range(repeat):
         started = time.perf_counter()
         function()
         times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times), max(times)
+    cpu = (time.process_time() - cpu) * 1000 / repeat
+    after = _backend_cpu()
+    server = "n/a" if server is None or after is None else f"{(after - server) * 1000 / repeat:.1f} ms"
+    print(
+        f"  {label}: median {statistics.median(times):.1f} ms, worst {max(times):.1f} ms; "
+        f"CPU per page {cpu:.1f} ms here, {server} in the database"
+    )
 
 
 def main() -> None:
@@ -101,16 +129,17 @@ def main() -> None:
                 response.status_code
             )
 
+        # The setup's garbage, collected now: its first full collection (0.3 s on a loaded machine)
+        # fell inside one page read and stood as that run's worst.
+        gc.collect()
         total = sum(
             model.history.count()
             for _, model in __import__("operations.selectors.changes", fromlist=["RESOURCES"]).RESOURCES
         )
         print(f"{connection.vendor}: {total} history rows; load average {os.getloadavg()}")
         for label, cursor, after in (("start", None, None), ("deep", deep_cursor, deep_after)):
-            median, worst = _timed(lambda cursor=cursor: api(cursor))
-            print(f"  page of 500 via API ({label}): median {median:.1f} ms, worst {worst:.1f} ms")
-            median, worst = _timed(lambda after=after: changes_since(after=after, limit=500))
-            print(f"  page of 500, selector only ({label}): median {median:.1f} ms, worst {worst:.1f} ms")
+            _timed(f"page of 500 via API ({label})", lambda cursor=cursor: api(cursor))
+            _timed(f"page of 500, selector only ({label})", lambda after=after: changes_since(after=after))
         print(f"load average after: {os.getloadavg()}")
         if args.profile:
             import cProfile
