@@ -8,7 +8,7 @@ from operations.models import Assignment, Duty, Officer, RiskReport
 from operations.ranks import Pangkat
 from operations.services.proposals import proposal_apply, proposal_create
 from tests.operations.deployment_setup import build_world, officers
-from tests.operations.risk_setup import api_answers
+from tests.operations.risk_setup import api_answers_for
 from villages.models import Desa
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def test_report_lifecycle_through_the_api_records_each_actor(api_client, demo):
     api_client.force_authenticate(demo["polsek.carenang"])
     created = api_client.post(
         reverse("risk-report-list"),
-        {"village_election": village.pk, "narrative": "Kubu memanas", "answers": api_answers()},
+        {"village_election": village.pk, "narrative": "Kubu memanas", "answers": api_answers_for(village)},
         format="json",
     )
     assert created.status_code == 201, created.content

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from operations.models import Operation, PatternSet, RiskIndicator, Unit
 from operations.roles import KABAG_OPS, PIMPINAN, POLSEK
-from operations.selectors.report_facts import COMMITTEE, VOTERS
+from operations.selectors.report_facts import COMMITTEE, VOTERS, known_facts
 from operations.services.reports import AnswerData
 from operations.services.standings import standings_refresh
 from tests.factories import (
@@ -106,6 +106,21 @@ def api_answers(*given: dict) -> list[dict]:
         for ind in RiskIndicator.objects.filter(is_active=True).exclude(code__in=codes)
     ]
     return [*given, *rest]
+
+
+def api_answers_for(village_election: VillageElection, *given: dict) -> list[dict]:
+    """``api_answers`` for a village whose record is not the factory's (the demo's): its facts as
+    it records them (``known_facts``), unless ``given``."""
+    codes = {a["indicator"] for a in given}
+    facts = known_facts(village_election_ids=[village_election.pk]).get(village_election.pk, {})
+    recorded = [
+        {"indicator": code, "flag": fact.answer}
+        if isinstance(fact.answer, bool)
+        else {"indicator": code, "number": str(fact.answer)}
+        for code, fact in facts.items()
+        if code not in codes
+    ]
+    return api_answers(*given, *recorded)
 
 
 def api_as_recorded() -> list[dict]:
