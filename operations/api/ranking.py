@@ -136,40 +136,42 @@ class OperationRankingView(ListAPIView):
         )
 
 
-@extend_schema(
-    summary="Seluruh peringkat suatu operasi sebagai berkas CSV atau XLSX (HQ)",
-    operation_id="v1_operations_ranking_file_retrieve",
-    description=(
-        "Sampai PILKADES_EXPORT_JOB_THRESHOLD desa: berkasnya langsung (200). Lebih dari itu: 202 "
-        "dengan status pekerjaan yang membuatnya (Location: /api/v1/jobs/<id>/); bila selesai, "
-        "file_url pada status itu memberi berkasnya. Permintaan yang sama selagi pekerjaannya belum "
-        "selesai memberi pekerjaan yang sama."
-    ),
-    parameters=[
-        OpenApiParameter("operation_id", int, OpenApiParameter.PATH),
-        OpenApiParameter("file_format", str, OpenApiParameter.PATH, enum=list(RANKING_FORMATS)),
-        OpenApiParameter("kecamatan", int, description="id kecamatan"),
-        OpenApiParameter("polsek", int, description="id Polsek"),
-        OpenApiParameter(
-            "kabupaten", str, pattern=r"^\d{2}\.\d{2}$", description="kode kabupaten/kota, mis. 36.04"
-        ),
-        OpenApiParameter("level", int, enum=RiskLevel.values, description="1 Aman, 2 Rawan, 3 Sangat Rawan"),
-    ],
-    responses={
-        (200, "text/csv"): OpenApiTypes.STR,
-        (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,
-        202: JOB_STATUS,
-        400: ERRORS[400],
-        403: ERRORS[403],
-        404: ERRORS[404],
-    },
-)
 class OperationRankingFileView(APIView):
     """The page's download for programs, by the same export function and the same job."""
 
     permission_classes = [IsHQ]
     content_negotiation_class = AnyAccept
 
+    @extend_schema(
+        summary="Seluruh peringkat suatu operasi sebagai berkas CSV atau XLSX (HQ)",
+        operation_id="v1_operations_ranking_file_retrieve",
+        description=(
+            "Sampai PILKADES_EXPORT_JOB_THRESHOLD desa: berkasnya langsung (200). Lebih dari itu: 202 "
+            "dengan status pekerjaan yang membuatnya (Location: /api/v1/jobs/<id>/); bila selesai, "
+            "file_url pada status itu memberi berkasnya. Permintaan yang sama selagi pekerjaannya belum "
+            "selesai memberi pekerjaan yang sama."
+        ),
+        parameters=[
+            OpenApiParameter("operation_id", int, OpenApiParameter.PATH),
+            OpenApiParameter("file_format", str, OpenApiParameter.PATH, enum=list(RANKING_FORMATS)),
+            OpenApiParameter("kecamatan", int, description="id kecamatan"),
+            OpenApiParameter("polsek", int, description="id Polsek"),
+            OpenApiParameter(
+                "kabupaten", str, pattern=r"^\d{2}\.\d{2}$", description="kode kabupaten/kota, mis. 36.04"
+            ),
+            OpenApiParameter(
+                "level", int, enum=RiskLevel.values, description="1 Aman, 2 Rawan, 3 Sangat Rawan"
+            ),
+        ],
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,
+            202: JOB_STATUS,
+            400: ERRORS[400],
+            403: ERRORS[403],
+            404: ERRORS[404],
+        },
+    )
     def get(self, request: Request, operation_id: int, file_format: str) -> HttpResponse:
         operation = get_object_or_404(Operation.objects.select_related("election"), pk=operation_id)
         filters = RankingFilterSerializer(data=request.query_params)
