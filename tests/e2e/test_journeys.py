@@ -20,7 +20,7 @@ from operations.models import (
     Stage,
     VillageStanding,
 )
-from operations.selectors.report_facts import FACT_CODES
+from operations.selectors.report_facts import FACT_CODES, known_facts
 from operations.services.reports import AnswerData, report_create, report_submit
 from tests.e2e.conftest import DESKTOP, PHONE, login, screenshot
 from villages.models import Desa, VillageElection
@@ -146,16 +146,25 @@ def _submitted_mekarsari_report() -> RiskReport:
     from django.contrib.auth import get_user_model
 
     author = get_user_model().objects.get(username="polsek.carenang")
+    mekarsari = VillageElection.objects.get(desa__name="Mekarsari")
     flags = ["former_head_strong_rival", "split_camps", "conflict_history", "ormas_mobilisation"]
+    # The candidates, the DPT and the committee as the village records them: answers must agree.
+    recorded = known_facts(village_election_ids=[mekarsari.pk])[mekarsari.pk]
     answers = []
     for indicator in RiskIndicator.objects.filter(is_active=True):
-        if indicator.kind == RiskIndicator.Kind.BOOLEAN:
+        if indicator.code in recorded:
+            value = recorded[indicator.code].answer
+            if indicator.kind == RiskIndicator.Kind.BOOLEAN:
+                answers.append(AnswerData(indicator_id=indicator.pk, flag=value))
+            else:
+                answers.append(AnswerData(indicator_id=indicator.pk, number=value))
+        elif indicator.kind == RiskIndicator.Kind.BOOLEAN:
             answers.append(AnswerData(indicator_id=indicator.pk, flag=indicator.code in flags))
         else:
             number = Decimal(10 if indicator.code == "travel_minutes" else 0)
             answers.append(AnswerData(indicator_id=indicator.pk, number=number))
     report = report_create(
-        village_election=VillageElection.objects.get(desa__name="Mekarsari"),
+        village_election=mekarsari,
         author=author,
         narrative="Kubu mantan kades dan pesaingnya sama kuat.",
         answers=answers,
