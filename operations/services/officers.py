@@ -211,11 +211,13 @@ def officers_upsert(
     on the catalogue read once: what ``full_clean`` checks, without its queries per row (the
     foreign keys are resolved here, the NRP's uniqueness checked set-wise). An officer holding
     postings of an open operation is checked by ``officer_change_errors`` like ``officer_save``.
-    Changed officers are written one UPDATE per set of changed fields, run for all their rows;
-    every officer created or changed gets a history row naming ``by`` (written in bulk);
-    unchanged rows write nothing. ``reason`` is the history rows' change reason (the roster
-    import names its file); ``outcomes``, when given, receives each row's "new", "update" or
-    "skip" in order (the admin's import preview shows them).
+    On PostgreSQL the batch is COPYed into a temporary table and written set-based (one INSERT,
+    one UPDATE, one INSERT of history rows each: ``officer_copy.copy_write``); elsewhere (SQLite)
+    changed officers are written one UPDATE per set of changed fields, run for all their rows,
+    and the new ones and the history rows in bulk. Every officer created or changed gets a
+    history row naming ``by``; unchanged rows write nothing. ``reason`` is the history rows'
+    change reason (the roster import names its file); ``outcomes``, when given, receives each
+    row's "new", "update" or "skip" in order (the admin's import preview shows them).
     """
 
     errors: dict[int, dict[str, list[str]]] = defaultdict(dict)
