@@ -122,18 +122,22 @@ def _looks_stale(job: Job) -> bool:
     return job.state == Job.State.RUNNING and beat is not None and beat < _stale_cutoff()
 
 
-def jobs_mark_stale(job_id: int | None = None) -> int:
+def jobs_mark_stale(job_id: int | None = None, *, reached: dict | None = None) -> int:
     """Fail the running jobs (or the one job) whose worker stopped beating; how many were failed.
 
     One conditional UPDATE: the database, not a copy read earlier, decides that the beat is old,
     and of two readers at once only one changes the row (the other's WHERE no longer matches). The
     job's own work was one transaction that died with its worker: nothing of it was saved.
+    ``reached``: the one job's last progress (the cache's), kept to show where it stopped.
     """
     cutoff = _stale_cutoff()
     silent = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
     jobs = Job.objects.filter(silent, state=Job.State.RUNNING)
     if job_id is not None:
         jobs = jobs.filter(pk=job_id)
+    counts = {}
+    if job_id is not None and reached:
+        counts = {"rows_read": reached.get("rows_read", 0), "rows_total": reached.get("total")}
     count = jobs.update(
         state=Job.State.FAILED,
         finished_at=timezone.now(),
@@ -141,6 +145,7 @@ def jobs_mark_stale(job_id: int | None = None) -> int:
         summary=STALE_MESSAGE,
         error_report=[STALE_MESSAGE],
         error_count=1,
+        **counts,
     )
     if count:
         logger.warning("marked %s job(s) failed: no heartbeat since %s", count, cutoff.isoformat())
@@ -247,7 +252,7 @@ def job_status(job: Job) -> dict:
     if _looks_stale(job):
         # Only then a write (SQLite would take its write lock for a no-op UPDATE at every poll).
         try:
-            jobs_mark_stale(job.pk)
+            jobs_mark_stale(job.pk, reached=cached_progress(job.pk))
         except DatabaseError:  # SQLite: the job's transaction holds the lock, so it is alive
             logger.info("job %s: stale check deferred", job.pk, exc_info=True)
         else:

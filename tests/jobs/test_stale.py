@@ -17,6 +17,7 @@ from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 
 from jobs.models import Job
+from jobs.progress import CacheProgress
 from jobs.services import STALE_MESSAGE, job_start, job_status, jobs_mark_stale
 from operations.roles import KABAG_OPS
 from villages.models import Kecamatan
@@ -42,6 +43,7 @@ def _running(*, beat_seconds_ago: float, user=None) -> Job:
 def test_a_running_job_whose_heartbeat_stopped_is_reported_failed_on_its_page_and_the_api(client, make_user):
     kabag = make_user(KABAG_OPS)
     job = _running(beat_seconds_ago=121, user=kabag)
+    CacheProgress(job.pk, every=0)(rows_read=400, total=1000)  # where the dead worker got to
     client.force_login(kabag)
 
     page = client.get(reverse("admin:jobs_job_progress", args=[job.pk]))
@@ -58,6 +60,7 @@ def test_a_running_job_whose_heartbeat_stopped_is_reported_failed_on_its_page_an
         assert answer["error_report"] == [STALE_MESSAGE]
     job.refresh_from_db()
     assert job.state == Job.State.FAILED and job.finished_at is not None
+    assert (job.rows_read, job.rows_total) == (400, 1000)  # shown as "400 dari 1.000 baris"
     assert bytes(job.input_data) == b""  # the roster's phone numbers go, as with any ended job
 
 
