@@ -414,11 +414,8 @@ def roster_import(
                     continue
                 if reader is None:
                     missing = [c for c in ("NRP", "Nama", "Pangkat", "Satuan") if c not in cells]
-                    reader, width, nrp_at = (
-                        _RowReader(cells),
-                        len(cells),
-                        cells.index("NRP") if not missing else 0,
-                    )
+                    reader, width = _RowReader(cells), len(cells)
+                    nrp_at = 0 if missing else cells.index("NRP")
                     continue
                 if missing:
                     raise RosterImportError([(1, f"kolom wajib tidak ada: {', '.join(missing)}")])
