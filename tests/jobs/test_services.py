@@ -130,3 +130,13 @@ def test_without_a_worker_a_thread_of_this_process_runs_the_job_once_it_is_commi
     job.refresh_from_db()
     assert (job.state, job.summary) == (Job.State.SUCCEEDED, "3 baris")
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+def test_a_job_reads_its_file_byte_for_byte():
+    from jobs.services import job_input
+
+    data = bytes(range(256)) * 64 + "ñ,é\n".encode()
+    job = Job.objects.create(kind=Job.Kind.ROSTER_IMPORT, runner="x", input_data=data)
+    assert job_input(job.pk) == data
+    with pytest.raises(Job.DoesNotExist):
+        job_input(job.pk + 1000)
