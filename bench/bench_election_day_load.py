@@ -200,8 +200,11 @@ def reset_checkins(operation_id: int) -> None:
     from django.db import connection
 
     from election_day.models import CheckIn
+    from election_day.services.common import board_changed
 
     CheckIn.objects.filter(operation_id=operation_id).delete()
+    # Written beside the services: tell the board, as every writer does (its presence is cached).
+    board_changed(operation_id=operation_id, parts=("presence",))
     connection.close()
 
 

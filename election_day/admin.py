@@ -48,6 +48,13 @@ class StageWindowAdmin(AuditHistoryAdmin):
         super().delete_model(request, obj)
         board_changed(operation_id=operation_id)
 
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        # The changelist's "delete selected" action: the same bump for every operation it touches.
+        operation_ids = set(queryset.values_list("operation_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for operation_id in operation_ids:
+            board_changed(operation_id=operation_id)
+
 
 class ServiceWrittenAdmin(ReadOnlyAdmin, AuditHistoryAdmin):
     """Rows only the Hari-H services write: listed and shown with their history."""

@@ -150,3 +150,23 @@ def test_the_lapsit_reads_every_incident_not_the_cached_feed(w):
 def test_an_unknown_board_part_is_refused(w):
     with pytest.raises(ValueError, match="unknown board parts"):
         board_changed(operation_id=w.operation.pk, parts=("presense",))
+
+
+@pytest.mark.parametrize("how", ["change page", "delete selected"])
+def test_removing_a_stage_window_in_the_admin_changes_the_boards_etag(w, client, how):
+    from election_day.models import StageWindow
+
+    client.force_login(w.kabag)
+    url = f"/api/v1/operations/{w.operation.pk}/board/"
+    etag = client.get(url)["ETag"]
+    window = StageWindow.objects.get(operation=w.operation)
+    if how == "change page":
+        client.post(f"/admin/election_day/stagewindow/{window.pk}/delete/", {"post": "yes"})
+    else:
+        client.post(
+            "/admin/election_day/stagewindow/",
+            {"action": "delete_selected", "_selected_action": [window.pk], "post": "yes"},
+        )
+    assert not StageWindow.objects.filter(pk=window.pk).exists()
+    after = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert after.status_code == 200 and after.json()["stage"]["starts_at"] is None
