@@ -67,3 +67,63 @@ def test_a_refused_request_is_told_when_the_window_ends(monkeypatch):
         answers.append(throttle.allow_request(request, None))
     assert answers == [True, True, False]
     assert 0 < throttle.wait() <= 60
+
+
+@pytest.mark.redis
+def test_on_redis_concurrent_requests_never_pass_more_than_the_limit(monkeypatch):
+    from django.core.cache import cache
+
+    throttle_class = _throttle_classes()[0]
+    monkeypatch.setattr(
+        throttle_class, "THROTTLE_RATES", {**throttle_class.THROTTLE_RATES, "anon": f"{LIMIT}/min"}
+    )
+    request = APIRequestFactory().get("/api/v1/", REMOTE_ADDR="10.1.2.5")
+    request.user = AnonymousUser()
+    passed, start = [], threading.Barrier(60)
+
+    def one():
+        throttle = throttle_class()
+        assert throttle.cache is cache  # the shared cache: Redis in this run
+        start.wait()
+        passed.append(throttle.allow_request(request, None))
+
+    threads = [threading.Thread(target=one) for _ in range(60)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert passed.count(True) == LIMIT
+    refused = throttle_class()
+    assert refused.allow_request(request, None) is False and 0 < refused.wait() <= 60
+
+
+@pytest.mark.redis
+def test_on_redis_a_window_ends_with_its_period(monkeypatch):
+    throttle_class = _throttle_classes()[0]
+    monkeypatch.setattr(throttle_class, "THROTTLE_RATES", {**throttle_class.THROTTLE_RATES, "anon": "2/s"})
+    request = APIRequestFactory().get("/api/v1/", REMOTE_ADDR="10.1.2.6")
+    request.user = AnonymousUser()
+    answers = [throttle_class().allow_request(request, None) for _ in range(3)]
+    assert answers == [True, True, False]
+    time.sleep(1.1)
+    assert throttle_class().allow_request(request, None) is True
+
+
+@pytest.mark.redis
+def test_on_redis_a_request_is_counted_in_one_round_trip(monkeypatch):
+    import redis.client
+
+    throttle_class = _throttle_classes()[0]
+    request = APIRequestFactory().get("/api/v1/", REMOTE_ADDR="10.1.2.7")
+    request.user = AnonymousUser()
+    throttle_class().allow_request(request, None)  # the script loaded once
+    sent = []
+    real = redis.client.Redis.execute_command
+
+    def counted(self, *args, **options):
+        sent.append(args[0])
+        return real(self, *args, **options)
+
+    monkeypatch.setattr(redis.client.Redis, "execute_command", counted)
+    assert throttle_class().allow_request(request, None) is True
+    assert sent == ["EVALSHA"]
