@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone, translation
@@ -45,6 +44,7 @@ from operations.models import (
     VillageStanding,
 )
 from operations.ranks import Pangkat
+from pilkades.versioned_cache import versioned_get_or_set
 from villages.models import VillageElection
 
 FEED_SIZE = 50
@@ -226,11 +226,7 @@ def _cached(key: str | None, build):
     """``build()``, kept under ``key`` until a write moves the counter in it (no key: not cached)."""
     if key is None:
         return build()
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, BOARD_CACHE_SECONDS)
-    return value
+    return versioned_get_or_set(key, build, BOARD_CACHE_SECONDS)
 
 
 def _presence(*, operation: Operation, stage: str, late_since: datetime | None) -> dict:

@@ -11,12 +11,12 @@ import hashlib
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db import connection
 from django.utils import translation
 from rest_framework.request import Request
 
 from operations.models import Operation
+from pilkades.versioned_cache import versioned_get_or_set
 
 TIMEOUT_SECONDS = 300
 
@@ -64,8 +64,4 @@ def cached_ranking_page(
 ) -> bytes:
     """The rendered page from the cache, or rendered and stored. An error raised by render is not cached."""
     key = ranking_page_key(stamp=stamp, request=request, visible_kecamatan_ids=visible_kecamatan_ids)
-    content = cache.get(key)
-    if content is None:
-        content = render()
-        cache.set(key, content, TIMEOUT_SECONDS)
-    return content
+    return versioned_get_or_set(key, render, TIMEOUT_SECONDS)

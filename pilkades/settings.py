@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from pythonjsonlogger.core import RESERVED_ATTRS as RESERVED_LOG_ATTRS
 
-from pilkades.env import cache_from_url, env_bool, env_int, env_list, env_str, url_origin
+from pilkades.env import LOCAL_MEMORY_CACHE, cache_from_url, env_bool, env_int, env_list, env_str, url_origin
 from pilkades.safety import refuse_unsafe
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -123,7 +123,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # API throttle counts) lives in Redis when REDIS_URL is set. Without it: local memory, which holds
 # for one process only (the demo, a laptop); the app says so when it starts (pilkades.startup).
 REDIS_URL = env_str("REDIS_URL")
-CACHES = {"default": cache_from_url("REDIS_URL", REDIS_URL)}
+CACHES = {
+    "default": cache_from_url("REDIS_URL", REDIS_URL),
+    # In front of Redis, for entries whose key carries the version of what they hold (ranking pages,
+    # the board's parts): a process serves its hot pages without a round trip, and a change elsewhere
+    # moves the version read from the database, so a stale entry is never asked for again.
+    "process": {
+        "BACKEND": LOCAL_MEMORY_CACHE,
+        "LOCATION": "pilkades-process",
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
+}
 
 # Background jobs (imports; exports and webhook delivery to come): django-tasks with the queue in the
 # app's own database (django-tasks-db), so a job is queued in the transaction that asks for it and

@@ -105,8 +105,10 @@ def _reseed_after_flush(request):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: a rolled-back test may leave pages under ids reused next."""
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     cache.clear()
+    caches["process"].clear()
     yield
     cache.clear()
+    caches["process"].clear()
