@@ -16,6 +16,11 @@ from operations.selectors.ranking import ranking_for_operation, ranking_table
 ROSTER_IMPORT = "operations.jobs.roster_import_run"
 
 
+def _grouped(count: int) -> str:
+    """A count with the Indonesian thousands dot (84.000), whatever language the worker runs in."""
+    return f"{count:,}".replace(",", ".")
+
+
 def roster_import_run(*, job: Job, data: bytes, progress: Progress) -> JobOutcome:
     """The roster upload of the admin: every row or none, as `manage.py import_roster`."""
     report = roster_import(
@@ -106,7 +111,7 @@ def ranking_export_run(*, job: Job, data: bytes, progress: Progress) -> JobOutco
         )
     progress(rows_read=total, total=total, stage="write")
     return JobOutcome(
-        summary=f"{file_name}: {total:,} desa".replace(",", "."),
+        summary=f"{file_name}: {_grouped(total)} desa",
         result={"file_name": file_name, "content_type": content_type, "rows": total, "bytes": len(body)},
         file=body,
     )
@@ -150,7 +155,7 @@ def order_export_run(*, job: Job, data: bytes, progress: Progress) -> JobOutcome
     # A CSV comes as text; the direct download sends it as UTF-8, so the stored file is the same.
     body = body.encode("utf-8") if isinstance(body, str) else body
     return JobOutcome(
-        summary=f"{file_name}: {total:,} desa".replace(",", "."),
+        summary=f"{file_name}: {_grouped(total)} desa",
         result={"file_name": file_name, "content_type": content_type, "rows": total, "bytes": len(body)},
         file=body,
     )

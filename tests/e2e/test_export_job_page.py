@@ -53,7 +53,7 @@ def test_the_export_page_follows_the_job_and_offers_its_file(open_page, make_use
         finished_at=timezone.now(),
         rows_read=84000,
         rows_total=84000,
-        summary="peringkat-operasi-mantap-praja-20261204.csv: 84000 desa",
+        summary="peringkat-operasi-mantap-praja-20261204.csv: 84.000 desa",
         output_data=b"No.,Kode desa\r\n",
         result={"file_name": "peringkat-operasi-mantap-praja-20261204.csv", "content_type": "text/csv"},
     )
