@@ -99,7 +99,8 @@ def fact_disagreement(fact: KnownFact, *, answer: Decimal | bool | None, unknown
     """
     if note.strip() or (answer is None and not unknown) or (not unknown and answer == fact.answer):
         return ""
+    # The advice holds on every channel: the form also takes an emptied field as "as recorded",
+    # but over the API an omitted answer leaves the report incomplete.
     return _(
-        "Data pilkades desa ini: %(fact)s. Tulis alasan koreksi pada catatan, atau kosongkan isian"
-        " untuk memakai data tersebut."
+        "Data pilkades desa ini: %(fact)s. Tulis alasan koreksi pada catatan, atau isi sesuai data tersebut."
     ) % {"fact": fact.text}

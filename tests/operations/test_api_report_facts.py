@@ -74,7 +74,7 @@ def test_api_create_with_submit_contradicting_a_fact_without_a_note_is_400_and_s
 
     assert response.status_code == 400, response.json()
     messages = response.json()["errors"][code]
-    assert any(fact in m and "alasan koreksi" in m for m in messages), messages
+    assert any(fact in m and "alasan koreksi" in m and "isi sesuai data" in m for m in messages), messages
     assert not RiskReport.objects.exists()
 
 
