@@ -152,6 +152,36 @@ def jobs_mark_stale(job_id: int | None = None, *, reached: dict | None = None) -
     return count
 
 
+def jobs_drop_old_files() -> int:
+    """Drop the files of exports finished more than PILKADES_JOB_FILE_DAYS days ago; how many.
+
+    The file sits in the job's row (any server serves it) and holds names and phone numbers of a
+    whole operation: kept for the days a user needs to fetch it, not for ever. The job's page then
+    says the file was removed and a new download makes a fresh one.
+    """
+    days = settings.PILKADES_JOB_FILE_DAYS
+    old = (
+        Job.objects.filter(finished_at__lt=timezone.now() - timedelta(days=days))
+        .exclude(output_data=b"")
+        .only("pk", "result", "summary")
+    )
+    dropped = 0
+    for job in old:
+        name = job.result.get("file_name", "")
+        # Stored in Indonesian, as the stale message is: the row's text, not a page's.
+        note = f"berkas {name} dihapus setelah {days} hari; buat unduhan baru."
+        dropped += (
+            Job.objects.filter(pk=job.pk)
+            .exclude(output_data=b"")
+            .update(
+                output_data=b"",
+                result={**job.result, "file_name": "", "removed_file": name},
+                summary=f"{job.summary} — {note}"[:500],
+            )
+        )
+    return dropped
+
+
 class Heartbeat:
     """Beats ``heartbeat_at`` of a running job from a thread, on that thread's own connection.
 
@@ -225,6 +255,7 @@ def job_run(job_id: int) -> str:
     so the work is saved only if the job is still running (not failed meanwhile as stale)."""
     try:
         jobs_mark_stale()  # a worker starting work is a good moment to clear up after a dead one
+        jobs_drop_old_files()
     except DatabaseError:
         logger.warning("stale jobs not checked", exc_info=True)
     if not _claim(job_id):

@@ -148,6 +148,8 @@ PILKADES_JOB_STALE_SECONDS = env_int("PILKADES_JOB_STALE_SECONDS", 120)
 # A ranking download of more rows than this is made by a job (the page and the API hand back the job
 # at once, its file follows); a smaller one is made in the request.
 PILKADES_EXPORT_JOB_THRESHOLD = env_int("PILKADES_EXPORT_JOB_THRESHOLD", 5000)
+# An export job's file (kept in its row) is dropped this many days after the job finished.
+PILKADES_JOB_FILE_DAYS = env_int("PILKADES_JOB_FILE_DAYS", 7)
 # An allocation proposal for an operation of more villages than this is computed by a job (a national
 # one takes seconds); the page follows it and leads to the proposal.
 PILKADES_PROPOSAL_JOB_THRESHOLD = env_int("PILKADES_PROPOSAL_JOB_THRESHOLD", 5000)
