@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from jobs.models import Job
 from operations.models import Operation
 
 
@@ -39,9 +40,18 @@ def to_latest_operation(request: HttpRequest, url_name: str) -> HttpResponse:
 
 
 def export_offer(
-    request: HttpRequest, *, operation: Operation, heading: str, rows: int, back_url: str
+    request: HttpRequest,
+    *,
+    operation: Operation,
+    heading: str,
+    rows: int,
+    back_url: str,
+    start: Callable[[], Job],
 ) -> HttpResponse:
-    """The page a download too long for a request opens: it offers the job (POST to the same URL)."""
+    """A download too long for a request: its URL offers the job, and a POST to it ``start``s the
+    job and follows it on the job's page."""
+    if request.method == "POST":
+        return redirect("job-page", pk=start().pk)
     return render(
         request,
         "operations/export_offer.html",

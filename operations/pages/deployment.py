@@ -377,17 +377,19 @@ def order(request: HttpRequest, operation_id: int, file_format: str) -> HttpResp
     if export_as_job(rows):
         # Too long for a request at national scale: a job makes it, the job page serves it.
         back_url = reverse("deployment-board", args=[operation.pk])
-        if request.method == "POST":
-            job = order_export_start(
+        return export_offer(
+            request,
+            operation=operation,
+            heading=_("Unduh lampiran Sprin"),
+            rows=rows,
+            back_url=back_url,
+            start=lambda: order_export_start(
                 operation=operation,
                 file_format=file_format,
                 polsek=polsek,
                 user=request.user,
                 back_url=back_url,
-            )
-            return redirect("job-page", pk=job.pk)
-        return export_offer(
-            request, operation=operation, heading=_("Unduh lampiran Sprin"), rows=rows, back_url=back_url
+            ),
         )
     body, content_type, filename = exports.order_file(
         operation=operation, file_format=file_format, polsek=polsek

@@ -89,17 +89,19 @@ def ranking_download(request: HttpRequest, operation_id: int, file_format: str) 
     if export_as_job(rows):
         # Too long for a request (84,000 rows nationally): a job makes it, the job page serves it.
         back_url = f"{reverse('ranking', args=[operation.pk])}?{request.GET.urlencode()}"
-        if request.method == "POST":
-            job = ranking_export_start(
+        return export_offer(
+            request,
+            operation=operation,
+            heading=_("Unduh peringkat"),
+            rows=rows,
+            back_url=back_url,
+            start=lambda: ranking_export_start(
                 operation=operation,
                 file_format=file_format,
                 filters=selected,
                 user=request.user,
                 back_url=back_url,
-            )
-            return redirect("job-page", pk=job.pk)
-        return export_offer(
-            request, operation=operation, heading=_("Unduh peringkat"), rows=rows, back_url=back_url
+            ),
         )
     body, content_type, filename = ranking_file(
         operation=operation, rows=ranking_table(operation=operation, **selected), file_format=file_format
