@@ -179,15 +179,15 @@ class RosterImportError(ValidationError):
         super().__init__([f"baris {line}: {reason}" if line else reason for line, reason in line_errors])
 
 
-def read_dataset(*, data: bytes, file_format: str) -> tablib.Dataset:
-    """The roster file as a dataset; a file that is not a roster of that format, or any line the
-    csv module refuses or holding a NUL character, is a RosterImportError naming it."""
+def _refuse_unsupported(data: bytes, file_format: str) -> None:
     if file_format not in ROSTER_FORMATS:
         raise RosterImportError([(0, f"format '{file_format}' tidak didukung (csv atau xlsx)")])
     if not data:
         raise RosterImportError([(0, "berkas kosong (0 byte): tidak ada baris personel")])
-    if file_format == "xlsx":
-        return _xlsx_dataset(data)
+
+
+def _refuse_non_csv(data: bytes) -> None:
+    """A file given as CSV that is binary (XLSX, PDF, an image…) or UTF-16 text."""
     kind = binary_kind(data)
     if kind and data.startswith(b"PK"):
         raise RosterImportError([(0, f"berkas ini {kind}, bukan CSV; untuk berkas XLSX pilih format xlsx")])
@@ -195,6 +195,15 @@ def read_dataset(*, data: bytes, file_format: str) -> tablib.Dataset:
         raise RosterImportError([(0, f"berkas ini {kind}, bukan daftar personel CSV atau XLSX")])
     if is_utf16(data):
         raise RosterImportError([(0, "berkas ini teks UTF-16; simpan ulang sebagai CSV UTF-8")])
+
+
+def read_dataset(*, data: bytes, file_format: str) -> tablib.Dataset:
+    """The roster file as a dataset; a file that is not a roster of that format, or any line the
+    csv module refuses or holding a NUL character, is a RosterImportError naming it."""
+    _refuse_unsupported(data, file_format)
+    if file_format == "xlsx":
+        return _xlsx_dataset(data)
+    _refuse_non_csv(data)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -503,19 +512,10 @@ def _file_records(data: bytes, file_format: str) -> tuple[Iterator[tuple[int, li
     (line, None, problem) for a line it cannot read; the first record is the header. Beside them,
     about how many rows follow the header (for the progress bar). A file that is not a roster of
     that format is a RosterImportError at once, as in read_dataset."""
-    if file_format not in ROSTER_FORMATS:
-        raise RosterImportError([(0, f"format '{file_format}' tidak didukung (csv atau xlsx)")])
-    if not data:
-        raise RosterImportError([(0, "berkas kosong (0 byte): tidak ada baris personel")])
+    _refuse_unsupported(data, file_format)
     if file_format == "xlsx":
         return _xlsx_records(data)
-    kind = binary_kind(data)
-    if kind and data.startswith(b"PK"):
-        raise RosterImportError([(0, f"berkas ini {kind}, bukan CSV; untuk berkas XLSX pilih format xlsx")])
-    if kind:
-        raise RosterImportError([(0, f"berkas ini {kind}, bukan daftar personel CSV atau XLSX")])
-    if is_utf16(data):
-        raise RosterImportError([(0, "berkas ini teks UTF-16; simpan ulang sebagai CSV UTF-8")])
+    _refuse_non_csv(data)
     damaged: set[int] = set()
     if not data.isascii():
         # Decoded whole only when it is not plain ASCII, to name the line of a bad byte.
