@@ -10,9 +10,15 @@ client's first request and lasts the rate's period (a minute for "/min"); both o
 with it. A client may send the limit at the end of one window and again at the start of the next,
 which a limit against abuse tolerates; a window never splits a burst at a clock boundary.
 
-On Redis the whole step is one script run by the server (one round trip per request instead of the
-five the cache API needs: on one server that was a third of the cached ranking page's throughput).
-The window is then one hash, ``opened`` and ``count``, expiring with the window.
+On Redis the whole step is one script run by the server (one round trip instead of the five the
+cache API needs: on one server that was a third of the cached ranking page's throughput). The
+window is then one hash, ``opened`` and ``count``, expiring with the window. Even one round trip per
+request cost two servers a fifth of the ranking page's throughput, so a process takes a lease: the
+script hands out up to 1/LEASE_SHARE of what is left of the window (at most LEASE_MAX, at least
+one) and counts it as spent; the process spends it from its own memory. The window still never
+passes more than the limit; what a process holds when the client stops coming to it is lost for
+that window, and as the window fills the leases shrink to one request, so that loss stays small
+(tests/pilkades/test_throttles.py: within 2 % over four processes).
 """
 
 from __future__ import annotations
@@ -24,31 +30,41 @@ from django.core.cache import cache as default_cache
 from django.core.cache.backends.redis import RedisCache
 from rest_framework import throttling
 
-# KEYS[1]: the client's window; ARGV: now (seconds), the window's length (milliseconds).
-# Returns the window's count with this request, and when it opened.
-WINDOW_SCRIPT = """
+# KEYS[1]: the client's window; ARGV: now (seconds), the window's length (milliseconds), the limit.
+# Returns how many requests the caller may pass (0: refused), and when the window opened.
+LEASE_SHARE = 64
+LEASE_MAX = 50
+WINDOW_SCRIPT = f"""
 if redis.call('HSETNX', KEYS[1], 'opened', ARGV[1]) == 1 then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
-local count = redis.call('HINCRBY', KEYS[1], 'count', 1)
-return {count, redis.call('HGET', KEYS[1], 'opened')}
+local left = tonumber(ARGV[3]) - tonumber(redis.call('HGET', KEYS[1], 'count') or '0')
+local lease = 0
+if left > 0 then
+  lease = math.max(1, math.min({LEASE_MAX}, math.floor(left / {LEASE_SHARE})))
+  redis.call('HINCRBY', KEYS[1], 'count', lease)
+end
+return {{lease, redis.call('HGET', KEYS[1], 'opened')}}
 """
 _scripts = {}
 
 
-def _redis_window(cache: RedisCache, key: str, now: float, duration: float) -> tuple[int, float]:
-    full_key = cache.make_and_validate_key(f"{key}:window")
+def _redis_lease(
+    cache: RedisCache, full_key: str, now: float, duration: float, limit: int
+) -> tuple[int, float]:
     client = cache._cache.get_client(full_key, write=True)  # Django's own client and pool
     script = _scripts.get(id(client.connection_pool))
     if script is None:
         # redis-py runs it by its SHA and loads it again after a Redis restart (NOSCRIPT).
         script = _scripts[id(client.connection_pool)] = client.register_script(WINDOW_SCRIPT)
-    count, opened = script(keys=[full_key], args=[repr(now), max(math.ceil(duration * 1000), 1)])
-    return int(count), float(opened)
+    lease, opened = script(keys=[full_key], args=[repr(now), max(math.ceil(duration * 1000), 1), limit])
+    return int(lease), float(opened)
 
 
 class AtomicWindowMixin:
     """For a SimpleRateThrottle: the same rates, cache keys and identities, counted atomically."""
+
+    lease_cache = None  # where this process keeps its leases; None: the "process" cache
 
     def allow_request(self, request, view) -> bool:
         if self.rate is None:
@@ -60,9 +76,7 @@ class AtomicWindowMixin:
         # DRF's throttles hold Django's ``cache`` proxy; the backend behind it says who counts.
         backend = caches[DEFAULT_CACHE_ALIAS] if self.cache is default_cache else self.cache
         if isinstance(backend, RedisCache):
-            count, started = _redis_window(backend, self.key, now, self.duration)
-            self.window_ends_at = started + self.duration
-            return count <= self.num_requests or self.throttle_failure()
+            return self._allow_on_redis(backend, now)
         opened = f"{self.key}:opened"
         # add() is atomic and does nothing when the key exists: the first request opens the window.
         self.cache.add(opened, now, timeout=self.duration)
@@ -76,6 +90,24 @@ class AtomicWindowMixin:
             self.cache.add(counter, 1, timeout=max(math.ceil(self.window_ends_at - now), 1))
             count = 1
         return count <= self.num_requests or self.throttle_failure()
+
+    def _allow_on_redis(self, backend: RedisCache, now: float) -> bool:
+        full_key = backend.make_and_validate_key(f"{self.key}:window")
+        local = self.lease_cache or caches["process"]
+        try:
+            # Atomic in local memory; a missing (or expired) lease raises.
+            if local.decr(f"{full_key}:lease") >= 0:
+                return True
+        except ValueError:
+            pass
+        lease, started = _redis_lease(backend, full_key, now, self.duration, self.num_requests)
+        self.window_ends_at = started + self.duration
+        if lease == 0:
+            return self.throttle_failure()
+        if lease > 1 and self.window_ends_at > now:
+            # Overwrites a lease another thread of this process took meanwhile: lost, never doubled.
+            local.set(f"{full_key}:lease", lease - 1, timeout=self.window_ends_at - now)
+        return True
 
     def wait(self) -> float | None:
         """Seconds until the window ends (Retry-After)."""
