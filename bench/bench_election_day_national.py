@@ -19,6 +19,12 @@ and 304) and the Lapsit (JSON data and chat text, and the PDF once at the end). 
 errors (none expected), the write rates, and the national replay time those rates imply.
 
     python bench/bench_election_day_national.py [--fresh] [--villages 316] [--name h14_nat]
+
+With ``--nation`` the whole day is replayed instead: 266 Polres of 316 villages each (84,056
+villages, 185,000 postings, 5,000 incidents) in one database, by ``--processes`` processes
+(bench/election_day_nation.py):
+
+    python bench/bench_election_day_national.py --nation [--processes 2] [--fresh] [--name h14_nation]
 """
 
 from __future__ import annotations
@@ -133,7 +139,15 @@ def main() -> None:
     parser.add_argument("--villages", type=int, default=316, help="villages of the Polres replayed")
     parser.add_argument("--per-village", type=float, default=2.2, help="voting-day postings per village")
     parser.add_argument("--repeat", type=int, default=10, help="board requests timed per checkpoint")
+    parser.add_argument("--nation", action="store_true", help="replay the whole nation (266 Polres)")
+    parser.add_argument("--processes", type=int, default=2, help="replaying processes (--nation)")
+    parser.add_argument(
+        "--polres", type=int, default=266, help="Polres of the nation (--nation; fewer: a trial)"
+    )
     args = parser.parse_args()
+    if args.nation:
+        nation(args)
+        return
     setup_django("postgres", fresh=args.fresh, name=args.name)
 
     from django.test import Client
@@ -271,6 +285,26 @@ def main() -> None:
         f" ({NATION_VILLAGES / len(villages):.0f} Polres like this one);"
         " each board and Lapsit stays the size measured here"
     )
+
+
+def nation(args) -> None:
+    import election_day_nation as nation_day
+
+    name = args.name if args.name != "h14_nat" else "h14_nation"
+    setup_django("postgres", fresh=args.fresh, name=name)
+    started = time.perf_counter()
+    villages = math.ceil(NATION_VILLAGES / nation_day.POLRES)
+    share = args.polres / nation_day.POLRES
+    operation_ids = nation_day.build(args.polres, villages, round(NATION_CHECKINS * share))
+    print(f"== National election day, whole: {len(operation_ids)} Polres × {villages} villages;"
+          f" world ready in {time.perf_counter() - started:.0f} s; PostgreSQL, in process,"
+          f" {args.processes} processes")  # fmt: skip
+    machine_note()
+    started = time.perf_counter()
+    results = nation_day.replay(operation_ids, args.processes, round(NATION_INCIDENTS * share), args.repeat)
+    wall = time.perf_counter() - started
+    machine_note()
+    nation_day.report(results, wall, row)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,297 @@
+"""The whole nation's election day for bench_election_day_national.py --nation.
+
+84,000 villages in 266 Polres: each Polres its own election (a kabupaten's Pilkades) and its own
+operation with its stage windows, ~316 villages and ~695 voting-day postings, all in one database.
+The replay runs every write of the day through the services, in ``processes`` processes (each takes
+every P-th operation), stage by stage across all of them, as the day goes: every posting arrives
+(185,000 check-ins), then each of the seven stages moves every village (588,000 steps) with 5,000
+incidents among them. After each stage the first process times one Polres's board and Lapsit while
+the others keep writing.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import multiprocessing
+import statistics
+import time
+import uuid
+
+NATION_VILLAGES = 84_000
+NATION_CHECKINS = 185_000
+NATION_INCIDENTS = 5_000
+POLRES = 266
+STAGES = ["tps_open", "voting", "counting", "announced", "escort", "at_kecamatan", "done"]
+PREFIX = "Simulasi Nasional"
+
+
+def build(polres: int, villages: int, checkins: int) -> list[int]:
+    """``polres`` operations of ``villages`` villages each and ``checkins`` postings spread over them
+    (bulk: set-up, not measured); their ids. Built once per database."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from election_day.models import StageWindow
+    from operations.demo import OPERATION_NAME
+    from operations.models import Assignment, Duty, Officer, Operation, Stage
+    from operations.ranks import Pangkat
+    from operations.services.standings import standings_refresh
+    from villages.models import Desa, Election, Kecamatan, VillageElection
+
+    if not Operation.objects.filter(name=OPERATION_NAME).exists():
+        call_command("load_demo", stdout=io.StringIO())
+        call_command("load_demo_hari_h", stdout=io.StringIO())
+    built = list(
+        Operation.objects.filter(name__startswith=PREFIX).order_by("pk").values_list("pk", flat=True)
+    )
+    if len(built) == polres:
+        return built
+    if built:
+        raise SystemExit(f"{len(built)} Polres built before, {polres} asked: use --fresh")
+    demo = Operation.objects.get(name=OPERATION_NAME)
+    kabag = get_user_model().objects.get(username="kabagops")
+    windows = list(StageWindow.objects.filter(operation=demo))
+    postings = list(
+        Assignment.objects.filter(operation=demo, stage=Stage.VOTING)
+        .exclude(village_election=None)
+        .select_related("village_election__desa", "officer")
+    )
+    # Each Polres its own kabupaten of four kecamatan (codes 90.01.01 on, unused by Kemendagri); unit
+    # and Polsek of the postings copied from the demo's postings in turn.
+    like = list(Kecamatan.objects.order_by("code"))
+    per_polres = math.ceil(checkins / polres)
+    ids = []
+    started = time.perf_counter()
+    for index in range(polres):
+        with transaction.atomic():
+            election = Election.objects.create(
+                name=f"Pilkades {PREFIX} {index + 1}", voting_day=demo.election.voting_day
+            )
+            operation = Operation.objects.get(pk=demo.pk)
+            operation.pk = None
+            operation.name = f"{PREFIX} Polres {index + 1}"
+            operation.election = election
+            operation.save()
+            StageWindow.objects.bulk_create(
+                StageWindow(operation=operation, stage=w.stage, starts_at=w.starts_at, ends_at=w.ends_at)
+                for w in windows
+            )
+            kabupaten = f"{90 + index // 99}.{index % 99 + 1:02d}"
+            kecamatan = Kecamatan.objects.bulk_create(
+                Kecamatan(
+                    code=f"{kabupaten}.{k + 1:02d}",
+                    name=f"Kecamatan Simulasi {index + 1}-{k + 1}",
+                    kabupaten_name=f"Kabupaten Simulasi {index + 1}",
+                    latitude=like[k % len(like)].latitude,
+                    longitude=like[k % len(like)].longitude,
+                )
+                for k in range(4)
+            )
+            desa = Desa.objects.bulk_create(
+                Desa(
+                    code=f"{kecamatan[n % 4].code}.{5001 + n // 4:04d}",
+                    name=f"Desa Simulasi {index + 1}-{n + 1}",
+                    kecamatan=kecamatan[n % 4],
+                    latitude=postings[n % len(postings)].village_election.desa.latitude,
+                    longitude=postings[n % len(postings)].village_election.desa.longitude,
+                )
+                for n in range(villages)
+            )
+            every = VillageElection.objects.bulk_create(
+                VillageElection(election=election, desa=d, tps_count=4, registered_voters=3000) for d in desa
+            )
+            officers = Officer.objects.bulk_create(
+                Officer(
+                    nrp=f"7{index * per_polres + n:07d}",
+                    name=f"Personel Simulasi {index * per_polres + n}",
+                    rank=Pangkat.BRIPDA,
+                    unit=postings[n % len(postings)].officer.unit,
+                )
+                for n in range(per_polres)
+            )
+            Assignment.objects.bulk_create(
+                Assignment(
+                    operation=operation,
+                    officer=officer,
+                    stage=Stage.VOTING,
+                    duty=Duty.VILLAGE_GUARD,
+                    village_election=every[n % villages],
+                    desa=every[n % villages].desa,
+                    officer_polsek=postings[n % len(postings)].officer_polsek,
+                    area_polsek=postings[n % len(postings)].area_polsek,
+                    assigned_by=kabag,
+                )
+                for n, officer in enumerate(officers)
+            )
+            standings_refresh(operation=operation)
+        ids.append(operation.pk)
+        if (index + 1) % 25 == 0:
+            seconds = time.perf_counter() - started
+            print(f"   built {index + 1}/{polres} Polres in {seconds:.0f} s", flush=True)
+    return ids
+
+
+def _replay(task: tuple[int, int, list[int], int, int]) -> dict:
+    """One process's share of the day: every write of its operations, stage by stage."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from election_day import selectors
+    from election_day.lapsit import lapsit_text
+    from election_day.models import CheckIn, IncidentCategory
+    from election_day.services.checkins import checkin_record
+    from election_day.services.common import board_changed
+    from election_day.services.incidents import incident_report
+    from election_day.services.progress import progress_record
+    from operations.models import Assignment, Operation, Stage
+    from villages.models import VillageElection
+
+    number, processes, operation_ids, incidents_due, repeat = task
+    connection.close()  # a connection of its own, never the parent's
+    kabag = get_user_model().objects.get(username="kabagops")
+    category = IncidentCategory.objects.get(code="keributan")
+    operations = list(Operation.objects.filter(pk__in=operation_ids).order_by("pk"))
+    villages = {
+        op.pk: list(VillageElection.objects.filter(election_id=op.election_id).order_by("pk"))
+        for op in operations
+    }
+    errors: list[str] = []
+    spent = {"checkin": 0.0, "progress": 0.0, "incident": 0.0}
+    done = {"checkin": 0, "progress": 0, "incident": 0}
+    board_200, board_304, lapsit = [], [], []
+    watched = operations[0] if number == 0 else None
+    if watched is not None:
+        setup_test_environment()
+        client = Client()
+        client.force_login(kabag)
+
+    def write(kind: str, call) -> None:
+        started = time.perf_counter()
+        try:
+            call()
+            done[kind] += 1
+        except Exception as exc:  # counted, never hidden: the figure is "no error"
+            errors.append(f"{kind}: {exc!r}"[:200])
+        spent[kind] += time.perf_counter() - started
+
+    def checkpoint() -> None:
+        if watched is None:
+            return
+        url = f"/api/v1/operations/{watched.pk}/board/"
+        for _ in range(repeat):
+            started = time.perf_counter()
+            response = client.get(url)
+            board_200.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                errors.append(f"board: {response.status_code}")
+                return
+            started = time.perf_counter()
+            response = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
+            board_304.append((time.perf_counter() - started) * 1000)
+            board_changed(operation_id=watched.pk)  # the next request is "after a change"
+        started = time.perf_counter()
+        lapsit_text(selectors.lapsit_data(operation=watched))
+        lapsit.append((time.perf_counter() - started) * 1000)
+
+    started_all = time.perf_counter()
+    for operation in operations:
+        for posting in Assignment.objects.filter(operation=operation, stage=Stage.VOTING).select_related(
+            "operation"
+        ):
+            write(
+                "checkin",
+                lambda p=posting: checkin_record(
+                    assignment=p, kind=CheckIn.Kind.ARRIVED, by=kabag, idempotency_key=uuid.uuid4()
+                ),
+            )
+    checkpoint()
+    total_steps = sum(len(v) for v in villages.values()) * len(STAGES)
+    every = max(1, total_steps // max(incidents_due, 1))
+    steps = 0
+    for stage in STAGES:
+        for operation in operations:
+            for village in villages[operation.pk]:
+                write(
+                    "progress",
+                    lambda o=operation, v=village, s=stage: progress_record(
+                        operation=o, village_election=v, stage=s, by=kabag, idempotency_key=uuid.uuid4()
+                    ),
+                )
+                steps += 1
+                if steps % every == 0 and done["incident"] < incidents_due:
+                    write(
+                        "incident",
+                        lambda o=operation, v=village, n=steps: incident_report(
+                            operation=o,
+                            village_election=v,
+                            category=category,
+                            severity=1 + n % 2,
+                            description="Simulasi: massa berkumpul di depan TPS",
+                            by=kabag,
+                            idempotency_key=uuid.uuid4(),
+                        ),
+                    )
+        checkpoint()
+        if number == 0:
+            seconds = time.perf_counter() - started_all
+            print(f"   stage {stage}: process 0 done with its Polres at {seconds:.0f} s", flush=True)
+    connection.close()
+    return {
+        "errors": errors,
+        "spent": spent,
+        "done": done,
+        "board_200": board_200,
+        "board_304": board_304,
+        "lapsit": lapsit,
+        "wall": time.perf_counter() - started_all,
+        "watched": watched.pk if watched else None,
+    }
+
+
+def replay(operation_ids: list[int], processes: int, incidents: int, repeat: int) -> list[dict]:
+    from django.db import connections
+
+    connections.close_all()  # the children fork: none may share the parent's socket
+    shares = [operation_ids[k::processes] for k in range(processes)]
+    # Incidents spread in proportion to each share's operations.
+    due = [round(incidents * len(share) / len(operation_ids)) for share in shares]
+    tasks = [(k, processes, shares[k], due[k], repeat) for k in range(processes)]
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        return pool.map(_replay, tasks)
+
+
+def report(results: list[dict], wall: float, row) -> None:
+    from election_day import selectors
+    from election_day.lapsit import lapsit_pdf
+    from election_day.models import CheckIn, Incident, ProgressStep
+    from operations.models import Operation
+
+    done = {k: sum(r["done"][k] for r in results) for k in ("checkin", "progress", "incident")}
+    errors = [e for r in results for e in r["errors"]]
+    writes = sum(done.values())
+    print(
+        f"   replayed {writes:,} writes ({done['checkin']:,} check-ins, {done['progress']:,} steps,"
+        f" {done['incident']:,} incidents) in {wall / 60:.1f} min: {writes / wall:.0f} writes/s over"
+        f" {len(results)} processes (board and Lapsit checkpoints included)"
+    )
+    print(
+        f"   in the database: {CheckIn.objects.count():,} check-ins, {ProgressStep.objects.count():,} steps,"
+        f" {Incident.objects.count():,} incidents"
+    )
+    row("errors", len(errors), "", target=0)
+    for sample in errors[:5]:
+        print("     ", sample)
+    first = results[0]
+    row("board after a change, 200: median (ms)", statistics.median(first["board_200"]), "ms", 30)
+    p95 = sorted(first["board_200"])[int(0.95 * len(first["board_200"]))]
+    row("board after a change, 200: p95 (ms)", p95, "ms", 30)
+    row("board unchanged, 304: median (ms)", statistics.median(first["board_304"]), "ms", 3)
+    row("Lapsit data + chat text: max (ms)", max(first["lapsit"]), "ms")
+    operation = Operation.objects.get(pk=first["watched"])
+    started = time.perf_counter()
+    pdf = lapsit_pdf(selectors.lapsit_data(operation=operation))
+    row(f"Lapsit PDF at the end ({len(pdf) // 1024} KiB)", (time.perf_counter() - started) * 1000, "ms")
