@@ -43,7 +43,7 @@ from operations.models import (
     Unit,
     VillageStanding,
 )
-from operations.ranks import Pangkat
+from operations.naming import choice_label, officer_name, person_text
 from pilkades.versioned_cache import versioned_get_or_set
 from villages.models import VillageElection
 
@@ -123,15 +123,18 @@ def incidents_visible(*, visible_kecamatan_ids) -> QuerySet[Incident]:
 
 
 def _people(user_ids: set[int]) -> dict[int, str]:
-    """How each user is named on the board: his officer's rank and name, else the login."""
+    """How each user is named on the board (operations.naming), read as plain values."""
     if not user_ids:
         return {}
     rows = (
         get_user_model()
         .objects.filter(pk__in=user_ids)
-        .values_list("pk", "username", "officer__rank", "officer__name")
+        .values_list("pk", "username", "first_name", "last_name", "officer__rank", "officer__name")
     )
-    return {pk: f"{_label(Pangkat, rank)} {name}" if name else username for pk, username, rank, name in rows}
+    return {
+        pk: person_text(rank=rank, name=name, full_name=f"{first} {last}", username=username)
+        for pk, username, first, last, rank, name in rows
+    }
 
 
 def _counts(model, incident_ids: list[int]) -> dict[int, int]:
@@ -178,7 +181,7 @@ def incident_rows(incidents: QuerySet[Incident], *, limit: int | None) -> list[d
         {
             "id": pk,
             "state": state,
-            "state_label": _label(Incident.State, state),
+            "state_label": choice_label(Incident.State, state),
             "severity": severity,
             "category": categories.get(category_id, ""),
             "desa": places[village_election_id][0],
@@ -209,15 +212,6 @@ def incident_rows(incidents: QuerySet[Incident], *, limit: int | None) -> list[d
     ]
 
 
-def _label(choices, value) -> str:
-    """A choice's label through its enum. Not get_FOO_display(): that hashes, and so translates,
-    every label of the field's choices on each call (some 40 ranks per officer on the board)."""
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return str(value)
-
-
 # Long enough for a day's quiet spells; a part's key changes with every write that changes it.
 BOARD_CACHE_SECONDS = 3600
 
@@ -246,9 +240,9 @@ def _presence(*, operation: Operation, stage: str, late_since: datetime | None) 
         # Plain values, not postings with four related rows each: up to 500 model instances a refresh.
         late = [
             {
-                "officer": f"{_label(Pangkat, rank)} {name}",
+                "officer": officer_name(rank, name),
                 "nrp": nrp,
-                "duty": _label(Duty, duty),
+                "duty": choice_label(Duty, duty),
                 "place": desa if village_id else (kecamatan or ""),
             }
             for rank, name, nrp, duty, village_id, desa, kecamatan in missing.order_by(
@@ -518,7 +512,7 @@ def dispatch_pool(*, incident: Incident, now: datetime | None = None) -> Dispatc
             Available(
                 officer_id=officer.pk,
                 assignment_id=posting.pk,
-                name=f"{_label(Pangkat, officer.rank)} {officer.name}",
+                name=officer_name(officer.rank, officer.name),
                 duty=posting.duty,
                 group=key,
                 place=place,
@@ -581,7 +575,7 @@ def lapsit_data(*, operation: Operation, now: datetime | None = None) -> dict:
             % {
                 "time": time_format(timezone.localtime(step.recorded_at), "TIME_FORMAT"),
                 "desa": step.village_election.desa.name,
-                "stage": _label(ProgressStage, step.stage),
+                "stage": choice_label(ProgressStage, step.stage),
                 "reason": " ".join(step.reason.split())[:160],
             }
         )

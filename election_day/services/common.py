@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from election_day.models import BoardVersion
 from operations.models import Operation
+from operations.naming import person_label
 
 
 class KeyReused(Exception):
@@ -64,8 +65,5 @@ def require_open(operation: Operation) -> None:
 
 
 def actor_name(user) -> str:
-    """How a user is named to another user: his officer's rank and name, else the login."""
-    officer = getattr(user, "officer", None) if user is not None else None
-    if officer is not None:
-        return f"{officer.get_rank_display()} {officer.name}"
-    return user.get_username() if user is not None else "?"
+    """How a user is named to another user (operations.naming)."""
+    return person_label(user) if user is not None else "?"

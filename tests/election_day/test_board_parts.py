@@ -171,3 +171,19 @@ def test_removing_a_stage_window_in_the_admin_changes_the_boards_etag(w, client,
     assert not StageWindow.objects.filter(pk=window.pk).exists()
     after = client.get(url, HTTP_IF_NONE_MATCH=etag)
     assert after.status_code == 200 and after.json()["stage"]["starts_at"] is None
+
+
+def test_a_login_without_an_officer_is_named_alike_on_the_board_in_messages_and_on_pages(w):
+    """One naming rule (operations.naming): the board's feed read the login where pages showed the
+    full name of an HQ account that has no officer."""
+    from election_day.services.common import actor_name
+    from operations.naming import person_label
+
+    w.kabag.officer.delete()
+    w.kabag.refresh_from_db()
+    w.kabag.first_name, w.kabag.last_name = "Piket", "Posko"
+    w.kabag.save()
+    incident = _incident(w)
+    feed = board(operation=w.operation, feed_size=None)["incidents"]
+    reported_by = next(row["reported_by"] for row in feed if row["id"] == incident.pk)
+    assert reported_by == actor_name(w.kabag) == person_label(w.kabag) == "Piket Posko"
