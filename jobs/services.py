@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks import TaskResult, task
 from django_tasks.base import Task
+from django_tasks.base import TaskResultStatus as ResultStatus
 
 from jobs.models import Job
 from jobs.progress import CacheProgress
@@ -138,9 +139,10 @@ def jobs_mark_stale(job_id: int | None = None, *, reached: dict | None = None) -
     counts = {}
     if job_id is not None and reached:
         counts = {"rows_read": reached.get("rows_read", 0), "rows_total": reached.get("total")}
+    marked_at = timezone.now()
     count = jobs.update(
         state=Job.State.FAILED,
-        finished_at=timezone.now(),
+        finished_at=marked_at,
         input_data=b"",
         summary=STALE_MESSAGE,
         error_report=[STALE_MESSAGE],
@@ -149,7 +151,29 @@ def jobs_mark_stale(job_id: int | None = None, *, reached: dict | None = None) -
     )
     if count:
         logger.warning("marked %s job(s) failed: no heartbeat since %s", count, cutoff.isoformat())
+        _fail_queue_rows(Job.objects.filter(finished_at=marked_at, summary=STALE_MESSAGE))
     return count
+
+
+class StaleJob(Exception):
+    """What a dead worker's queue row is failed with (its class path is shown in the task admin)."""
+
+
+def _fail_queue_rows(jobs) -> None:
+    """The queue's rows of these jobs (django-tasks-db's, shown in its admin) end FAILED as well:
+    the dead worker never finished them, so they said RUNNING for ever."""
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(
+        status=ResultStatus.RUNNING,
+        task_path=job_run.module_path,
+        args_kwargs__args__0__in=list(jobs.values_list("pk", flat=True)),
+    ).update(
+        status=ResultStatus.FAILED,
+        finished_at=timezone.now(),
+        exception_class_path=f"{StaleJob.__module__}.{StaleJob.__qualname__}",
+        traceback=STALE_MESSAGE,
+    )
 
 
 def jobs_drop_old_files() -> int:

@@ -155,3 +155,35 @@ def test_a_job_marked_stale_while_it_still_ran_saves_nothing():
     job = _run_in_worker("tests.jobs.runners.marked_stale_meanwhile")
     assert (job.state, job.summary) == (Job.State.FAILED, STALE_MESSAGE)
     assert not Kecamatan.objects.filter(code="36.04.97").exists()
+
+
+def _queue_row(job: Job, status: str = "RUNNING"):
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.create(
+        status=status,
+        args_kwargs={"args": [job.pk], "kwargs": {}},
+        task_path="jobs.services.job_run",
+        backend_name="default",
+        queue_name="default",
+        run_after=timezone.now(),
+        started_at=job.started_at,
+        worker_ids=["dead-worker"],
+        exception_class_path="",
+        traceback="",
+    )
+
+
+@override_settings(PILKADES_JOB_STALE_SECONDS=120)
+def test_a_stale_jobs_queue_row_ends_failed_too_and_a_live_ones_stays_running():
+    """The queue's own row (django-tasks-db, seen in the admin's task list) said RUNNING for ever
+    after its worker was killed, while the job beside it said Terhenti."""
+    dead, alive = _running(beat_seconds_ago=300), _running(beat_seconds_ago=10)
+    dead_row, alive_row = _queue_row(dead), _queue_row(alive)
+    assert jobs_mark_stale() == 1
+    dead_row.refresh_from_db()
+    alive_row.refresh_from_db()
+    assert (dead_row.status, alive_row.status) == ("FAILED", "RUNNING")
+    assert dead_row.finished_at is not None and alive_row.finished_at is None
+    assert dead_row.exception_class_path == "jobs.services.StaleJob"
+    assert STALE_MESSAGE in dead_row.traceback
