@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jobs.access import jobs_visible
 from jobs.models import Job
+from jobs.pages import page_status
 from jobs.services import job_status
 
 
@@ -94,7 +95,7 @@ class JobAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "title": _("%(kind)s #%(id)s") % {"kind": job.get_kind_display(), "id": job.pk},
             "job": job,
-            "status": job_status(job),
+            "status": page_status(job),
             "status_url": reverse("admin:jobs_job_status", args=[job.pk]),
             "back_url": job.options.get("back_url", ""),
         }

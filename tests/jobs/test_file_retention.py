@@ -52,3 +52,14 @@ def test_the_next_job_a_worker_starts_drops_the_old_files(make_user, settings):
     job_start(kind=Job.Kind.ROSTER_IMPORT, runner="tests.jobs.runners.write_and_count", user=None, data=b"a")
     old.refresh_from_db()
     assert bytes(old.output_data) == b"" and old.result["removed_file"] == "peringkat.csv"
+
+
+def test_the_admins_progress_page_of_an_export_offers_its_file(client, make_user):
+    """The admin's job list shows exports too: their progress page had no way to fetch the file."""
+    user = make_user(KABAG_OPS)
+    job = _export(user, days_ago=0)
+    client.force_login(user)
+    page = client.get(reverse("admin:jobs_job_progress", args=[job.pk])).content.decode()
+    link = reverse("job-file", args=[job.pk])
+    assert f'href="{link}"' in page and "peringkat.csv" in page
+    assert b"".join(client.get(link).streaming_content) == b"a;b"
