@@ -83,3 +83,32 @@ def test_a_failed_job_shows_its_error_report(open_page, make_user):
     expect(page.get_by_text("personel-<b>salah</b>.csv")).to_be_visible()  # escaped, not markup
     screenshot(page, "job-progress-failed-360")
     assert console.take() == []
+
+
+@pytest.mark.parametrize(("viewport", "label"), [(PHONE, "360"), (WIDE, "1366")])
+def test_a_finished_export_offers_its_file_in_the_admin(open_page, make_user, viewport, label):
+    kabag = make_user(KABAG_OPS)
+    job = Job.objects.create(
+        kind=Job.Kind.RANKING_EXPORT,
+        runner="operations.jobs.ranking_export_run",
+        state=Job.State.SUCCEEDED,
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        rows_read=326,
+        rows_total=326,
+        source_name="Ops Aman Pilkades 2019 (XLSX)",
+        summary="peringkat-ops-aman-pilkades-2019.xlsx: 326 desa",
+        output_data=b"PK\x03\x04",
+        result={"file_name": "peringkat-ops-aman-pilkades-2019.xlsx", "content_type": "application/zip"},
+        created_by=kabag,
+    )
+    page, console = open_page(viewport)
+    _admin_login(page, kabag.username)
+    page.goto(f"/admin/jobs/job/{job.pk}/progress/")
+    link = page.get_by_role("link", name="Unduh peringkat-ops-aman-pilkades-2019.xlsx")
+    expect(link).to_be_visible()
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename == "peringkat-ops-aman-pilkades-2019.xlsx"
+    screenshot(page, f"job-progress-export-{label}")
+    assert console.take() == []
