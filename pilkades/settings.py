@@ -133,6 +133,13 @@ CACHES = {
         "LOCATION": "pilkades-process",
         "OPTIONS": {"MAX_ENTRIES": 500},
     },
+    # The API throttle's leases (pilkades/throttles.py): one small entry per client seen in the
+    # current window, apart from the pages above so that neither pushes the other out.
+    "throttle_leases": {
+        "BACKEND": LOCAL_MEMORY_CACHE,
+        "LOCATION": "pilkades-throttle-leases",
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    },
 }
 
 # Background jobs (imports; exports and webhook delivery to come): django-tasks with the queue in the

@@ -64,7 +64,7 @@ def _redis_lease(
 class AtomicWindowMixin:
     """For a SimpleRateThrottle: the same rates, cache keys and identities, counted atomically."""
 
-    lease_cache = None  # where this process keeps its leases; None: the "process" cache
+    lease_cache = None  # where this process keeps its leases; None: the "throttle_leases" cache
 
     def allow_request(self, request, view) -> bool:
         if self.rate is None:
@@ -93,7 +93,7 @@ class AtomicWindowMixin:
 
     def _allow_on_redis(self, backend: RedisCache, now: float) -> bool:
         full_key = backend.make_and_validate_key(f"{self.key}:window")
-        local = self.lease_cache or caches["process"]
+        local = self.lease_cache or caches["throttle_leases"]
         try:
             # Atomic in local memory; a missing (or expired) lease raises.
             if local.decr(f"{full_key}:lease") >= 0:

@@ -107,8 +107,8 @@ def _empty_cache():
     """Each test starts with an empty cache: a rolled-back test may leave pages under ids reused next."""
     from django.core.cache import cache, caches
 
-    cache.clear()
-    caches["process"].clear()
+    for each in (cache, caches["process"], caches["throttle_leases"]):
+        each.clear()
     yield
-    cache.clear()
-    caches["process"].clear()
+    for each in (cache, caches["process"], caches["throttle_leases"]):
+        each.clear()

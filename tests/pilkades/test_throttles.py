@@ -178,3 +178,26 @@ def test_on_redis_leases_never_pass_more_than_the_limit_and_waste_little(monkeyp
     refused = throttle_class()
     refused.lease_cache = memories[0]
     assert refused.allow_request(request, None) is False and 0 < refused.wait() <= 60
+
+
+@pytest.mark.redis
+def test_on_redis_many_clients_do_not_push_each_others_leases_out(monkeypatch):
+    """Leases sat in the "process" cache (500 entries, shared with cached pages): on an election
+    day's 2,000 phones each new client evicted others' leases, and an evicted lease is spent."""
+    throttle_class = _throttle_classes()[0]
+    monkeypatch.setattr(
+        throttle_class, "THROTTLE_RATES", {**throttle_class.THROTTLE_RATES, "anon": "6400/min"}
+    )
+
+    def request_from(address):
+        request = APIRequestFactory().get("/api/v1/", REMOTE_ADDR=address)
+        request.user = AnonymousUser()
+        return request
+
+    first = request_from("10.2.0.1")
+    assert throttle_class().allow_request(first, None)  # its lease taken
+    for n in range(2000):
+        assert throttle_class().allow_request(request_from(f"10.3.{n // 250}.{n % 250}"), None)
+    sent = _counting_round_trips(monkeypatch)
+    assert all(throttle_class().allow_request(first, None) for _ in range(10))
+    assert sent == []
