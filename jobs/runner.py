@@ -15,18 +15,24 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
 
+def run_queued(*, worker_id: str, queue_names: tuple[str, ...] = ("*",)) -> None:
+    """Run every queued task now, in this thread, and return when the queue is empty: what
+    ``manage.py db_worker --batch`` does."""
+    Worker(
+        queue_names=list(queue_names),
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_id,
+        excluded_queue_names=[],
+    ).run()
+
+
 def _drain() -> None:
     try:
-        Worker(
-            queue_names=["*"],
-            interval=0,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id=f"web-{get_random_string(12)}",
-            excluded_queue_names=[],
-        ).run()
+        run_queued(worker_id=f"web-{get_random_string(12)}")
     finally:
         connection.close()
 

@@ -6,12 +6,11 @@ from unittest import mock
 import pytest
 from django.db import transaction
 from django.test import override_settings
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from jobs.models import Job
 from jobs.progress import CacheProgress, TerminalProgress, cached_progress
-from jobs.runner import run_queued_in_thread
+from jobs.runner import run_queued, run_queued_in_thread
 from jobs.services import job_run, job_start, job_status
 from villages.models import Kecamatan
 
@@ -73,17 +72,7 @@ def test_a_job_is_queued_only_if_the_transaction_that_asks_for_it_commits():
     job = _start(b"a\nb")
     assert Job.objects.get().state == Job.State.QUEUED
     assert DBTaskResult.objects.get().args_kwargs == {"args": [job.pk], "kwargs": {}}
-    # What `manage.py db_worker --batch` does.
-    Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="uji",
-        excluded_queue_names=[],
-    ).run()
+    run_queued(worker_id="uji", queue_names=("default",))
     job.refresh_from_db()
     assert (job.state, job.summary) == (Job.State.SUCCEEDED, "2 baris")
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"

@@ -14,10 +14,10 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from django_tasks_db.management.commands.db_worker import Worker
 
 from jobs.models import Job
 from jobs.progress import CacheProgress
+from jobs.runner import run_queued
 from jobs.services import STALE_MESSAGE, job_start, job_status, jobs_mark_stale
 from operations.roles import KABAG_OPS
 from villages.models import Kecamatan
@@ -124,16 +124,7 @@ def _run_in_worker(runner: str) -> Job:
     ImmediateBackend would run it inside job_start's transaction, unseen by other connections)."""
     with override_settings(TASKS=DATABASE_QUEUE):
         job = job_start(kind=Job.Kind.ROSTER_IMPORT, runner=runner, user=None, data=b"")
-        Worker(
-            queue_names=["default"],
-            interval=0,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id="uji",
-            excluded_queue_names=[],
-        ).run()
+        run_queued(worker_id="uji", queue_names=("default",))
     job.refresh_from_db()
     return job
 
