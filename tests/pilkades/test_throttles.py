@@ -31,36 +31,54 @@ def _throttle_classes():
     return [cls for cls in api_settings.DEFAULT_THROTTLE_CLASSES if "Anon" in cls.__name__]
 
 
-@pytest.mark.parametrize("throttle_class", _throttle_classes(), ids=lambda cls: cls.__module__)
-def test_concurrent_requests_never_pass_more_than_the_limit(throttle_class, monkeypatch):
-    monkeypatch.setattr(
-        throttle_class, "THROTTLE_RATES", {**throttle_class.THROTTLE_RATES, "anon": f"{LIMIT}/min"}
-    )
-    cache = SlowCache("throttle-test", {})
-    request = APIRequestFactory().get("/api/v1/", REMOTE_ADDR="10.1.2.3")
+def _at_rate(monkeypatch, rate: str, throttle_class=None):
+    """The anonymous throttle class (or ``throttle_class``) limited to ``rate`` for this test."""
+    throttle_class = throttle_class or _throttle_classes()[0]
+    monkeypatch.setattr(throttle_class, "THROTTLE_RATES", {**throttle_class.THROTTLE_RATES, "anon": rate})
+    return throttle_class
+
+
+def _anonymous(address: str):
+    request = APIRequestFactory().get("/api/v1/", REMOTE_ADDR=address)
     request.user = AnonymousUser()
-    passed, start = [], threading.Barrier(60)
+    return request
+
+
+def _passed_at_once(make_throttle, request, clients: int = 60) -> int:
+    """How many of ``clients`` requests released at the same moment, each on its own throttle, pass."""
+    passed, start = [], threading.Barrier(clients)
 
     def one():
-        throttle = throttle_class()
-        throttle.cache = cache
+        throttle = make_throttle()
         start.wait()
         passed.append(throttle.allow_request(request, None))
 
-    threads = [threading.Thread(target=one) for _ in range(60)]
+    threads = [threading.Thread(target=one) for _ in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert passed.count(True) == LIMIT
+    assert len(passed) == clients
+    return passed.count(True)
+
+
+@pytest.mark.parametrize("throttle_class", _throttle_classes(), ids=lambda cls: cls.__module__)
+def test_concurrent_requests_never_pass_more_than_the_limit(throttle_class, monkeypatch):
+    _at_rate(monkeypatch, f"{LIMIT}/min", throttle_class)
+    cache = SlowCache("throttle-test", {})
+
+    def throttle():
+        made = throttle_class()
+        made.cache = cache
+        return made
+
+    assert _passed_at_once(throttle, _anonymous("10.1.2.3")) == LIMIT
 
 
 def test_a_refused_request_is_told_when_the_window_ends(monkeypatch):
-    throttle_class = _throttle_classes()[0]
-    monkeypatch.setattr(throttle_class, "THROTTLE_RATES", {**throttle_class.THROTTLE_RATES, "anon": "2/min"})
+    throttle_class = _at_rate(monkeypatch, "2/min")
     cache = LocMemCache("throttle-wait", {})
-    request = APIRequestFactory().get("/api/v1/", REMOTE_ADDR="10.1.2.4")
-    request.user = AnonymousUser()
+    request = _anonymous("10.1.2.4")
     answers = []
     for _ in range(3):
         throttle = throttle_class()
@@ -74,36 +92,18 @@ def test_a_refused_request_is_told_when_the_window_ends(monkeypatch):
 def test_on_redis_concurrent_requests_never_pass_more_than_the_limit(monkeypatch):
     from django.core.cache import cache
 
-    throttle_class = _throttle_classes()[0]
-    monkeypatch.setattr(
-        throttle_class, "THROTTLE_RATES", {**throttle_class.THROTTLE_RATES, "anon": f"{LIMIT}/min"}
-    )
-    request = APIRequestFactory().get("/api/v1/", REMOTE_ADDR="10.1.2.5")
-    request.user = AnonymousUser()
-    passed, start = [], threading.Barrier(60)
-
-    def one():
-        throttle = throttle_class()
-        assert throttle.cache is cache  # the shared cache: Redis in this run
-        start.wait()
-        passed.append(throttle.allow_request(request, None))
-
-    threads = [threading.Thread(target=one) for _ in range(60)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert passed.count(True) == LIMIT
+    throttle_class = _at_rate(monkeypatch, f"{LIMIT}/min")
+    request = _anonymous("10.1.2.5")
+    assert throttle_class().cache is cache  # the shared cache: Redis in this run
+    assert _passed_at_once(throttle_class, request) == LIMIT
     refused = throttle_class()
     assert refused.allow_request(request, None) is False and 0 < refused.wait() <= 60
 
 
 @pytest.mark.redis
 def test_on_redis_a_window_ends_with_its_period(monkeypatch):
-    throttle_class = _throttle_classes()[0]
-    monkeypatch.setattr(throttle_class, "THROTTLE_RATES", {**throttle_class.THROTTLE_RATES, "anon": "2/s"})
-    request = APIRequestFactory().get("/api/v1/", REMOTE_ADDR="10.1.2.6")
-    request.user = AnonymousUser()
+    throttle_class = _at_rate(monkeypatch, "2/s")
+    request = _anonymous("10.1.2.6")
     answers = [throttle_class().allow_request(request, None) for _ in range(3)]
     assert answers == [True, True, False]
     time.sleep(1.1)
@@ -127,11 +127,8 @@ def _counting_round_trips(monkeypatch) -> list:
 @pytest.mark.redis
 def test_on_redis_a_request_is_counted_in_at_most_one_round_trip(monkeypatch):
     throttle_class = _throttle_classes()[0]
-    loader = APIRequestFactory().get("/api/v1/", REMOTE_ADDR="10.1.2.9")
-    loader.user = AnonymousUser()
-    throttle_class().allow_request(loader, None)  # the script loaded once
-    request = APIRequestFactory().get("/api/v1/", REMOTE_ADDR="10.1.2.7")
-    request.user = AnonymousUser()
+    throttle_class().allow_request(_anonymous("10.1.2.9"), None)  # the script loaded once
+    request = _anonymous("10.1.2.7")
     sent = _counting_round_trips(monkeypatch)
     assert throttle_class().allow_request(request, None) is True
     assert sent == ["EVALSHA"]
@@ -141,12 +138,8 @@ def test_on_redis_a_request_is_counted_in_at_most_one_round_trip(monkeypatch):
 def test_on_redis_a_burst_far_below_the_limit_takes_its_requests_in_leases(monkeypatch):
     """One round trip per request was a fifth of the cached ranking page's throughput on two
     servers: far from the limit a process takes a share of what is left and counts it itself."""
-    throttle_class = _throttle_classes()[0]
-    monkeypatch.setattr(
-        throttle_class, "THROTTLE_RATES", {**throttle_class.THROTTLE_RATES, "anon": "64000/min"}
-    )
-    request = APIRequestFactory().get("/api/v1/", REMOTE_ADDR="10.1.2.8")
-    request.user = AnonymousUser()
+    throttle_class = _at_rate(monkeypatch, "64000/min")
+    request = _anonymous("10.1.2.8")
     throttle_class().allow_request(request, None)  # the script loaded once
     sent = _counting_round_trips(monkeypatch)
     assert all(throttle_class().allow_request(request, None) for _ in range(200))
@@ -159,14 +152,8 @@ def test_on_redis_leases_never_pass_more_than_the_limit_and_waste_little(monkeyp
     """Each process holds its own lease (its own memory); the window in Redis counts what it hands
     out, so the limit holds; the leases shrink as the window fills, so little is left unused in
     the processes that stop seeing the client."""
-    from django.core.cache.backends.locmem import LocMemCache
-
-    throttle_class = _throttle_classes()[0]
-    monkeypatch.setattr(
-        throttle_class, "THROTTLE_RATES", {**throttle_class.THROTTLE_RATES, "anon": "600/min"}
-    )
-    request = APIRequestFactory().get("/api/v1/", REMOTE_ADDR=f"10.1.3.{processes}")
-    request.user = AnonymousUser()
+    throttle_class = _at_rate(monkeypatch, "600/min")
+    request = _anonymous(f"10.1.3.{processes}")
     memories = [LocMemCache(f"process-{index}", {}) for index in range(processes)]
     pick = random.Random(processes)  # which worker accepts the connection: any
     passed = 0
@@ -184,20 +171,11 @@ def test_on_redis_leases_never_pass_more_than_the_limit_and_waste_little(monkeyp
 def test_on_redis_many_clients_do_not_push_each_others_leases_out(monkeypatch):
     """Leases sat in the "process" cache (500 entries, shared with cached pages): on an election
     day's 2,000 phones each new client evicted others' leases, and an evicted lease is spent."""
-    throttle_class = _throttle_classes()[0]
-    monkeypatch.setattr(
-        throttle_class, "THROTTLE_RATES", {**throttle_class.THROTTLE_RATES, "anon": "6400/min"}
-    )
-
-    def request_from(address):
-        request = APIRequestFactory().get("/api/v1/", REMOTE_ADDR=address)
-        request.user = AnonymousUser()
-        return request
-
-    first = request_from("10.2.0.1")
+    throttle_class = _at_rate(monkeypatch, "6400/min")
+    first = _anonymous("10.2.0.1")
     assert throttle_class().allow_request(first, None)  # its lease taken
     for n in range(2000):
-        assert throttle_class().allow_request(request_from(f"10.3.{n // 250}.{n % 250}"), None)
+        assert throttle_class().allow_request(_anonymous(f"10.3.{n // 250}.{n % 250}"), None)
     sent = _counting_round_trips(monkeypatch)
     assert all(throttle_class().allow_request(first, None) for _ in range(10))
     assert sent == []
