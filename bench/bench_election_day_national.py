@@ -32,16 +32,14 @@ from __future__ import annotations
 import argparse
 import io
 import math
-import statistics
 import time
-import uuid
 
 from common import machine_note, row, setup_django
+from election_day_replay import STAGES, DayTally, print_checkpoints
 
 NATION_VILLAGES = 84_000
 NATION_CHECKINS = 185_000
 NATION_INCIDENTS = 5_000
-STAGES = ["tps_open", "voting", "counting", "announced", "escort", "at_kecamatan", "done"]
 
 
 def build(villages: int, per_village: float):
@@ -153,12 +151,7 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import setup_test_environment
 
-    from election_day import selectors
-    from election_day.lapsit import lapsit_pdf, lapsit_text
     from election_day.models import CheckIn, IncidentCategory
-    from election_day.services.checkins import checkin_record
-    from election_day.services.incidents import incident_report
-    from election_day.services.progress import progress_record
     from operations.models import Assignment, Stage
     from villages.models import VillageElection
 
@@ -178,102 +171,27 @@ def main() -> None:
     setup_test_environment()
     client = Client()
     client.force_login(kabag)
-    board_url = f"/api/v1/operations/{operation.pk}/board/"
-    errors: list[str] = []
-    spent = {"checkin": 0.0, "progress": 0.0, "incident": 0.0}
-    done = {"checkin": 0, "progress": 0, "incident": 0}
-    board_200: list[float] = []
-    board_304: list[float] = []
-    lapsit: list[float] = []
-
-    def write(kind: str, call) -> None:
-        started = time.perf_counter()
-        try:
-            call()
-            done[kind] += 1
-        except Exception as exc:  # counted, never hidden: the figure is "no error"
-            errors.append(f"{kind}: {exc!r}"[:200])
-        spent[kind] += time.perf_counter() - started
-
-    def checkpoint() -> None:
-        for _ in range(args.repeat):
-            started = time.perf_counter()
-            response = client.get(board_url)
-            board_200.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, response.status_code
-            etag = response["ETag"]
-            started = time.perf_counter()
-            response = client.get(board_url, HTTP_IF_NONE_MATCH=etag)
-            board_304.append((time.perf_counter() - started) * 1000)
-            assert response.status_code in (200, 304), response.status_code  # 200 if the minute turned
-            from election_day.services.common import board_changed
-
-            board_changed(operation_id=operation.pk)  # the next request is "after a change"
-        started = time.perf_counter()
-        lapsit_text(selectors.lapsit_data(operation=operation))
-        lapsit.append((time.perf_counter() - started) * 1000)
+    tally = DayTally()
 
     started_all = time.perf_counter()
-    for posting in postings:
-        write(
-            "checkin",
-            lambda p=posting: checkin_record(
-                assignment=p, kind=CheckIn.Kind.ARRIVED, by=kabag, idempotency_key=uuid.uuid4()
-            ),
-        )
-    checkpoint()
+    tally.check_in(postings, kind=CheckIn.Kind.ARRIVED, by=kabag)
+    tally.checkpoint(client, operation, args.repeat)
     every = max(1, len(villages) * len(STAGES) // incidents_due)
-    steps = 0
     for stage in STAGES:
-        for village in villages:
-            write(
-                "progress",
-                lambda v=village, s=stage: progress_record(
-                    operation=operation, village_election=v, stage=s, by=kabag, idempotency_key=uuid.uuid4()
-                ),
-            )
-            steps += 1
-            if steps % every == 0 and done["incident"] < incidents_due:
-                write(
-                    "incident",
-                    lambda v=village, n=steps: incident_report(
-                        operation=operation,
-                        village_election=v,
-                        category=category,
-                        severity=1 + n % 2,
-                        description="Simulasi: massa berkumpul di depan TPS",
-                        by=kabag,
-                        idempotency_key=uuid.uuid4(),
-                    ),
-                )
-        checkpoint()
-    for posting in postings:
-        write(
-            "checkin",
-            lambda p=posting: checkin_record(
-                assignment=p, kind=CheckIn.Kind.FINISHED, by=kabag, idempotency_key=uuid.uuid4()
-            ),
-        )
-    checkpoint()
+        places = [(operation, village) for village in villages]
+        tally.move(places, stage=stage, by=kabag, category=category, every=every, incidents_due=incidents_due)
+        tally.checkpoint(client, operation, args.repeat)
+    tally.check_in(postings, kind=CheckIn.Kind.FINISHED, by=kabag)
+    tally.checkpoint(client, operation, args.repeat)
     wall = time.perf_counter() - started_all
-    started = time.perf_counter()
-    pdf = lapsit_pdf(selectors.lapsit_data(operation=operation))
-    pdf_ms = (time.perf_counter() - started) * 1000
 
-    writes = sum(done.values())
-    print(f"   replayed {writes} writes in {wall:.1f} s (board and Lapsit checkpoints included)")
+    spent, done = tally.spent, tally.done
+    print(f"   replayed {sum(done.values())} writes in {wall:.1f} s (board and Lapsit checkpoints included)")
     machine_note()
-    row("errors", len(errors), "", target=0)
-    for sample in errors[:5]:
-        print("     ", sample)
     for kind in ("checkin", "progress", "incident"):
         if done[kind]:
             row(f"{kind} writes per second (service, 1 thread)", done[kind] / spent[kind], "/s")
-    row("board after a change, 200: median (ms)", statistics.median(board_200), "ms", 30)
-    row("board after a change, 200: max (ms)", max(board_200), "ms", 30)
-    row("board unchanged, 304: median (ms)", statistics.median(board_304), "ms", 3)
-    row("Lapsit data + chat text: max (ms)", max(lapsit), "ms")
-    row(f"Lapsit PDF at the end ({len(pdf) // 1024} KiB)", pdf_ms, "ms")
+    print_checkpoints(tally.errors, tally, operation, row)
     # The nation: every Polres the same; the database takes all of them.
     per_write = (spent["checkin"] + spent["progress"]) / max(done["checkin"] + done["progress"], 1)
     per_incident = spent["incident"] / max(done["incident"], 1)

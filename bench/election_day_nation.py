@@ -14,15 +14,14 @@ from __future__ import annotations
 import io
 import math
 import multiprocessing
-import statistics
 import time
-import uuid
+
+from election_day_replay import STAGES, DayTally, print_checkpoints
 
 NATION_VILLAGES = 84_000
 NATION_CHECKINS = 185_000
 NATION_INCIDENTS = 5_000
 POLRES = 266
-STAGES = ["tps_open", "voting", "counting", "announced", "escort", "at_kecamatan", "done"]
 PREFIX = "Simulasi Nasional"
 
 
@@ -133,123 +132,53 @@ def build(polres: int, villages: int, checkins: int) -> list[int]:
     return ids
 
 
-def _replay(task: tuple[int, int, list[int], int, int]) -> dict:
+def _replay(task: tuple[int, list[int], int, int]) -> dict:
     """One process's share of the day: every write of its operations, stage by stage."""
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
     from django.test.utils import setup_test_environment
 
-    from election_day import selectors
-    from election_day.lapsit import lapsit_text
     from election_day.models import CheckIn, IncidentCategory
-    from election_day.services.checkins import checkin_record
-    from election_day.services.common import board_changed
-    from election_day.services.incidents import incident_report
-    from election_day.services.progress import progress_record
     from operations.models import Assignment, Operation, Stage
     from villages.models import VillageElection
 
-    number, processes, operation_ids, incidents_due, repeat = task
+    number, operation_ids, incidents_due, repeat = task
     connection.close()  # a connection of its own, never the parent's
     kabag = get_user_model().objects.get(username="kabagops")
     category = IncidentCategory.objects.get(code="keributan")
     operations = list(Operation.objects.filter(pk__in=operation_ids).order_by("pk"))
-    villages = {
-        op.pk: list(VillageElection.objects.filter(election_id=op.election_id).order_by("pk"))
+    places = [
+        (op, village)
         for op in operations
-    }
-    errors: list[str] = []
-    spent = {"checkin": 0.0, "progress": 0.0, "incident": 0.0}
-    done = {"checkin": 0, "progress": 0, "incident": 0}
-    board_200, board_304, lapsit = [], [], []
+        for village in VillageElection.objects.filter(election_id=op.election_id).order_by("pk")
+    ]
+    tally = DayTally()
     watched = operations[0] if number == 0 else None
     if watched is not None:
         setup_test_environment()
         client = Client()
         client.force_login(kabag)
 
-    def write(kind: str, call) -> None:
-        started = time.perf_counter()
-        try:
-            call()
-            done[kind] += 1
-        except Exception as exc:  # counted, never hidden: the figure is "no error"
-            errors.append(f"{kind}: {exc!r}"[:200])
-        spent[kind] += time.perf_counter() - started
-
     def checkpoint() -> None:
-        if watched is None:
-            return
-        url = f"/api/v1/operations/{watched.pk}/board/"
-        for _ in range(repeat):
-            started = time.perf_counter()
-            response = client.get(url)
-            board_200.append((time.perf_counter() - started) * 1000)
-            if response.status_code != 200:
-                errors.append(f"board: {response.status_code}")
-                return
-            started = time.perf_counter()
-            response = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
-            board_304.append((time.perf_counter() - started) * 1000)
-            board_changed(operation_id=watched.pk)  # the next request is "after a change"
-        started = time.perf_counter()
-        lapsit_text(selectors.lapsit_data(operation=watched))
-        lapsit.append((time.perf_counter() - started) * 1000)
+        if watched is not None:
+            tally.checkpoint(client, watched, repeat)
 
     started_all = time.perf_counter()
     for operation in operations:
-        for posting in Assignment.objects.filter(operation=operation, stage=Stage.VOTING).select_related(
-            "operation"
-        ):
-            write(
-                "checkin",
-                lambda p=posting: checkin_record(
-                    assignment=p, kind=CheckIn.Kind.ARRIVED, by=kabag, idempotency_key=uuid.uuid4()
-                ),
-            )
+        postings = Assignment.objects.filter(operation=operation, stage=Stage.VOTING)
+        tally.check_in(postings, kind=CheckIn.Kind.ARRIVED, by=kabag)
     checkpoint()
-    total_steps = sum(len(v) for v in villages.values()) * len(STAGES)
-    every = max(1, total_steps // max(incidents_due, 1))
-    steps = 0
+    every = max(1, len(places) * len(STAGES) // max(incidents_due, 1))
     for stage in STAGES:
-        for operation in operations:
-            for village in villages[operation.pk]:
-                write(
-                    "progress",
-                    lambda o=operation, v=village, s=stage: progress_record(
-                        operation=o, village_election=v, stage=s, by=kabag, idempotency_key=uuid.uuid4()
-                    ),
-                )
-                steps += 1
-                if steps % every == 0 and done["incident"] < incidents_due:
-                    write(
-                        "incident",
-                        lambda o=operation, v=village, n=steps: incident_report(
-                            operation=o,
-                            village_election=v,
-                            category=category,
-                            severity=1 + n % 2,
-                            description="Simulasi: massa berkumpul di depan TPS",
-                            by=kabag,
-                            idempotency_key=uuid.uuid4(),
-                        ),
-                    )
+        tally.move(places, stage=stage, by=kabag, category=category, every=every, incidents_due=incidents_due)
         checkpoint()
         if number == 0:
             seconds = time.perf_counter() - started_all
             print(f"   stage {stage}: process 0 done with its Polres at {seconds:.0f} s", flush=True)
     connection.close()
-    return {
-        "errors": errors,
-        "spent": spent,
-        "done": done,
-        "board_200": board_200,
-        "board_304": board_304,
-        "lapsit": lapsit,
-        "wall": time.perf_counter() - started_all,
-        "watched": watched.pk if watched else None,
-    }
+    wall = time.perf_counter() - started_all
+    return {"tally": tally, "wall": wall, "watched": watched.pk if watched else None}
 
 
 def replay(operation_ids: list[int], processes: int, incidents: int, repeat: int) -> list[dict]:
@@ -259,19 +188,17 @@ def replay(operation_ids: list[int], processes: int, incidents: int, repeat: int
     shares = [operation_ids[k::processes] for k in range(processes)]
     # Incidents spread in proportion to each share's operations.
     due = [round(incidents * len(share) / len(operation_ids)) for share in shares]
-    tasks = [(k, processes, shares[k], due[k], repeat) for k in range(processes)]
+    tasks = [(k, shares[k], due[k], repeat) for k in range(processes)]
     with multiprocessing.get_context("fork").Pool(processes) as pool:
         return pool.map(_replay, tasks)
 
 
 def report(results: list[dict], wall: float, row) -> None:
-    from election_day import selectors
-    from election_day.lapsit import lapsit_pdf
     from election_day.models import CheckIn, Incident, ProgressStep
     from operations.models import Operation
 
-    done = {k: sum(r["done"][k] for r in results) for k in ("checkin", "progress", "incident")}
-    errors = [e for r in results for e in r["errors"]]
+    tallies = [r["tally"] for r in results]
+    done = {k: sum(t.done[k] for t in tallies) for k in ("checkin", "progress", "incident")}
     writes = sum(done.values())
     print(
         f"   replayed {writes:,} writes ({done['checkin']:,} check-ins, {done['progress']:,} steps,"
@@ -282,16 +209,5 @@ def report(results: list[dict], wall: float, row) -> None:
         f"   in the database: {CheckIn.objects.count():,} check-ins, {ProgressStep.objects.count():,} steps,"
         f" {Incident.objects.count():,} incidents"
     )
-    row("errors", len(errors), "", target=0)
-    for sample in errors[:5]:
-        print("     ", sample)
-    first = results[0]
-    row("board after a change, 200: median (ms)", statistics.median(first["board_200"]), "ms", 30)
-    p95 = sorted(first["board_200"])[int(0.95 * len(first["board_200"]))]
-    row("board after a change, 200: p95 (ms)", p95, "ms", 30)
-    row("board unchanged, 304: median (ms)", statistics.median(first["board_304"]), "ms", 3)
-    row("Lapsit data + chat text: max (ms)", max(first["lapsit"]), "ms")
-    operation = Operation.objects.get(pk=first["watched"])
-    started = time.perf_counter()
-    pdf = lapsit_pdf(selectors.lapsit_data(operation=operation))
-    row(f"Lapsit PDF at the end ({len(pdf) // 1024} KiB)", (time.perf_counter() - started) * 1000, "ms")
+    errors = [e for t in tallies for e in t.errors]
+    print_checkpoints(errors, tallies[0], Operation.objects.get(pk=results[0]["watched"]), row)

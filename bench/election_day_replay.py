@@ -1,0 +1,116 @@
+"""A replayed election day's writes and checkpoints, shared by the one-Polres replay
+(bench_election_day_national.py) and the whole nation's (election_day_nation.py): every write
+through the services, counted and timed, its errors kept; the Posko board and the Lapsit timed
+at checkpoints."""
+
+from __future__ import annotations
+
+import statistics
+import time
+import uuid
+from dataclasses import dataclass, field
+
+STAGES = ["tps_open", "voting", "counting", "announced", "escort", "at_kecamatan", "done"]
+KINDS = ("checkin", "progress", "incident")
+
+
+@dataclass
+class DayTally:
+    errors: list[str] = field(default_factory=list)
+    spent: dict[str, float] = field(default_factory=lambda: dict.fromkeys(KINDS, 0.0))
+    done: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    steps: int = 0
+    board_200: list[float] = field(default_factory=list)
+    board_304: list[float] = field(default_factory=list)
+    lapsit: list[float] = field(default_factory=list)
+
+    def write(self, kind: str, call) -> None:
+        started = time.perf_counter()
+        try:
+            call()
+            self.done[kind] += 1
+        except Exception as exc:  # counted, never hidden: the figure is "no error"
+            self.errors.append(f"{kind}: {exc!r}"[:200])
+        self.spent[kind] += time.perf_counter() - started
+
+    def check_in(self, postings, *, kind: str, by) -> None:
+        from election_day.services.checkins import checkin_record
+
+        for posting in postings:
+            self.write(
+                "checkin",
+                lambda p=posting: checkin_record(
+                    assignment=p, kind=kind, by=by, idempotency_key=uuid.uuid4()
+                ),
+            )
+
+    def move(self, places, *, stage: str, by, category, every: int, incidents_due: int) -> None:
+        """Every (operation, village) of ``places`` to ``stage``; an incident every ``every`` steps
+        of the day until ``incidents_due`` are reported."""
+        from election_day.services.incidents import incident_report
+        from election_day.services.progress import progress_record
+
+        for operation, village in places:
+            self.write(
+                "progress",
+                lambda o=operation, v=village: progress_record(
+                    operation=o, village_election=v, stage=stage, by=by, idempotency_key=uuid.uuid4()
+                ),
+            )
+            self.steps += 1
+            if self.steps % every == 0 and self.done["incident"] < incidents_due:
+                self.write(
+                    "incident",
+                    lambda o=operation, v=village, n=self.steps: incident_report(
+                        operation=o,
+                        village_election=v,
+                        category=category,
+                        severity=1 + n % 2,
+                        description="Simulasi: massa berkumpul di depan TPS",
+                        by=by,
+                        idempotency_key=uuid.uuid4(),
+                    ),
+                )
+
+    def checkpoint(self, client, operation, repeat: int) -> None:
+        """The board ``repeat`` times after a change (200) and unchanged (304), then the Lapsit."""
+        from election_day import selectors
+        from election_day.lapsit import lapsit_text
+        from election_day.services.common import board_changed
+
+        url = f"/api/v1/operations/{operation.pk}/board/"
+        for _ in range(repeat):
+            started = time.perf_counter()
+            response = client.get(url)
+            self.board_200.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                self.errors.append(f"board: {response.status_code}")
+                return
+            started = time.perf_counter()
+            response = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
+            self.board_304.append((time.perf_counter() - started) * 1000)
+            if response.status_code not in (200, 304):  # 200 if the minute turned
+                self.errors.append(f"board unchanged: {response.status_code}")
+            board_changed(operation_id=operation.pk)  # the next request is "after a change"
+        started = time.perf_counter()
+        lapsit_text(selectors.lapsit_data(operation=operation))
+        self.lapsit.append((time.perf_counter() - started) * 1000)
+
+
+def print_checkpoints(errors: list[str], watched: DayTally, operation, row) -> None:
+    """The errors of the whole replay, and the board and Lapsit timed by ``watched``."""
+    from election_day import selectors
+    from election_day.lapsit import lapsit_pdf
+
+    row("errors", len(errors), "", target=0)
+    for sample in errors[:5]:
+        print("     ", sample)
+    samples = sorted(watched.board_200)
+    row("board after a change, 200: median (ms)", statistics.median(samples), "ms", 30)
+    row("board after a change, 200: p95 (ms)", samples[int(0.95 * len(samples))], "ms", 30)
+    row("board after a change, 200: max (ms)", samples[-1], "ms", 30)
+    row("board unchanged, 304: median (ms)", statistics.median(watched.board_304), "ms", 3)
+    row("Lapsit data + chat text: max (ms)", max(watched.lapsit), "ms")
+    started = time.perf_counter()
+    pdf = lapsit_pdf(selectors.lapsit_data(operation=operation))
+    row(f"Lapsit PDF at the end ({len(pdf) // 1024} KiB)", (time.perf_counter() - started) * 1000, "ms")
