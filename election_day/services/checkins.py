@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,17 +10,18 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
 from election_day import permissions
-from election_day.geo import desa_point, distance_km
+from election_day.geo import distance_km, point_of
 from election_day.models import CheckIn, StageWindow
 from election_day.services.common import KeyReused, actor_name, board_changed, require_open
-from operations.models import Assignment, Stage
+from operations.models import Assignment, Officer, Operation, Stage
+from pilkades import sqlrows
+from villages.models import Desa, VillageElection
 
 
 @dataclass(frozen=True)
@@ -80,32 +82,66 @@ def _replay(existing: CheckIn, *, assignment_id: int, kind: str, by: AbstractBas
 
 
 def _distance_m(assignment: Assignment, position: Position | None) -> int | None:
-    if position is None or assignment.village_election_id is None:
+    if position is None:
         return None
-    point = desa_point(assignment.village_election.desa)
+    point = point_of(assignment.desa_latitude, assignment.desa_longitude)
     if point is None:
         return None
     return round(distance_km((float(position.latitude), float(position.longitude)), point) * 1000)
 
 
-def _locked_posting(assignment: Assignment) -> Assignment:
-    """The posting, locked, with what the check-in reads: its operation, officer, desa and the
-    window of its stage (as ``window_starts``/``window_ends``), in one statement."""
-    window = StageWindow.objects.filter(operation_id=OuterRef("operation_id"), stage=OuterRef("stage"))
-    return (
-        Assignment.objects.select_for_update(of=("self",))
-        .select_related("operation", "officer", "village_election__desa")
-        .annotate(
-            window_starts=Subquery(window.values("starts_at")[:1]),
-            window_ends=Subquery(window.values("ends_at")[:1]),
-        )
-        .get(pk=assignment.pk)
-    )
+_POSTING = sqlrows.Columns(Assignment, "a")
+_OPERATION = sqlrows.Columns(Operation, "o")
+_OFFICER = sqlrows.Columns(Officer, "f")
+_WINDOW = sqlrows.Columns(StageWindow, "w", ("starts_at", "ends_at"))
+_DESA_POINT = sqlrows.Columns(Desa, "d", ("latitude", "longitude"))
+
+
+@functools.cache
+def _posting_statement(vendor: str) -> str:
+    lock = ""
+    if connection.features.has_select_for_update_of:
+        lock = "FOR UPDATE OF a"
+    elif connection.features.has_select_for_update:
+        lock = "FOR UPDATE"
+    columns = ", ".join(c.sql() for c in (_POSTING, _OPERATION, _OFFICER, _WINDOW, _DESA_POINT))
+    return f"""
+        SELECT {columns}
+        FROM {sqlrows.table(Assignment, "a")}
+        JOIN {sqlrows.table(Operation, "o")} ON o.id = a.operation_id
+        JOIN {sqlrows.table(Officer, "f")} ON f.id = a.officer_id
+        LEFT JOIN {sqlrows.table(StageWindow, "w")} ON w.operation_id = a.operation_id AND w.stage = a.stage
+        LEFT JOIN {sqlrows.table(VillageElection, "v")} ON v.id = a.village_election_id
+        LEFT JOIN {sqlrows.table(Desa, "d")} ON d.id = v.desa_id
+        WHERE a.id = %s {lock}
+    """
+
+
+def _locked_posting(assignment_id: int) -> Assignment:
+    """The posting, locked, with what the check-in reads: its operation and officer, the window of
+    its stage (``window_starts``/``window_ends``, None when unset) and its desa's point
+    (``desa_latitude``/``desa_longitude``), in one hand-written statement (``pilkades.sqlrows``:
+    the ORM's compiling of this read cost more than the rest of the service)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_posting_statement(connection.vendor), [assignment_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise ValidationError({"assignment": _("Penugasan %(id)s tidak ditemukan.") % {"id": assignment_id}})
+    parts, start = [], 0
+    for columns in (_POSTING, _OPERATION, _OFFICER, _WINDOW, _DESA_POINT):
+        parts.append(row[start : start + len(columns)])
+        start += len(columns)
+    posting = sqlrows.instance(_POSTING, parts[0])
+    posting.operation = sqlrows.instance(_OPERATION, parts[1])
+    posting.officer = sqlrows.instance(_OFFICER, parts[2])
+    posting.window_starts, posting.window_ends = sqlrows.values(_WINDOW, parts[3])
+    posting.desa_latitude, posting.desa_longitude = sqlrows.values(_DESA_POINT, parts[4])
+    return posting
 
 
 def checkin_record(
     *,
-    assignment: Assignment,
+    assignment: Assignment | int,
     kind: str,
     by: AbstractBaseUser,
     idempotency_key: uuid.UUID,
@@ -117,11 +153,13 @@ def checkin_record(
 
     The same key sent again (a phone retrying over a poor signal) returns the first check-in; the
     same key for another posting or kind is refused (KeyReused). The posting's row is locked, so two
-    taps at once record one arrival; the table's unique constraint is the last line.
+    taps at once record one arrival; the table's unique constraint is the last line. ``assignment``
+    is the posting or its id (the API passes the id: the service reads the posting anyway).
     """
+    assignment_id = assignment if isinstance(assignment, int) else assignment.pk
     try:
         return _record(
-            assignment=assignment,
+            assignment_id=assignment_id,
             kind=kind,
             by=by,
             idempotency_key=idempotency_key,
@@ -134,14 +172,29 @@ def checkin_record(
         # answer like a replay.
         raced = CheckIn.objects.filter(idempotency_key=idempotency_key).first()
         if raced is not None:
-            return _replay(raced, assignment_id=assignment.pk, kind=kind, by=by), False
+            return _replay(raced, assignment_id=assignment_id, kind=kind, by=by), False
         raise ValidationError({"kind": _("Laporan ini sudah tercatat.")}) from exc
+
+
+def _recorded(assignment_id: int, idempotency_key: uuid.UUID) -> tuple[list[tuple[int, str]], int | None]:
+    """The posting's check-ins as (id, kind), and the id of a check-in sent with this key (a replay),
+    in one hand-written read: the full rows are loaded only for a replay or a refusal."""
+    key = CheckIn._meta.get_field("idempotency_key").get_db_prep_value(idempotency_key, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, assignment_id, kind, idempotency_key = %s FROM {sqlrows.table(CheckIn, 'c')}"
+            " WHERE idempotency_key = %s OR assignment_id = %s",
+            [key, key, assignment_id],
+        )
+        rows = cursor.fetchall()
+    replay = next((pk for pk, _posting, _kind, same_key in rows if same_key), None)
+    return [(pk, kind) for pk, posting, kind, _same in rows if posting == assignment_id], replay
 
 
 @transaction.atomic
 def _record(
     *,
-    assignment: Assignment,
+    assignment_id: int,
     kind: str,
     by: AbstractBaseUser,
     idempotency_key: uuid.UUID,
@@ -151,14 +204,10 @@ def _record(
 ) -> tuple[CheckIn, bool]:
     # The posting is locked first, then one read brings both its check-ins and a check-in already
     # sent with this key (a replay): each request costs the same few round trips.
-    assignment = _locked_posting(assignment)
-    recorded = list(
-        CheckIn.objects.filter(Q(idempotency_key=idempotency_key) | Q(assignment_id=assignment.pk))
-        .select_related("recorded_by__officer")
-        .order_by()
-    )
-    existing = next((c for c in recorded if c.idempotency_key == idempotency_key), None)
-    if existing is not None:
+    assignment = _locked_posting(assignment_id)
+    recorded, replay = _recorded(assignment.pk, idempotency_key)
+    if replay is not None:
+        existing = CheckIn.objects.select_related("officer").get(pk=replay)
         return _replay(existing, assignment_id=assignment.pk, kind=kind, by=by), False
     if kind not in CheckIn.Kind.values:
         raise ValidationError({"kind": _("Jenis laporan tidak dikenal.")})
@@ -174,9 +223,9 @@ def _record(
     if refusal is not None:
         raise refusal
     _validate_position(position)
-    done = {c.kind: c for c in recorded if c.assignment_id == assignment.pk}
+    done = {done_kind: pk for pk, done_kind in recorded}
     if kind in done:
-        first = done[kind]
+        first = CheckIn.objects.select_related("recorded_by__officer").get(pk=done[kind])
         message = (
             _("Kedatangan sudah tercatat pukul %(time)s oleh %(who)s.")
             if kind == CheckIn.Kind.ARRIVED

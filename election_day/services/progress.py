@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +16,8 @@ from election_day import permissions
 from election_day.models import MARKS, PROGRESS_ORDER, ProgressStage, ProgressStep, VillageProgress
 from election_day.services.common import KeyReused, board_changed, require_open
 from operations.models import Operation
-from villages.models import VillageElection
+from pilkades import sqlrows
+from villages.models import Desa, VillageElection
 
 
 def is_backward(*, previous: str | None, stage: str) -> bool:
@@ -39,8 +41,8 @@ def _replay(
 
 def progress_record(
     *,
-    operation: Operation,
-    village_election: VillageElection,
+    operation: Operation | int,
+    village_election: VillageElection | int,
     stage: str,
     by: AbstractBaseUser,
     reason: str = "",
@@ -56,11 +58,17 @@ def progress_record(
     The same key sent again returns the first step, the same key with another request is refused
     (KeyReused). The key is looked up only when the write does not go through (refused, or the
     key's unique constraint tripped): a first send, the usual case, costs no read for it.
+
+    ``operation`` and ``village_election`` are rows or ids: both are read again inside the
+    transaction (one statement), so a step never goes through on an operation closed meanwhile,
+    and the API passes the ids it was sent without reading them first.
     """
+    operation_id = _id(operation)
+    village_election_id = _id(village_election)
     try:
         return _record(
-            operation=operation,
-            village_election=village_election,
+            operation_id=operation_id,
+            village_election_id=village_election_id,
             stage=stage,
             by=by,
             reason=reason,
@@ -75,18 +83,63 @@ def progress_record(
         )
         if existing is None:
             raise
-        return _replay(existing, village_election_id=village_election.pk, stage=stage, by=by), False
+        return _replay(existing, village_election_id=village_election_id, stage=stage, by=by), False
+
+
+def _id(row_or_id) -> int:
+    return row_or_id if isinstance(row_or_id, int) else row_or_id.pk
+
+
+_OPERATION = sqlrows.Columns(Operation, "o")
+_VILLAGE = sqlrows.Columns(VillageElection, "v")
+_DESA = sqlrows.Columns(Desa, "d", ("id", "code", "name", "kecamatan"))  # not its outline
+_PROGRESS = sqlrows.Columns(VillageProgress, "p")
+
+
+@functools.cache
+def _statements(vendor: str) -> tuple[str, str]:
+    """The two hand-written reads of a step (``pilkades.sqlrows``: compiling them through the ORM
+    cost more than running them): the operation with the village and its desa; the village's
+    progress row, locked."""
+    lock = "FOR UPDATE" if connection.features.has_select_for_update else ""
+    rows = f"""
+        SELECT {_OPERATION.sql()}, {_VILLAGE.sql()}, {_DESA.sql()}
+        FROM (SELECT 1 AS one) AS x
+        LEFT JOIN {sqlrows.table(Operation, "o")} ON o.id = %s
+        LEFT JOIN {sqlrows.table(VillageElection, "v")} ON v.id = %s
+        LEFT JOIN {sqlrows.table(Desa, "d")} ON d.id = v.desa_id
+    """
+    progress = f"""
+        SELECT {_PROGRESS.sql()} FROM {sqlrows.table(VillageProgress, "p")}
+        WHERE p.operation_id = %s AND p.village_election_id = %s {lock}
+    """
+    return rows, progress
+
+
+def _operation_and_village(operation_id: int, village_election_id: int) -> tuple[Operation, VillageElection]:
+    with connection.cursor() as cursor:
+        cursor.execute(_statements(connection.vendor)[0], [operation_id, village_election_id])
+        row = cursor.fetchone()
+    ends = (len(_OPERATION), len(_OPERATION) + len(_VILLAGE))
+    errors = {}
+    if row[0] is None:
+        errors["operation"] = _("Operasi %(id)s tidak ditemukan.") % {"id": operation_id}
+    if row[ends[0]] is None:
+        errors["village_election"] = _("Pilkades desa %(id)s tidak ditemukan.") % {"id": village_election_id}
+    if errors:
+        raise ValidationError(errors)
+    village = sqlrows.instance(_VILLAGE, row[ends[0] : ends[1]])
+    village.desa = sqlrows.instance(_DESA, row[ends[1] :])
+    return sqlrows.instance(_OPERATION, row[: ends[0]]), village
 
 
 def _locked_progress(*, operation: Operation, village_election: VillageElection, stage: str, now):
     """The village's progress row, locked; created at ``stage`` if it has none (then created=True)."""
-    found = (
-        VillageProgress.objects.select_for_update()
-        .filter(operation=operation, village_election=village_election)
-        .first()
-    )
-    if found is not None:
-        return found, False
+    with connection.cursor() as cursor:
+        cursor.execute(_statements(connection.vendor)[1], [operation.pk, village_election.pk])
+        row = cursor.fetchone()
+    if row is not None:
+        return sqlrows.instance(_PROGRESS, row), False
     _row, created = VillageProgress.objects.get_or_create(
         operation=operation,
         village_election=village_election,
@@ -101,14 +154,15 @@ def _locked_progress(*, operation: Operation, village_election: VillageElection,
 @transaction.atomic
 def _record(
     *,
-    operation: Operation,
-    village_election: VillageElection,
+    operation_id: int,
+    village_election_id: int,
     stage: str,
     by: AbstractBaseUser,
     reason: str,
     idempotency_key: uuid.UUID | None,
     client_time: datetime | None,
 ) -> ProgressStep:
+    operation, village_election = _operation_and_village(operation_id, village_election_id)
     if not permissions.can_update_progress(by, operation_id=operation.pk, village_election=village_election):
         raise PermissionDenied(_("Anda hanya dapat memperbarui desa di wilayah atau penugasan Anda."))
     require_open(operation)

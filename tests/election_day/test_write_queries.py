@@ -30,9 +30,10 @@ pytestmark = pytest.mark.django_db
 # SAVEPOINT, the posting locked with its stage window, its check-ins (and the key), the check-in
 # and its history row, the board version, RELEASE.
 CHECKIN_QUERIES = 7
-# SAVEPOINT, the village's progress row locked, the step and its history row, the progress row,
-# the board version, RELEASE; an officer adds one (is he posted there).
-PROGRESS_QUERIES = 7
+# SAVEPOINT, the operation with the village (read inside the transaction: the API sends ids), the
+# village's progress row locked, the step and its history row, the progress row, the board
+# version, RELEASE; an officer adds one (is he posted there).
+PROGRESS_QUERIES = 8
 # SAVEPOINT, is the reporter posted there, the incident and its history row, the photo and its
 # history row, the board version, RELEASE.
 INCIDENT_QUERIES = 8
@@ -120,3 +121,41 @@ def test_an_incident_with_a_photo_costs_a_fixed_number_of_queries(w, settings, t
 
     assert count(report()) == INCIDENT_QUERIES
     assert count(report()) == INCIDENT_QUERIES
+
+
+def test_through_the_api_a_write_reads_nothing_the_service_does_not(w, api_client):
+    """The request's own checks add no read of the posting, operation or village: the service
+    reads them (locked) anyway. The user is authenticated without a token here (not counted)."""
+    api_client.force_authenticate(w.member_user)
+    with CaptureQueriesContext(connection) as ctx:
+        answer = api_client.post(
+            "/api/v1/hari-h/checkins/", {"assignment": w.member.pk, "kind": "arrived"}, format="json"
+        )
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["officer_name"] == w.member.officer.name
+    assert len(ctx.captured_queries) == CHECKIN_QUERIES
+
+    api_client.force_authenticate(w.kabag)
+    progress_record(operation=w.operation, village_election=w.own[0], stage="tps_open", by=w.kabag)
+    body = {"operation": w.operation.pk, "village_election": w.own[0].pk, "stage": "voting"}
+    with CaptureQueriesContext(connection) as ctx:
+        answer = api_client.post("/api/v1/hari-h/progress/", body, format="json")
+    assert answer.status_code == 201, answer.content
+    assert len(ctx.captured_queries) == PROGRESS_QUERIES
+
+
+def test_the_api_names_a_posting_operation_or_village_that_does_not_exist(w, api_client):
+    api_client.force_authenticate(w.kabag)
+    answer = api_client.post(
+        "/api/v1/hari-h/checkins/", {"assignment": 987654, "kind": "arrived"}, format="json"
+    )
+    assert answer.status_code == 400, answer.content
+    assert "987654" in answer.json()["errors"]["assignment"][0]
+    body = {"operation": 987654, "village_election": 987655, "stage": "tps_open"}
+    answer = api_client.post("/api/v1/hari-h/progress/", body, format="json")
+    assert answer.status_code == 400
+    assert "987654" in answer.json()["errors"]["operation"][0]
+    body = {"operation": w.operation.pk, "village_election": 987655, "stage": "tps_open"}
+    answer = api_client.post("/api/v1/hari-h/progress/", body, format="json")
+    assert answer.status_code == 400
+    assert "987655" in answer.json()["errors"]["village_election"][0]
