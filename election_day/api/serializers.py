@@ -10,7 +10,7 @@ from election_day.models import CheckIn, Dispatch, Incident, IncidentCategory, P
 from election_day.photos import process_photo
 from election_day.services.checkins import Position
 from operations.models import Assignment, Duty, Operation
-from pilkades.serializers import StrictInput
+from pilkades.serializers import BuiltOnce, StrictInput
 from villages.models import VillageElection
 
 
@@ -34,7 +34,7 @@ class CheckInInputSerializer(StrictInput, serializers.Serializer):
         return attrs
 
 
-class CheckInSerializer(serializers.ModelSerializer):
+class CheckInSerializer(BuiltOnce, serializers.ModelSerializer):
     officer_name = serializers.CharField(source="officer.name", read_only=True)
 
     class Meta:
@@ -70,7 +70,7 @@ class ProgressInputSerializer(StrictInput, serializers.Serializer):
     idempotency_key = serializers.UUIDField(required=False, allow_null=True)
 
 
-class ProgressStepSerializer(serializers.ModelSerializer):
+class ProgressStepSerializer(BuiltOnce, serializers.ModelSerializer):
     class Meta:
         model = ProgressStep
         fields = [
