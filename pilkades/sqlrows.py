@@ -27,7 +27,7 @@ class Columns:
     alias: str
     names: tuple[str, ...] = ()
 
-    @property
+    @functools.cached_property
     def fields(self) -> list[Field]:
         meta = self.model._meta
         return [meta.get_field(name) for name in self.names] if self.names else list(meta.concrete_fields)
@@ -77,3 +77,12 @@ def instance(columns: Columns, row: Sequence) -> Model:
     """The instance of ``columns.model`` from ``row``, the values of the columns ``columns`` selected."""
     attnames, _converters = _plan(columns, connection.alias)
     return columns.model.from_db(connection.alias, attnames, values(columns, row))
+
+
+def split(row: Sequence, *parts: Columns) -> list[Sequence]:
+    """``row`` cut into what each of ``parts`` selected, in their order, and what follows them."""
+    slices, start = [], 0
+    for part in parts:
+        slices.append(row[start : start + len(part)])
+        start += len(part)
+    return [*slices, row[start:]]

@@ -127,10 +127,7 @@ def _locked_posting(assignment_id: int) -> Assignment:
         row = cursor.fetchone()
     if row is None:
         raise ValidationError({"assignment": _("Penugasan %(id)s tidak ditemukan.") % {"id": assignment_id}})
-    parts, start = [], 0
-    for columns in (_POSTING, _OPERATION, _OFFICER, _WINDOW, _DESA_POINT):
-        parts.append(row[start : start + len(columns)])
-        start += len(columns)
+    parts = sqlrows.split(row, _POSTING, _OPERATION, _OFFICER, _WINDOW, _DESA_POINT)
     posting = sqlrows.instance(_POSTING, parts[0])
     posting.operation = sqlrows.instance(_OPERATION, parts[1])
     posting.officer = sqlrows.instance(_OFFICER, parts[2])

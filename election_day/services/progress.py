@@ -120,17 +120,17 @@ def _operation_and_village(operation_id: int, village_election_id: int) -> tuple
     with connection.cursor() as cursor:
         cursor.execute(_statements(connection.vendor)[0], [operation_id, village_election_id])
         row = cursor.fetchone()
-    ends = (len(_OPERATION), len(_OPERATION) + len(_VILLAGE))
+    operation, village, desa, _rest = sqlrows.split(row, _OPERATION, _VILLAGE, _DESA)
     errors = {}
-    if row[0] is None:
+    if operation[0] is None:
         errors["operation"] = _("Operasi %(id)s tidak ditemukan.") % {"id": operation_id}
-    if row[ends[0]] is None:
+    if village[0] is None:
         errors["village_election"] = _("Pilkades desa %(id)s tidak ditemukan.") % {"id": village_election_id}
     if errors:
         raise ValidationError(errors)
-    village = sqlrows.instance(_VILLAGE, row[ends[0] : ends[1]])
-    village.desa = sqlrows.instance(_DESA, row[ends[1] :])
-    return sqlrows.instance(_OPERATION, row[: ends[0]]), village
+    village_election = sqlrows.instance(_VILLAGE, village)
+    village_election.desa = sqlrows.instance(_DESA, desa)
+    return sqlrows.instance(_OPERATION, operation), village_election
 
 
 def _locked_progress(*, operation: Operation, village_election: VillageElection, stage: str, now):
