@@ -93,6 +93,15 @@ def test_progress_outside_ones_area_or_posting_is_refused(w):
     step(w, "voting", by=w.polsek_user)  # the Polsek of the area may
 
 
+def test_an_officer_posted_there_moves_the_village_until_he_is_made_inactive(w):
+    step(w, "tps_open", by=w.member_user)
+    w.member.officer.is_active = False
+    w.member.officer.save(update_fields=["is_active"])
+    with pytest.raises(PermissionDenied):
+        step(w, "voting", by=w.member_user)
+    assert VillageProgress.objects.get(village_election=w.own[0]).stage == "tps_open"
+
+
 # --- photos ---------------------------------------------------------------------------------------
 
 
