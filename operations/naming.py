@@ -4,15 +4,25 @@ officer: its full name, else its username."""
 
 from __future__ import annotations
 
+import functools
+
 from django.core.exceptions import ObjectDoesNotExist
+from django.utils.translation import get_language
 
 from operations.models import Officer
 from operations.ranks import Pangkat
 
 
 def choice_label(choices, value) -> str:
-    """A choice's label through its enum. Not get_FOO_display(): that hashes, and so translates,
-    every label of the field's choices on each call (some 40 ranks per officer on the board)."""
+    """A choice's label through its enum, in the active language. Not get_FOO_display(): that
+    hashes, and so translates, every label of the field's choices on each call (some 40 ranks per
+    officer on the board). Each label is translated once per language and process: the board's
+    list of officers not arrived names up to 500 ranks and duties per refresh."""
+    return _label(choices, value, get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _label(choices, value, language: str | None) -> str:
     try:
         return str(choices(value).label)
     except ValueError:

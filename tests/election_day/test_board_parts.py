@@ -131,6 +131,18 @@ def test_a_check_in_rebuilds_the_presence_and_reuses_the_incident_feed(w):
     assert len(after.captured_queries) < len(first.captured_queries)
 
 
+def test_presence_counts_each_posting_once_as_present_finished_or_missing(w):
+    # The leader arrived and went home, the member is there, the outsider never came (guards the
+    # one-pass count of selectors._presence against the three EXISTS it replaced).
+    for kind in (CheckIn.Kind.ARRIVED, CheckIn.Kind.FINISHED):
+        checkin_record(assignment=w.leader, kind=kind, by=w.leader_user, idempotency_key=uuid.uuid4())
+    _check_in(w)
+    data = _board(w, timezone.now())
+    assert data["personnel"] == {"planned": 3, "present": 1, "finished": 1}
+    assert data["late"]["total"] == 1
+    assert [row["nrp"] for row in data["late"]["officers"]] == [w.outsider.officer.nrp]
+
+
 def test_the_late_list_appears_when_the_grace_ends_without_a_write(w, settings):
     settings.CHECKIN_GRACE_MINUTES = 90  # the stage started 60 minutes ago
     now = timezone.now()
