@@ -46,7 +46,9 @@ def build_polres_board(*, kabag, seed: int = 18) -> Operation:
     )
     villages = []
     for p in range(POLSEK):
-        polsek = UnitFactory(name=f"Polsek Uji {p + 1}", kind=Unit.Kind.POLSEK)
+        # Not "Polsek Uji n": UnitFactory names its units so, and a test that made five before this
+        # one met "Polsek Uji 5" twice (a unique name; seen running tests/e2e alone).
+        polsek = UnitFactory(name=f"Polsek Papan {p + 1}", kind=Unit.Kind.POLSEK)
         for k in range(KECAMATAN_PER_POLSEK):
             kecamatan = JurisdictionFactory(unit=polsek).kecamatan
             for d in range(VILLAGES_PER_KECAMATAN):
