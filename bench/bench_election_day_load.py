@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 
 import requests
 from bench_load import cpu_snapshot, cpu_used, free_port, start_gunicorn, stop_gunicorn
-from common import OUT, database_url, machine_note, row, setup_django
+from common import OUT, database_url, gather_statistics, machine_note, row, setup_django
 
 TARGET_WRITES_S = 400
 TARGET_INCIDENTS_S = 50
@@ -187,13 +187,7 @@ def build_world(clients: int, per_client: int) -> dict:
             client.village, client.leader_token = home, arrivals[0][0]
             client.stage = current.get(home, "")
         plan.append(client)
-    # Planner statistics for the bulk-written rows: without them PostgreSQL guesses one posting per
-    # operation and walks nested loops over 2,155 (the board's late list 17 ms instead of 7). A
-    # server's autovacuum gathers them soon after; this machine's PostgreSQL runs without it.
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    gather_statistics()  # without them the board's late list took 17 ms instead of 7
     return {
         "operation": operation.pk,
         "kabag_token": person_token_create(user=kabag).key,

@@ -34,7 +34,7 @@ import io
 import math
 import time
 
-from common import machine_note, row, setup_django
+from common import gather_statistics, machine_note, row, setup_django
 from election_day_replay import STAGES, DayTally, print_checkpoints
 
 NATION_VILLAGES = 84_000
@@ -113,6 +113,7 @@ def build(villages: int, per_village: float):
                 )
                 for n, officer in enumerate(officers)
             )
+    gather_statistics()
     return operation, kabag
 
 

@@ -27,7 +27,7 @@ import time
 from collections import defaultdict
 from decimal import Decimal
 
-from common import OUT, row, setup_django
+from common import OUT, gather_statistics, row, setup_django
 from synthetic_regions import write_regions
 
 BATCH = 5000
@@ -228,14 +228,9 @@ def build(prefix: str, seed: int = 7) -> dict[str, int]:
     start = time.perf_counter()
     risk_recompute_all()
     row("risk_recompute_all (stored risk + ranking rows)", time.perf_counter() - start, "s")
-    from django.db import connection
-
-    # Planner statistics after the bulk load. PostgreSQL's autovacuum gathers them (and the
-    # visibility map for index-only scans) soon anyway; SQLite never does by itself, and without
-    # them it walks the ranking-order index over all 84,000 rows to filter one kabupaten or Polsek
-    # (~200 ms) instead of using the kecamatan/Polsek index and sorting 316 rows.
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    # Without statistics SQLite walks the ranking-order index over all 84,000 rows to filter one
+    # kabupaten or Polsek (~200 ms) instead of using the kecamatan/Polsek index and sorting 316 rows.
+    gather_statistics()
     return {
         "kabupaten": len(by_kab),
         "kecamatan": len(kecamatan),

@@ -102,3 +102,14 @@ def runserver(env: dict[str, str], port: int) -> subprocess.Popen:
             time.sleep(0.1)
     server.terminate()
     raise SystemExit("runserver did not answer /healthz within 30 s")
+
+
+def gather_statistics() -> None:
+    """Planner statistics after a bulk-written world (and PostgreSQL's visibility map for index-only
+    scans). A server's autovacuum gathers them soon after; this machine kind's PostgreSQL runs
+    without autovacuum, and SQLite never does by itself: without them PostgreSQL guesses one row
+    per table and walks nested loops over thousands."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")

@@ -16,6 +16,7 @@ import math
 import multiprocessing
 import time
 
+from common import gather_statistics
 from election_day_replay import STAGES, DayTally, print_checkpoints
 
 NATION_VILLAGES = 84_000
@@ -129,6 +130,7 @@ def build(polres: int, villages: int, checkins: int) -> list[int]:
         if (index + 1) % 25 == 0:
             seconds = time.perf_counter() - started
             print(f"   built {index + 1}/{polres} Polres in {seconds:.0f} s", flush=True)
+    gather_statistics()
     return ids
 
 
