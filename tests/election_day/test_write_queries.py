@@ -159,3 +159,20 @@ def test_the_api_names_a_posting_operation_or_village_that_does_not_exist(w, api
     answer = api_client.post("/api/v1/hari-h/progress/", body, format="json")
     assert answer.status_code == 400
     assert "987655" in answer.json()["errors"]["village_election"][0]
+
+
+def test_the_missing_ids_are_named_in_the_clients_language(w, api_client):
+    api_client.force_authenticate(w.kabag)
+    answer = api_client.post(
+        "/api/v1/hari-h/checkins/",
+        {"assignment": 987654, "kind": "arrived"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert answer.json()["errors"]["assignment"] == ["Assignment 987654 not found."]
+    body = {"operation": 987654, "village_election": 987655, "stage": "tps_open"}
+    answer = api_client.post("/api/v1/hari-h/progress/", body, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert answer.json()["errors"] == {
+        "operation": ["Operation 987654 not found."],
+        "village_election": ["Village election 987655 not found."],
+    }
