@@ -112,3 +112,14 @@ def _empty_cache():
     yield
     for each in (cache, caches["process"], caches["throttle_leases"]):
         each.clear()
+
+
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """A request answered in English leaves English active on the test's thread (LocaleMiddleware
+    activates a language per request; nothing deactivates it after): the next test on that worker
+    read the services' messages in English ("bukan foto" not in "…not a valid photo…")."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
