@@ -1,11 +1,11 @@
 """Rows of hand-written statements turned into model instances as the ORM would build them.
 
-Only for the busiest writes (election day's check-ins and progress steps): there, compiling the
-ORM's query for a read with its joins cost more CPU than PostgreSQL spent running it (profiled:
-~40 % of a check-in request). The statement is written once per process from the models' own
-table and column names; each value goes through the same converters the ORM applies (SQLite
-returns dates, decimals and UUIDs as text), then ``Model.from_db`` builds the instance, so what a
-service gets is an ordinary model instance.
+Only for the busiest requests (election day's check-ins and progress steps, the API's token
+lookup): there, compiling the ORM's query for a read with its joins cost more CPU than PostgreSQL
+spent running it (profiled: ~40 % of a check-in request). The statement is written once per
+process from the models' own table and column names; each value goes through the same converters
+the ORM applies (SQLite returns dates, decimals and UUIDs as text), then ``Model.from_db`` builds
+the instance, so what a service gets is an ordinary model instance.
 """
 
 from __future__ import annotations
@@ -42,10 +42,6 @@ class Columns:
 
 def table(model: type[Model], alias: str) -> str:
     return f"{connection.ops.quote_name(model._meta.db_table)} {alias}"
-
-
-def column(model: type[Model], alias: str, name: str) -> str:
-    return f"{alias}.{connection.ops.quote_name(model._meta.get_field(name).column)}"
 
 
 @functools.cache
