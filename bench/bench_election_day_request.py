@@ -5,7 +5,8 @@ officer's person token, an idempotency key) handed straight to the WSGI applicat
 production settings and middleware, one thread, on the load bench's PostgreSQL world
 (``bench_election_day_load.py`` builds it: run that once first). Without gunicorn, the network and
 concurrency this is the app's own cost per write, the steadiest figure on a shared machine, and
-the one to compare two commits with. ``--profile`` prints where it goes (cProfile; times inflated).
+the one to compare two commits with; the CPU of the PostgreSQL backend serving the requests is
+printed beside it (read from /proc). ``--profile`` prints where it goes (cProfile; times inflated).
 
     python bench/bench_election_day_request.py [--requests 600] [--name h14] [--profile]
 """
@@ -23,6 +24,7 @@ import secrets
 import sys
 import time
 import uuid
+from pathlib import Path
 
 from common import ROOT, database_url, machine_note, row
 
@@ -104,12 +106,25 @@ def _steps(world: dict, application, count: int) -> list:
     return [functools.partial(step, leaders[i % len(leaders)]) for i in range(count)]
 
 
+def _backend_cpu() -> float:
+    """CPU seconds so far of the PostgreSQL backend serving this process's connection."""
+    from bench_load import CLOCK_TICKS
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
 def _measure(label: str, calls: list, requests: int, profile: bool) -> None:
     if len(calls) < WARM_UP + requests:
         raise SystemExit(f"{label}: only {len(calls)} requests available; lower --requests")
     for call in calls[:WARM_UP]:
         call()
     profiler = cProfile.Profile() if profile else None
+    backend = _backend_cpu()
     started = time.process_time()
     if profiler:
         profiler.enable()
@@ -118,6 +133,7 @@ def _measure(label: str, calls: list, requests: int, profile: bool) -> None:
     if profiler:
         profiler.disable()
     row(f"{label}: CPU per request", (time.process_time() - started) / requests * 1000, "ms")
+    row(f"{label}: PostgreSQL CPU per request", (_backend_cpu() - backend) / requests * 1000, "ms")
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
 
