@@ -92,7 +92,7 @@ def _posted_at(user: User, operation_id: int, village_election_id: int) -> bool:
     step and incident of an officer asks it, and the ORM's compiling of it cost more than the read."""
     if not user.is_authenticated:
         return False
-    with connection.cursor() as cursor:
+    with sqlrows.cursor() as cursor:
         cursor.execute(_posted_statement(connection.vendor), [user.pk, operation_id, village_election_id])
         return cursor.fetchone() is not None
 

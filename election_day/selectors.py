@@ -44,6 +44,7 @@ from operations.models import (
     VillageStanding,
 )
 from operations.naming import choice_label, officer_name, person_text
+from pilkades import sqlrows
 from pilkades.versioned_cache import versioned_get_or_set
 from villages.models import VillageElection
 
@@ -74,7 +75,7 @@ def board_stamp(operation_id: int) -> BoardStamp | None:
         f"ON b.{quote('operation_id')} = o.{quote('id')} "
         f"WHERE o.{quote('id')} = %s"
     )
-    with connection.cursor() as cursor:
+    with sqlrows.cursor() as cursor:
         cursor.execute(sql, [operation_id])
         row = cursor.fetchone()
     if row is None:

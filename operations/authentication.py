@@ -80,7 +80,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
         return user, token
 
     def _fetch(self, token_model: type[Model], lookup: str, value: str):
-        with connection.cursor() as cursor:
+        with sqlrows.cursor() as cursor:
             cursor.execute(_statement(connection.vendor, token_model, lookup), [*ROLE_GROUPS, value])
             found = cursor.fetchone()
         if found is None:

@@ -16,6 +16,7 @@ from django.utils import translation
 from rest_framework.request import Request
 
 from operations.models import Operation
+from pilkades import sqlrows
 from pilkades.versioned_cache import versioned_get_or_set
 
 TIMEOUT_SECONDS = 300
@@ -34,7 +35,7 @@ def ranking_stamp(operation_id: int) -> RankingStamp | None:
     quote = connection.ops.quote_name
     name, version = (quote(meta.get_field(f).column) for f in ("name", "ranking_version"))
     # Plain SQL: this runs on every cached page, where building an ORM query costs more than the rest.
-    with connection.cursor() as cursor:
+    with sqlrows.cursor() as cursor:
         cursor.execute(
             f"SELECT {name}, {version} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s",
             [operation_id],

@@ -45,6 +45,14 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from exc
 
 
+def env_threshold(name: str, default: int) -> int | None:
+    """A count of 1 or more, or None when set to 0 (off)."""
+    value = env_int(name, default)
+    if value < 0:
+        raise ImproperlyConfigured(f"{name}={value} must be 0 (off) or a positive count.")
+    return value or None
+
+
 def url_origin(name: str, url: str) -> str:
     """The scheme and host of a URL template, as a CSP source ("{s}" subdomains become a wildcard)."""
     parts = urlsplit(url)

@@ -11,7 +11,16 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from pythonjsonlogger.core import RESERVED_ATTRS as RESERVED_LOG_ATTRS
 
-from pilkades.env import LOCAL_MEMORY_CACHE, cache_from_url, env_bool, env_int, env_list, env_str, url_origin
+from pilkades.env import (
+    LOCAL_MEMORY_CACHE,
+    cache_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    env_threshold,
+    url_origin,
+)
 from pilkades.safety import refuse_unsafe
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -110,7 +119,15 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The busiest hand-written statements (pilkades.sqlrows.cursor: election day's writes, the API's
+    # token lookup) are prepared once they have run this many times on a connection, and planned
+    # once. 0 turns it off: behind PgBouncer in transaction mode older than 1.21, which cannot carry
+    # a prepared statement from one client to the next.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = env_threshold(
+        "DATABASE_PREPARE_THRESHOLD", 5
+    )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent writers (two workers, several officers submitting) wait for the write lock
     # instead of failing with "database is locked"; WAL lets readers go on meanwhile.
     DATABASES["default"]["OPTIONS"] = {

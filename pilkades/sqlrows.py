@@ -6,17 +6,61 @@ spent running it (profiled: ~40 % of a check-in request). The statement is writt
 process from the models' own table and column names; each value goes through the same converters
 the ORM applies (SQLite returns dates, decimals and UUIDs as text), then ``Model.from_db`` builds
 the instance, so what a service gets is an ordinary model instance.
+
+On PostgreSQL these statements, and the version stamps read on every board and ranking request
+(``board_stamp``, ``ranking_stamp``), run through ``cursor()``: the server binds their parameters,
+so a statement run often is prepared on the connection and planned once. Planning the check-in's
+read of the posting with its five joined tables cost PostgreSQL ~1.0 ms, running it 0.1 ms
+(measured: 1.26 ms of backend CPU per read, 0.09 prepared).
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
 from django.db.models import Field, Model
+
+
+@contextmanager
+def cursor() -> Iterator[Any]:
+    """A cursor for hand-written statements: Django's own (its error translation, its query log),
+    except that on PostgreSQL the server binds the parameters when the connection prepares
+    statements (``DATABASE_PREPARE_THRESHOLD``: psycopg prepares a statement once it has run that
+    many times on the connection). The ORM's cursors keep Django's client-side binding, which
+    never prepares: only these few statements, each sent as one text with ``$n`` parameters, are.
+    """
+    raw = _preparing_connection()
+    if raw is None:
+        with connection.cursor() as made:
+            yield made
+        return
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    factory = raw.cursor_factory
+    raw.cursor_factory = ServerBindingCursor
+    try:
+        made = connection.cursor()
+    finally:
+        raw.cursor_factory = factory
+    with made:
+        yield made
+
+
+def _preparing_connection():
+    """The open psycopg connection when it prepares statements, else None."""
+    if connection.vendor != "postgresql":
+        return None
+    # Django's own cursor() would run these first; run here, a connection replaced by the health
+    # check is the one whose cursor factory is switched.
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    raw = connection.connection
+    return raw if getattr(raw, "prepare_threshold", None) is not None else None
 
 
 @dataclass(frozen=True)

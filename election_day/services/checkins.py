@@ -122,7 +122,7 @@ def _locked_posting(assignment_id: int) -> Assignment:
     its stage (``window_starts``/``window_ends``, None when unset) and its desa's point
     (``desa_latitude``/``desa_longitude``), in one hand-written statement (``pilkades.sqlrows``:
     the ORM's compiling of this read cost more than the rest of the service)."""
-    with connection.cursor() as cursor:
+    with sqlrows.cursor() as cursor:
         cursor.execute(_posting_statement(connection.vendor), [assignment_id])
         row = cursor.fetchone()
     if row is None:
@@ -177,7 +177,7 @@ def _recorded(assignment_id: int, idempotency_key: uuid.UUID) -> tuple[list[tupl
     """The posting's check-ins as (id, kind), and the id of a check-in sent with this key (a replay),
     in one hand-written read: the full rows are loaded only for a replay or a refusal."""
     key = CheckIn._meta.get_field("idempotency_key").get_db_prep_value(idempotency_key, connection)
-    with connection.cursor() as cursor:
+    with sqlrows.cursor() as cursor:
         cursor.execute(
             f"SELECT id, assignment_id, kind, idempotency_key = %s FROM {sqlrows.table(CheckIn, 'c')}"
             " WHERE idempotency_key = %s OR assignment_id = %s",

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from election_day.models import BoardVersion
 from operations.models import Operation
 from operations.naming import person_label
+from pilkades import sqlrows
 
 
 class KeyReused(Exception):
@@ -51,7 +52,7 @@ def board_changed(*, operation_id: int, parts: tuple[str, ...] = BOARD_PARTS) ->
         column for name, column in zip(names, columns, strict=True) if name == "version" or name in parts
     ]
     updates = ", ".join(f"{column} = {table}.{column} + 1" for column in bumped)
-    with connection.cursor() as cursor:
+    with sqlrows.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({key}, {', '.join(columns)}) VALUES (%s, {values}) "
             f"ON CONFLICT ({key}) DO UPDATE SET {updates}",

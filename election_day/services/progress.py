@@ -117,7 +117,7 @@ def _statements(vendor: str) -> tuple[str, str]:
 
 
 def _operation_and_village(operation_id: int, village_election_id: int) -> tuple[Operation, VillageElection]:
-    with connection.cursor() as cursor:
+    with sqlrows.cursor() as cursor:
         cursor.execute(_statements(connection.vendor)[0], [operation_id, village_election_id])
         row = cursor.fetchone()
     operation, village, desa, _rest = sqlrows.split(row, _OPERATION, _VILLAGE, _DESA)
@@ -135,7 +135,7 @@ def _operation_and_village(operation_id: int, village_election_id: int) -> tuple
 
 def _locked_progress(*, operation: Operation, village_election: VillageElection, stage: str, now):
     """The village's progress row, locked; created at ``stage`` if it has none (then created=True)."""
-    with connection.cursor() as cursor:
+    with sqlrows.cursor() as cursor:
         cursor.execute(_statements(connection.vendor)[1], [operation.pk, village_election.pk])
         row = cursor.fetchone()
     if row is not None:
