@@ -100,12 +100,13 @@ class NaturalKeys:
 
 
 class BuiltOnce:
-    """For the answers of the busiest writes: the fields are built once per serializer class.
+    """For the busiest writes' serializers: the fields are built once per serializer class.
 
     DRF builds a ModelSerializer's fields anew for every instance, reading the model's fields each
-    time: 1.7 ms for a check-in's 15 fields, twenty times the cost of rendering them. Here the
-    first instance builds them; every later one gets shallow copies, bound to itself as usual.
-    Only for flat answers (no nested serializer: a shallow copy would share its bound fields).
+    time: 1.7 ms for a check-in's 15 fields, twenty times the cost of rendering them; a plain
+    Serializer deep-copies its declared fields (0.18 ms for the check-in's input, 0.05 here). Here
+    the first instance builds them; every later one gets shallow copies, bound to itself as usual.
+    Only for flat serializers (no nested serializer: a shallow copy would share its bound fields).
     """
 
     def get_fields(self):

@@ -14,7 +14,7 @@ from pilkades.serializers import BuiltOnce, StrictInput
 from villages.models import VillageElection
 
 
-class CheckInInputSerializer(StrictInput, serializers.Serializer):
+class CheckInInputSerializer(BuiltOnce, StrictInput, serializers.Serializer):
     # An id, not a looked-up row: the service reads the posting locked in the same statement, and
     # names an id that does not exist (one read less on the day's busiest write).
     assignment = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
@@ -59,7 +59,7 @@ class CheckInSerializer(BuiltOnce, serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProgressInputSerializer(StrictInput, serializers.Serializer):
+class ProgressInputSerializer(BuiltOnce, StrictInput, serializers.Serializer):
     # Ids, not looked-up rows: the service reads both in one statement inside its transaction and
     # names an id that does not exist.
     operation = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
