@@ -46,17 +46,25 @@ if left > 0 then
 end
 return {{lease, redis.call('HGET', KEYS[1], 'opened')}}
 """
-_scripts = {}
+
+
+def _window_script(cache: RedisCache):
+    """The script, registered once per cache backend with a client on Django's own (writable) pool.
+
+    redis-py runs it by its SHA and loads it again after a Redis restart (NOSCRIPT). It keeps the
+    client it was registered with: Django's cache builds a new redis-py client on every call,
+    0.17 ms each (4 % of a check-in request).
+    """
+    script = cache.__dict__.get("_window_script")
+    if script is None:
+        script = cache._window_script = cache._cache.get_client(write=True).register_script(WINDOW_SCRIPT)
+    return script
 
 
 def _redis_lease(
     cache: RedisCache, full_key: str, now: float, duration: float, limit: int
 ) -> tuple[int, float]:
-    client = cache._cache.get_client(full_key, write=True)  # Django's own client and pool
-    script = _scripts.get(id(client.connection_pool))
-    if script is None:
-        # redis-py runs it by its SHA and loads it again after a Redis restart (NOSCRIPT).
-        script = _scripts[id(client.connection_pool)] = client.register_script(WINDOW_SCRIPT)
+    script = _window_script(cache)
     lease, opened = script(keys=[full_key], args=[repr(now), max(math.ceil(duration * 1000), 1), limit])
     return int(lease), float(opened)
 
