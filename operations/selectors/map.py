@@ -48,6 +48,65 @@ def _collection(features: list[str], meta: dict) -> bytes:
     return (head + ',"features":[' + ",".join(features) + "]}").encode()
 
 
+# What both maps read of each village: the API's GeoJSON and the pages' map data.
+_VILLAGE_COLUMNS = (
+    "village_election_id",
+    "kecamatan_id",
+    "village_election__desa__boundary_geojson",
+    "village_election__desa__latitude",
+    "village_election__desa__longitude",
+    "desa_code",
+    "desa_name",
+    "kecamatan_name",
+    "polsek_id",
+    "polsek_name",
+    "level",
+    "computed_level",
+    "is_overridden",
+    "score",
+    "required_personnel",
+    "assigned_personnel",
+    "shortfall",
+    "village_election__desa__sea_access_only",
+)
+
+
+def _villages(rows: QuerySet[VillageStanding]):
+    """Each village of ``rows`` by desa code: (village election id, kecamatan id, outline text,
+    latitude, longitude, properties). The properties are the same on both maps."""
+    labels = {level.value: str(level.label) for level in RiskLevel}
+    village_url = _village_url()
+    for row in rows.order_by("desa_code").values_list(*_VILLAGE_COLUMNS):
+        ve_id, kecamatan_id, outline, latitude, longitude, code, name, kecamatan = row[:8]
+        polsek_id, polsek, level, computed, overridden, score, required, assigned, shortfall = row[8:17]
+        yield (
+            ve_id,
+            kecamatan_id,
+            outline,
+            latitude,
+            longitude,
+            {
+                "code": code,
+                "name": name,
+                "kecamatan": kecamatan,
+                "polsek_id": polsek_id,
+                "polsek": polsek,
+                "level": level,
+                "level_label": labels.get(level, ""),
+                "assessed": computed is not None or overridden,
+                "score": float(score),
+                "need": required,
+                "assigned": assigned,
+                "shortfall": shortfall,
+                "sea_access_only": row[17],
+                "url": village_url(ve_id),
+                "centroid": [float(longitude), float(latitude)]
+                if latitude is not None and longitude is not None
+                else None,
+            },
+        )
+
+
 def desa_map_geojson(
     *, operation: Operation, kabupaten: str, visible_kecamatan_ids: Collection[int] | None
 ) -> bytes:
@@ -60,52 +119,11 @@ def desa_map_geojson(
     if visible_kecamatan_ids is not None:
         rows = rows.filter(kecamatan_id__in=visible_kecamatan_ids)
     features, without_outline, without_location = [], 0, 0
-    labels = {level.value: str(level.label) for level in RiskLevel}
-    village_url = _village_url()
-    for row in rows.order_by("desa_code").values_list(
-        "village_election_id",
-        "desa_code",
-        "desa_name",
-        "kecamatan_name",
-        "polsek_id",
-        "polsek_name",
-        "level",
-        "computed_level",
-        "is_overridden",
-        "score",
-        "required_personnel",
-        "assigned_personnel",
-        "shortfall",
-        "village_election__desa__boundary_geojson",
-        "village_election__desa__latitude",
-        "village_election__desa__longitude",
-    ):
-        (ve_id, code, name, kecamatan, polsek_id, polsek, level, computed, overridden, score) = row[:10]
-        required, assigned, shortfall, outline, latitude, longitude = row[10:]
+    for _ve_id, _kecamatan_id, outline, latitude, longitude, properties in _villages(rows):
         geometry = outline or _point(latitude, longitude)
         without_outline += not outline
         without_location += not geometry
-        features.append(
-            _feature(
-                geometry,
-                {
-                    "code": code,
-                    "name": name,
-                    "kecamatan": kecamatan,
-                    "polsek_id": polsek_id,
-                    "polsek": polsek,
-                    "level": level,
-                    "level_label": labels.get(level, ""),
-                    "assessed": computed is not None or overridden,
-                    "score": float(score),
-                    "need": required,
-                    "assigned": assigned,
-                    "shortfall": shortfall,
-                    "url": village_url(ve_id),
-                    "centroid": [float(longitude), float(latitude)] if latitude is not None else None,
-                },
-            )
-        )
+        features.append(_feature(geometry, properties))
     meta = {
         "operation": operation.pk,
         "kabupaten": kabupaten,
@@ -171,59 +189,15 @@ def standings_map_data(*, rows: QuerySet[VillageStanding]) -> tuple[dict, int]:
     """
     villages, by_kecamatan, missing = [], defaultdict(list), 0
     kecamatan_ids: dict[str, int] = {}
-    village_url = _village_url()
-    for row in rows.values(
-        "village_election_id",
-        "desa_code",
-        "village_election__desa__name",
-        "village_election__desa__latitude",
-        "village_election__desa__longitude",
-        "village_election__desa__boundary_geojson",
-        "village_election__desa__sea_access_only",
-        "kecamatan_id",
-        "kecamatan__name",
-        "polsek_id",
-        "polsek_name",
-        "level",
-        "computed_level",
-        "is_overridden",
-        "score",
-        "required_personnel",
-        "assigned_personnel",
-        "shortfall",
-    ).order_by("desa_code"):
-        lat, lng = row["village_election__desa__latitude"], row["village_election__desa__longitude"]
-        outline = row["village_election__desa__boundary_geojson"]
+    for _ve_id, kecamatan_id, outline, lat, lng, properties in _villages(rows):
         if not outline and (lat is None or lng is None):
             missing += 1
             continue
         if lat is not None and lng is not None:
-            by_kecamatan[row["kecamatan__name"]].append((float(lng), float(lat)))
-        kecamatan_ids[row["kecamatan__name"]] = row["kecamatan_id"]
-        villages.append(
-            {
-                "type": "Feature",
-                "geometry": json.loads(outline)
-                if outline
-                else {"type": "Point", "coordinates": [float(lng), float(lat)]},
-                "properties": {
-                    "code": row["desa_code"],
-                    "name": row["village_election__desa__name"],
-                    "kecamatan": row["kecamatan__name"],
-                    "polsek": row["polsek_name"],
-                    "polsek_id": row["polsek_id"],
-                    "level": row["level"],
-                    "level_label": str(RiskLevel(row["level"]).label),
-                    "assessed": row["computed_level"] is not None or row["is_overridden"],
-                    "score": float(row["score"]),
-                    "required": row["required_personnel"],
-                    "assigned": row["assigned_personnel"],
-                    "shortfall": row["shortfall"],
-                    "sea_access_only": row["village_election__desa__sea_access_only"],
-                    "url": village_url(row["village_election_id"]),
-                },
-            }
-        )
+            by_kecamatan[properties["kecamatan"]].append((float(lng), float(lat)))
+        kecamatan_ids[properties["kecamatan"]] = kecamatan_id
+        geometry = json.loads(outline) if outline else json.loads(_point(lat, lng))
+        villages.append({"type": "Feature", "geometry": geometry, "properties": properties})
     outlines = dict(
         # A subquery, not the ids: one query whether or not any village is on the map.
         Kecamatan.objects.filter(pk__in=rows.values("kecamatan_id"))

@@ -145,13 +145,13 @@
       popup.appendChild(text("div", p.kecamatan + (p.polsek ? " · " + p.polsek : "")));
       popup.appendChild(text("div", (p.assessed ? p.level_label : labels.labelUnassessed + " (" + p.level_label + ")")
         + " · " + labels.labelScore + " " + p.score));
-      popup.appendChild(text("div", labels.labelNeed + " " + p.required + " · " + labels.labelAssigned + " "
+      popup.appendChild(text("div", labels.labelNeed + " " + p.need + " · " + labels.labelAssigned + " "
         + p.assigned + " · " + labels.labelShortfall + " " + p.shortfall, p.shortfall ? "shortfall" : ""));
       layer.bindPopup(popup);
       // On the board each name carries its count (assigned/need) on a second line, so a shortfall
       // reads without a click and the labels stay narrow.
       var label = text("span", p.name);
-      if (shortfallMode) label.appendChild(text("span", p.assigned + "/" + p.required, "desa-count"));
+      if (shortfallMode) label.appendChild(text("span", p.assigned + "/" + p.need, "desa-count"));
       layer.bindTooltip(label, {
         permanent: true, direction: "center",
         className: "desa-label" + (shortfallMode && p.shortfall > 0 ? " desa-label-short" : ""),

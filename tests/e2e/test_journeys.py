@@ -285,6 +285,10 @@ def test_kapolres_sees_the_dashboard_and_cannot_change_anything(open_page, demo)
     popup = page.locator("#map .leaflet-popup-content")
     expect(popup.locator("a")).to_have_text("Mekarsari")
     expect(popup).to_contain_text("Carenang")
+    standing = rows.get(desa_name="Mekarsari")
+    expect(popup).to_contain_text(
+        f"kebutuhan {standing.required_personnel} · ditugaskan {standing.assigned_personnel}"
+    )
     screenshot(page, "dashboard-map-mainland", full_page=False)
     page.locator(".map-view-islands").click()
     page.wait_for_timeout(400)

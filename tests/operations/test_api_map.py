@@ -106,3 +106,21 @@ def test_map_endpoint_is_in_the_openapi_schema(client):
     schema = client.get("/api/schema/?format=json")
     assert schema.status_code == 200
     assert "/api/v1/operations/{operation_id}/map/" in schema.content.decode()
+
+
+def test_the_api_map_and_the_pages_map_describe_each_village_alike(world, client):
+    """One builder for both maps: the same properties and geometry for every village."""
+    from operations.selectors.map import board_map_data
+
+    kabupaten = kabupaten_of(world.own[0])
+    api = {
+        f["properties"]["code"]: f
+        for f in client.get(url(world, f"?kabupaten={kabupaten}")).json()["features"]
+    }
+    pages, _missing = board_map_data(operation=Operation.objects.get(pk=world.operation.pk))
+    page = {f["properties"]["code"]: f for f in pages["villages"]["features"]}
+    assert page and set(page) <= set(api)
+    for code, feature in page.items():
+        assert feature["properties"] == api[code]["properties"], code
+        assert feature["geometry"] == api[code]["geometry"], code
+    assert page[world.own[0].desa.code]["geometry"] == SQUARE

@@ -99,7 +99,7 @@ def test_map_has_a_marker_per_village_with_coordinates_and_kecamatan_outlines(cl
     assert response.context["dashboard"].villages_without_coordinates == 2 + 3  # build_world's have none
     first = data["villages"]["features"][0]
     assert first["geometry"]["type"] == "Point"
-    assert set(first["properties"]) >= {"name", "level", "level_label", "required", "assigned", "url"}
+    assert set(first["properties"]) >= {"name", "level", "level_label", "need", "assigned", "url"}
     [outline] = data["kecamatan"]["features"]
     ring = outline["geometry"]["coordinates"][0]
     assert outline["geometry"]["type"] == "Polygon" and ring[0] == ring[-1]

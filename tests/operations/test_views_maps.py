@@ -90,7 +90,7 @@ def test_board_maps_assigned_and_shortfall_per_village(client, world):
     assert names(data) == {ve.desa.name for ve in [*world.own, world.foreign]}
     for feature in data["villages"]["features"]:
         p = feature["properties"]
-        assert p["required"] > 0 and p["assigned"] == 0 and p["shortfall"] == p["required"]
+        assert p["need"] > 0 and p["assigned"] == 0 and p["shortfall"] == p["need"]
     assert "</script><img" not in html and "<img src=x" not in html
 
 
