@@ -56,7 +56,8 @@ class MapQuerySerializer(serializers.Serializer):
     summary="Peta risiko (GeoJSON)",
     description=(
         "Desa satu kabupaten (`?kabupaten=36.04`) sebagai FeatureCollection: batas wilayah (atau titik "
-        "tengah bila belum ada batas) dengan code, name, level, score, need, assigned, shortfall. "
+        "tengah bila belum ada batas) dengan code, name, level, score, need, assigned, shortfall, "
+        "sea_access_only, centroid. "
         "Tanpa kabupaten hanya `?level=kabupaten` yang dijawab: batas kabupaten dengan jumlah desanya. "
         "Disimpan di cache per versi peringkat operasi; dikompresi gzip bila klien menerimanya."
     ),
