@@ -152,8 +152,9 @@ def _answered(answer: AnswerData | RiskReportAnswer) -> bool:
 ANSWERED = Q(unknown=True) | Q(flag__isnull=False) | Q(number__isnull=False)
 
 
-def _require_complete(answered_indicator_ids: Iterable[int] | models.QuerySet) -> None:
-    """Submission needs every active indicator answered ("tidak diketahui" is an answer).
+def _incomplete(answered_indicator_ids: Iterable[int] | models.QuerySet) -> dict[str, list[str]]:
+    """Why a submission is incomplete ({} if it is not): every active indicator must be answered
+    ("tidak diketahui" is an answer).
 
     An indicator left out scored as "no" before, so an empty report turned a village Aman.
     ``answered_indicator_ids``: the ids in hand, or a subquery of them (one query either way).
@@ -162,16 +163,21 @@ def _require_complete(answered_indicator_ids: Iterable[int] | models.QuerySet) -
         answered_indicator_ids = list(answered_indicator_ids)
     missing = RiskIndicator.objects.filter(is_active=True).exclude(pk__in=answered_indicator_ids)
     labels = list(missing.values_list("label", flat=True))
-    if labels:
-        raise ValidationError(
-            {
-                "answers": [
-                    _("Indikator %(label)s belum diisi (pilih 'tidak diketahui' bila tidak tahu).")
-                    % {"label": label}
-                    for label in labels
-                ]
-            }
-        )
+    if not labels:
+        return {}
+    return {
+        "answers": [
+            _("Indikator %(label)s belum diisi (pilih 'tidak diketahui' bila tidak tahu).") % {"label": label}
+            for label in labels
+        ]
+    }
+
+
+def _refuse(errors: dict) -> None:
+    """Every refusal found, in one answer: a report both incomplete and contradicting the record
+    is told both at once, not one, then the other after a second submission."""
+    if errors:
+        raise ValidationError(errors)
 
 
 def facts_contradicted(
@@ -181,7 +187,7 @@ def facts_contradicted(
     a note (its ``evidence``): the rule the form, the API and every service path share.
 
     ``answers`` carry their indicator row; an unanswered fact contradicts nothing (completeness is
-    ``_require_complete``'s).
+    ``_incomplete``'s).
     """
     errors = {}
     for answer in answers:
@@ -195,23 +201,22 @@ def facts_contradicted(
     return errors
 
 
-def _require_facts_agree(village_election_id: int, answers: list[AnswerData]) -> None:
-    """Answers about to be written agree with the village's record or say why not; errors keyed
-    by indicator code. The facts are read in one query whenever answers are written (a report's
-    queries do not depend on which indicators it answers), none for a write without answers."""
+def _facts_disagree(village_election_id: int, answers: list[AnswerData]) -> dict[str, str]:
+    """Where answers about to be written disagree with the village's record without saying why;
+    keyed by indicator code. The facts are read in one query whenever answers are written (a
+    report's queries do not depend on which indicators it answers), none for a write without
+    answers."""
     if not answers:
-        return
+        return {}
     facts = known_facts(village_election_ids=[village_election_id]).get(village_election_id, {})
-    if errors := facts_contradicted(facts, answers):
-        raise ValidationError(errors)
+    return facts_contradicted(facts, answers)
 
 
-def _require_stored_facts_agree(report: RiskReport) -> None:
-    """A stored report's answers agree with the record as it is now (a candidate may have been
-    registered since the draft was saved); one query."""
+def _stored_facts_disagree(report: RiskReport) -> dict[str, str]:
+    """The same for a stored report's answers against the record as it is now (a candidate may
+    have been registered since the draft was saved); one query."""
     facts, answers = stored_fact_answers(report_id=report.pk)
-    if errors := facts_contradicted(facts, answers):
-        raise ValidationError(errors)
+    return facts_contradicted(facts, answers)
 
 
 ANSWER_FIELDS = ["flag", "number", "unknown", "evidence"]
@@ -361,7 +366,10 @@ def _create(
 ) -> RiskReport:
     """Store a new report; an IntegrityError if another request stored one with the same key first."""
     answers = _clean_answers(answers)
-    _require_facts_agree(village_election.pk, answers)
+    errors = _facts_disagree(village_election.pk, answers)
+    if submit:
+        errors |= _incomplete(a.indicator_id for a in answers if _answered(a))
+    _refuse(errors)
     report = RiskReport(
         village_election=village_election,
         author=author,
@@ -372,7 +380,6 @@ def _create(
     )
     with transaction.atomic():
         if submit:
-            _require_complete(a.indicator_id for a in answers if _answered(a))
             transitions = _insert_submitted(report, by=author)
         else:
             report.save(force_insert=True)
@@ -540,16 +547,18 @@ def _update(
     """``report_update`` on the locked row."""
     _require_editable(report, by)
     _require_reporter(by, report.village_election)
-    written = None
     if answers is not None:
         answers = _clean_answers(answers)
-        _require_facts_agree(report.village_election_id, answers)
-        written = _write_answers(report, answers, by=by)
+        errors = _facts_disagree(report.village_election_id, answers)
+        if submit:
+            errors |= _incomplete(a.indicator_id for a in answers if _answered(a))
+        _refuse(errors)
+        _write_answers(report, answers, by=by)
     if narrative is not None:
         report.narrative = narrative
     if submit:
         report.client_time = client_time
-        _mark_submitted(report, by=by, answers=written)
+        _mark_submitted(report, by=by, checked=answers is not None)
     else:
         report.save()
     return report
@@ -565,20 +574,18 @@ def report_submit(*, report: RiskReport, by: AbstractBaseUser) -> RiskReport:
 
 
 def _mark_submitted(
-    report: RiskReport, *, by: AbstractBaseUser, answers: list[RiskReportAnswer] | None = None
+    report: RiskReport, *, by: AbstractBaseUser, checked: bool = False
 ) -> RiskReportTransition:
     """Submit an editable report the caller has already checked (locked, or created in this
     transaction) if every indicator is answered and its answers agree with the village's record;
     the one place a stored report becomes Submitted.
 
-    ``answers``: the report's answers just written, if the caller has them (checked against the
-    record as they were written); else they are read, and checked against the record of now.
+    ``checked``: the caller has just written the report's answers, checked both ways as they were
+    written; else they are read, and checked against the record of now.
     """
-    if answers is None:
-        _require_complete(report.answers.filter(ANSWERED).values("indicator_id"))
-        _require_stored_facts_agree(report)
-    else:
-        _require_complete(a.indicator_id for a in answers if _answered(a))
+    if not checked:
+        answered = report.answers.filter(ANSWERED).values("indicator_id")
+        _refuse(_incomplete(answered) | _stored_facts_disagree(report))
     previous = report.status
     report.status = Status.SUBMITTED
     report.submitted_at = timezone.now()

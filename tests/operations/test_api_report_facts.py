@@ -190,3 +190,66 @@ def test_answers_without_a_fact_indicator_need_no_record(world):
         village_election=world.own[0], author=world.polsek, answers=partial_answers(split_camps=True)
     )
     assert report.status == Status.DRAFT
+
+
+FACT_CODES = {"candidate_count", "many_voters", "committee_not_formed"}
+
+
+def _left_out(payload: dict) -> str:
+    """Drops one answer that is not a fact from ``payload``; returns the indicator's label."""
+    from operations.models import RiskIndicator
+
+    dropped = next(a for a in payload["answers"] if a["indicator"] not in FACT_CODES)
+    payload["answers"].remove(dropped)
+    return RiskIndicator.objects.get(code=dropped["indicator"]).label
+
+
+def _names_both(errors: dict, label: str) -> None:
+    assert any("4 calon terdaftar" in m or "3 calon terdaftar" in m for m in errors["candidate_count"]), (
+        errors
+    )
+    assert any(label in m and "belum diisi" in m for m in errors["answers"]), errors
+
+
+def test_a_submission_both_incomplete_and_contradicting_is_told_both_at_once(client_of, world):
+    """One answer to fix both: not the facts first, then, after a second submission, the rest."""
+    payload = _payload(world, candidate_count={"number": "4"})
+    label = _left_out(payload)
+
+    response = client_of.post(REPORTS, payload, format="json")
+
+    assert response.status_code == 400, response.json()
+    _names_both(response.json()["errors"], label)
+    assert not RiskReport.objects.exists()
+
+
+def test_an_update_with_submit_both_incomplete_and_contradicting_is_told_both(world):
+    from operations.models import RiskIndicator
+
+    draft = report_create(village_election=world.own[0], author=world.polsek)
+    given = answers(candidate_count=4)
+    fact_ids = set(RiskIndicator.objects.filter(code__in=FACT_CODES).values_list("pk", flat=True))
+    dropped = next(a for a in given if a.indicator_id not in fact_ids)
+    given.remove(dropped)
+
+    with pytest.raises(ValidationError) as exc:
+        report_update(report=draft, by=world.polsek, answers=given, submit=True)
+
+    _names_both(exc.value.message_dict, RiskIndicator.objects.get(pk=dropped.indicator_id).label)
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+    assert not draft.answers.exists()
+
+
+def test_submitting_a_stored_draft_both_incomplete_and_contradicting_is_told_both(client_of, world):
+    payload = _payload(world, submit=False)
+    label = _left_out(payload)
+    created = client_of.post(REPORTS, payload, format="json")
+    assert created.status_code == 201, created.json()
+    CandidateFactory(village_election=world.own[0])  # the record moves on: 4 candidates now
+
+    response = client_of.post(f"{REPORTS}{created.json()['id']}/submit/")
+
+    assert response.status_code == 400, response.json()
+    _names_both(response.json()["errors"], label)
+    assert RiskReport.objects.get().status == Status.DRAFT
