@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
+from django.db import connection
+
 from operations.roles import KABAG_OPS, PIMPINAN, POLSEK
+from pilkades import sqlrows
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -12,12 +16,31 @@ if TYPE_CHECKING:
     User = AbstractBaseUser | AnonymousUser
 
 
+@functools.cache
+def _roles_statement(vendor: str) -> str:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    through = get_user_model().groups.through._meta
+    quote = connection.ops.quote_name
+    user, group = (quote(through.get_field(name).column) for name in ("user", "group"))
+    return (
+        f"SELECT g.{quote('name')} FROM {sqlrows.table(Group, 'g')} "
+        f"JOIN {quote(through.db_table)} m ON m.{group} = g.{quote(Group._meta.pk.column)} "
+        f"WHERE m.{user} = %s"
+    )
+
+
 def _in_group(user: User, name: str) -> bool:
     if not user.is_authenticated:
         return False
     cache = getattr(user, "_role_names", None)
     if cache is None:
-        cache = set(user.groups.values_list("name", flat=True))
+        # Hand-written (pilkades.sqlrows): asked on every page and session request (a wall board's
+        # poll included), where compiling the ORM's join cost four times the read (0.72 → 0.15 ms).
+        with sqlrows.cursor() as cursor:
+            cursor.execute(_roles_statement(connection.vendor), [user.pk])
+            cache = {role for (role,) in cursor.fetchall()}
         user._role_names = cache
     return name in cache
 
