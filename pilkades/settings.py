@@ -348,6 +348,8 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Django's database sessions, read with one hand-written statement (pilkades/sessions.py).
+SESSION_ENGINE = "pilkades.sessions"
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_AGE_SECONDS", 8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
