@@ -5,8 +5,8 @@ lookup, the session and the user's roles read on every page request): there, com
 query for a read with its joins cost more CPU than PostgreSQL spent running it (profiled: ~40 %
 of a check-in request). The statement is written once per process from the models' own table
 and column names; each value goes through the same converters the ORM applies (SQLite returns
-dates, decimals and UUIDs as text), then ``Model.from_db`` builds
-the instance, so what a service gets is an ordinary model instance.
+dates, decimals and UUIDs as text), then ``Model.from_db`` builds the instance, so what a
+service gets is an ordinary model instance.
 
 On PostgreSQL these statements, and the version stamps read on every board and ranking request
 (``board_stamp``, ``ranking_stamp``), run through ``cursor()``: the server binds their parameters,
