@@ -121,9 +121,10 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The busiest hand-written statements (pilkades.sqlrows.cursor: election day's writes, the API's
-    # token lookup) are prepared once they have run this many times on a connection, and planned
-    # once. 0 turns it off: behind PgBouncer in transaction mode older than 1.21, which cannot carry
-    # a prepared statement from one client to the next.
+    # token lookup, the session and role reads, the board and ranking stamps) are prepared once they
+    # have run this many times on a connection, and planned once. 0 turns it off: behind PgBouncer in
+    # transaction mode older than 1.21, which cannot carry a prepared statement from one client to
+    # the next.
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = env_threshold(
         "DATABASE_PREPARE_THRESHOLD", 5
     )

@@ -189,14 +189,15 @@ def standings_map_data(*, rows: QuerySet[VillageStanding]) -> tuple[dict, int]:
     """
     villages, by_kecamatan, missing = [], defaultdict(list), 0
     kecamatan_ids: dict[str, int] = {}
-    for _ve_id, kecamatan_id, outline, lat, lng, properties in _villages(rows):
-        if not outline and (lat is None or lng is None):
+    for _ve_id, kecamatan_id, outline, _lat, _lng, properties in _villages(rows):
+        point = properties["centroid"]
+        if not outline and point is None:
             missing += 1
             continue
-        if lat is not None and lng is not None:
-            by_kecamatan[properties["kecamatan"]].append((float(lng), float(lat)))
+        if point is not None:
+            by_kecamatan[properties["kecamatan"]].append(tuple(point))
         kecamatan_ids[properties["kecamatan"]] = kecamatan_id
-        geometry = json.loads(outline) if outline else json.loads(_point(lat, lng))
+        geometry = json.loads(outline) if outline else {"type": "Point", "coordinates": list(point)}
         villages.append({"type": "Feature", "geometry": geometry, "properties": properties})
     outlines = dict(
         # A subquery, not the ids: one query whether or not any village is on the map.
