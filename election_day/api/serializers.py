@@ -86,6 +86,9 @@ class ProgressStepSerializer(BuiltOnce, serializers.ModelSerializer):
             "recorded_by",
         ]
         read_only_fields = fields
+        # "" before the village's first step; DRF drops allow_blank from read-only fields, and the
+        # schema would then forbid the answer's "".
+        extra_kwargs = {"previous_stage": {"allow_blank": True}}
 
 
 def _checked_photos(files) -> list:

@@ -255,3 +255,46 @@ def test_a_nul_byte_in_any_field_is_a_400_naming_it(api_client, make_user):
     )
     assert response.status_code == 400, response.content[:300]
     assert response.json()["errors"]["unit_name"] == ["Karakter NUL tidak diperbolehkan."]
+
+
+def _model_serializers():
+    from rest_framework import serializers
+
+    import pilkades.urls  # noqa: F401  every API module, so every serializer class, is imported
+
+    found, pending = [], [serializers.ModelSerializer]
+    while pending:
+        for sub in pending.pop().__subclasses__():
+            pending.append(sub)
+            if sub.__module__.split(".")[0] in {"operations", "villages", "election_day", "webhooks", "jobs"}:
+                found.append(sub)
+    return found
+
+
+def test_every_choice_a_model_allows_blank_is_documented_blank_in_answers_too():
+    # DRF drops allow_blank from read-only fields, so the schema listed only the choices while the
+    # answer held "" (a first progress step's previous_stage): a client validating answers rejected it.
+    from rest_framework import serializers
+
+    undocumented = []
+    for serializer_class in _model_serializers():
+        model = serializer_class.Meta.model
+        for name, field in serializer_class().fields.items():
+            if not isinstance(field, serializers.ChoiceField) or "." in (field.source or ""):
+                continue
+            model_field = next((f for f in model._meta.concrete_fields if f.name == field.source), None)
+            text = model_field is not None and model_field.get_internal_type() in {"CharField", "TextField"}
+            if text and model_field.blank and not field.allow_blank:
+                undocumented.append(f"{serializer_class.__name__}.{name}")
+    assert _model_serializers(), "no serializer found"
+    assert undocumented == []
+
+
+def test_a_first_progress_steps_empty_previous_stage_is_in_the_schema(schema):
+    previous = schema["components"]["schemas"]["ProgressStep"]["properties"]["previous_stage"]
+    admitted = [
+        value
+        for option in previous.get("oneOf", previous.get("allOf", []))
+        for value in schema["components"]["schemas"][option["$ref"].rsplit("/", 1)[1]]["enum"]
+    ]
+    assert "" in admitted and "voting" in admitted
