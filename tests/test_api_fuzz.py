@@ -5,8 +5,10 @@ loaded. For each role schemathesis generates valid and invalid requests from /ap
 checks each answer: no 5xx, a documented status code, content type, headers and body. Path ids
 are drawn both freely and from rows that exist, so the 200 bodies are checked too, not only 404s.
 Each operation is also called plainly (no filters, no body) on real rows, the way a client starts.
-Write requests run too, against the test database only. The number of cases per role goes to
-test-artifacts/fuzz-summary.txt and to the terminal summary.
+Write requests run too, against the test database only. Each role is a test of its own over its own
+copy of the demo (so xdist spreads them over its workers, and one role's writes do not change what
+another reads). The number of cases per role goes to test-artifacts/fuzz/<role>.txt and to the
+terminal summary.
 """
 
 from __future__ import annotations
@@ -58,14 +60,13 @@ CHECKS = [
     response_headers_conformance,
     response_schema_conformance,
 ]
-# Examples per operation, role and generation mode: the whole run stays near two minutes in CI.
+# Examples per operation, role and generation mode: the whole run stays near four minutes of CI time.
 # Anonymous calls stop at authentication before any input is read, so a few cover them.
 EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 4}
 ANONYMOUS_EXAMPLES = 2
-SUMMARY_PATH = Path(__file__).resolve().parent.parent / "test-artifacts" / "fuzz-summary.txt"
+SUMMARY_DIR = Path(__file__).resolve().parent.parent / "test-artifacts" / "fuzz"
 
-# Demo logins by role; the service account (a tool's, with Pimpinan rights) is made here. Kabag Ops
-# runs last because its writes (deleting assignments, applying proposals) change what others read.
+# Demo logins by role; the service account (a tool's, with Pimpinan rights) is made here.
 ROLE_USERS = {
     "anonim": None,
     "Pimpinan": "kapolres",
@@ -102,17 +103,13 @@ class RoleRun:
     failures: list[str] = field(default_factory=list)
 
 
-def _tokens() -> dict[str, str | None]:
-    tokens: dict[str, str | None] = {}
-    for role, username in ROLE_USERS.items():
-        if username is None:
-            tokens[role] = None
-        elif role == "akun layanan":
-            tokens[role] = token_create(username=username, role=PIMPINAN).key
-        else:
-            user = get_user_model().objects.get(username=username)
-            tokens[role] = person_token_create(user=user).key
-    return tokens
+def _token(role: str) -> str | None:
+    username = ROLE_USERS[role]
+    if username is None:
+        return None
+    if role == "akun layanan":
+        return token_create(username=username, role=PIMPINAN).key
+    return person_token_create(user=get_user_model().objects.get(username=username)).key
 
 
 def _seed_deployment() -> None:
@@ -209,67 +206,52 @@ def api_server(settings):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_api_answers_every_generated_request_as_documented(api_server, caplog, record_property):
+@pytest.mark.parametrize("role", list(ROLE_USERS))
+def test_api_answers_every_generated_request_as_documented(api_server, caplog, record_property, role):
     # 4xx answers are the expected outcome of most generated requests; only errors are worth logging.
     caplog.set_level(logging.ERROR, logger="django.request")
     started = time.monotonic()
     demo_load()
     demo_load_reports()
     _seed_deployment()
-    tokens = _tokens()
+    token = _token(role)
     schema = schemathesis.openapi.from_url(f"{api_server.url}/api/schema/")
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) > 30, "the schema lost its operations"
     # Operations that end the caller's token or the operation itself go last, plain case and
-    # generated ones alike, so they do not turn every later case of the role into a 401 or a 409.
+    # generated ones alike, so they do not turn every later case into a 401 or a 409.
     lasting = [operation for operation in operations if not operation.path.endswith(ENDING_PATHS)]
     ending = [operation for operation in operations if operation.path.endswith(ENDING_PATHS)]
-    # Built once: generation does not depend on the caller, so every role gets the same requests.
-    batches = [
-        (
-            [case for operation in batch for case in _plain_cases(operation)],
-            {(operation.label, mode): _strategy(operation, mode) for operation in batch for mode in EXAMPLES},
-        )
-        for batch in (lasting, ending)
-    ]
 
-    runs: dict[str, RoleRun] = {}
-    for role, token in tokens.items():
-        headers = {"Authorization": f"Token {token}"} if token else {}
-        run = runs[role] = RoleRun()
-        for batch, (plain_cases, strategies) in enumerate(batches):
-            if batch and token and run.statuses[401]:
-                run.failures.append(f"{run.statuses[401]} answers of 401 with a valid token")
-            for case in plain_cases:
-                try:
-                    _check(case, base_url=api_server.url, headers=headers, run=run)
-                except (Exception, FailureGroup) as exc:
-                    run.failures.append(f"{case.operation.label} [plain {case.path_parameters}]\n{exc}")
-            for (label, mode), strategy in strategies.items():
-                _fuzz_operation(
-                    f"{label} [{mode.value}]",
-                    strategy,
-                    examples=EXAMPLES[mode] if token else ANONYMOUS_EXAMPLES,
-                    base_url=api_server.url,
-                    headers=headers,
-                    run=run,
-                )
+    headers = {"Authorization": f"Token {token}"} if token else {}
+    run = RoleRun()
+    for batch, operations_of_batch in enumerate((lasting, ending)):
+        if batch and token and run.statuses[401]:
+            run.failures.append(f"{run.statuses[401]} answers of 401 with a valid token")
+        for case in (case for operation in operations_of_batch for case in _plain_cases(operation)):
+            try:
+                _check(case, base_url=api_server.url, headers=headers, run=run)
+            except (Exception, FailureGroup) as exc:
+                run.failures.append(f"{case.operation.label} [plain {case.path_parameters}]\n{exc}")
+        for operation, mode in product(operations_of_batch, EXAMPLES):
+            _fuzz_operation(
+                f"{operation.label} [{mode.value}]",
+                _strategy(operation, mode),
+                examples=EXAMPLES[mode] if token else ANONYMOUS_EXAMPLES,
+                base_url=api_server.url,
+                headers=headers,
+                run=run,
+            )
 
-    elapsed = time.monotonic() - started
-    lines = [
-        f"{role}: {run.cases} cases, {len(run.failures)} failing operations, statuses "
+    line = (
+        f"{role}: {run.cases} cases over {len(operations)} operations in {time.monotonic() - started:.0f}s, "
+        f"{len(run.failures)} failing, statuses "
         + ", ".join(f"{code}x{count}" for code, count in sorted(run.statuses.items()))
-        for role, run in runs.items()
-    ]
-    lines.append(
-        f"total: {sum(run.cases for run in runs.values())} cases over {len(operations)} operations "
-        f"in {elapsed:.0f}s"
     )
-    SUMMARY_PATH.parent.mkdir(exist_ok=True)
-    failures = [f"--- {role}: {failure}" for role, run in runs.items() for failure in run.failures]
-    SUMMARY_PATH.write_text("\n".join(lines + failures) + "\n")
-    record_property("fuzz_summary", "\n".join(lines))
-    assert not failures, "\n".join(lines + failures[:20])
+    SUMMARY_DIR.mkdir(parents=True, exist_ok=True)
+    (SUMMARY_DIR / f"{role.replace(' ', '-')}.txt").write_text("\n".join([line, *run.failures]) + "\n")
+    record_property("fuzz_summary", line)
+    assert not run.failures, "\n".join([line, *run.failures[:20]])
 
 
 # What the fuzzing found, pinned so it stays fixed even where the generated cases change.
