@@ -135,7 +135,7 @@ def _measure(label: str, calls: list, requests: int, profile: bool) -> None:
     row(f"{label}: CPU per request", (time.process_time() - started) / requests * 1000, "ms")
     row(f"{label}: PostgreSQL CPU per request", (_backend_cpu() - backend) / requests * 1000, "ms")
     if profiler:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(40)
 
 
 def main() -> None:

@@ -40,16 +40,36 @@ def cursor() -> Iterator[Any]:
         with connection.cursor() as made:
             yield made
         return
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
     factory = raw.cursor_factory
-    raw.cursor_factory = ServerBindingCursor
+    raw.cursor_factory = _logged_cursor() if connection.queries_logged else _cursor()
     try:
         made = connection.cursor()
     finally:
         raw.cursor_factory = factory
     with made:
         yield made
+
+
+@functools.cache
+def _cursor():
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    return ServerBindingCursor
+
+
+@functools.cache
+def _logged_cursor():
+    """For a connection whose queries Django logs (DEBUG, assertNumQueries): psycopg keeps no query
+    text for a statement it runs prepared, and Django's log would hold None in its place."""
+
+    class LoggedServerBindingCursor(_cursor()):
+        def execute(self, query, params=None, **kwargs):
+            result = super().execute(query, params, **kwargs)
+            if self._query is None:
+                self._query = self._convert_query(query, params)
+            return result
+
+    return LoggedServerBindingCursor
 
 
 def _preparing_connection():

@@ -14,6 +14,7 @@ terminal summary.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -62,8 +63,10 @@ CHECKS = [
 ]
 # Examples per operation, role and generation mode: the whole run stays near four minutes of CI time.
 # Anonymous calls stop at authentication before any input is read, so a few cover them.
-EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 4}
-ANONYMOUS_EXAMPLES = 2
+# PILKADES_FUZZ_SCALE=10 multiplies them for a long hunt outside CI.
+SCALE = max(1, int(os.environ.get("PILKADES_FUZZ_SCALE", "1")))
+EXAMPLES = {GenerationMode.POSITIVE: 6 * SCALE, GenerationMode.NEGATIVE: 4 * SCALE}
+ANONYMOUS_EXAMPLES = 2 * SCALE
 SUMMARY_DIR = Path(__file__).resolve().parent.parent / "test-artifacts" / "fuzz"
 
 # Demo logins by role; the service account (a tool's, with Pimpinan rights) is made here.

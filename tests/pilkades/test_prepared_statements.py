@@ -85,3 +85,20 @@ def test_the_threshold_setting_refuses_what_is_not_a_count(monkeypatch, raw):
     monkeypatch.setenv("X_PREPARE", raw)
     with pytest.raises(ImproperlyConfigured, match="X_PREPARE"):
         env_threshold("X_PREPARE", 5)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_prepared_statement_is_still_named_in_the_query_log(make_user, threshold):
+    # psycopg keeps no query text for a statement it runs prepared; Django's log (DEBUG,
+    # assertNumQueries, CaptureQueriesContext) wrote None in its place.
+    from django.test.utils import CaptureQueriesContext
+
+    w = build(make_user)
+    threshold(5)
+    with CaptureQueriesContext(connection) as log:
+        _report_six_times(w)
+
+    locked = [q["sql"] for q in log.captured_queries if "FOR UPDATE OF a" in (q["sql"] or "")]
+    assert [q for q in log.captured_queries if q["sql"] is None] == []
+    assert len(locked) == 6
