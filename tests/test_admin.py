@@ -1,12 +1,8 @@
 """Every registered admin renders; validation surfaces as form errors; rows follow jurisdiction."""
 
-from io import StringIO
-
 import pytest
 from django.contrib import admin
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -28,71 +24,10 @@ def _url(model, view: str, *args) -> str:
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
-def _election_day_rows() -> None:
-    """The Hari-H demo (check-ins, progress, incidents), a Lapsit snapshot and one dispatched team."""
-    from election_day import selectors as day_selectors
-    from election_day.models import Incident
-    from election_day.services.dispatch import dispatch_confirm
-
-    call_command("load_demo_hari_h", stdout=StringIO())
-    call_command("lapsit_snapshot", stdout=StringIO())
-    incident = Incident.objects.order_by("pk").first()
-    _pool, proposal = day_selectors.dispatch_proposal(incident=incident, size=2)
-    dispatch_confirm(
-        incident=incident,
-        officer_ids=[member.officer_id for member in proposal.team],
-        by=get_user_model().objects.get(username="kabagops"),
-    )
-
-
-def _token_row(model):
-    """Tokens the admins list: a service account's token, a person's token."""
-    from operations.models import PersonToken
-    from operations.services.tokens import person_token_create, token_create
-
-    if model is PersonToken:
-        person_token_create(user=get_user_model().objects.get(username="kabagops"))
-    else:
-        token_create(username="gis-polda")
-    return model._default_manager.order_by("pk").first()
-
-
-def _some_row(model):
-    """A row to open: from the demo data, else from the model's factory in tests/factories.py."""
-    row = model._default_manager.order_by("pk").first()
-    if row is not None:
-        return row
-    if model._meta.app_label == "election_day":
-        _election_day_rows()
-        return model._default_manager.order_by("pk").first()
-    if model._meta.label in ("authtoken.TokenProxy", "operations.PersonToken"):
-        return _token_row(model)
-    factory = getattr(factories, f"{model.__name__}Factory", None)
-    assert factory is not None, f"No demo row and no {model.__name__}Factory: add one to open its admin."
-    return factory()
-
-
-@pytest.fixture
-def demo_loaded(db):
-    call_command("load_demo", stdout=StringIO())
-
-
 @pytest.fixture
 def admin_client_su(client, superuser):
     client.force_login(superuser)
     return client
-
-
-@pytest.mark.parametrize(("model", "model_admin"), REGISTERED, ids=MODEL_IDS)
-def test_changelist_renders_for_superuser(demo_loaded, admin_client_su, model, model_admin):
-    response = admin_client_su.get(_url(model, "changelist"))
-    assert response.status_code == 200
-
-
-@pytest.mark.parametrize(("model", "model_admin"), SEARCHABLE, ids=[m._meta.label for m, _ in SEARCHABLE])
-def test_changelist_search_renders(demo_loaded, admin_client_su, model, model_admin):
-    response = admin_client_su.get(_url(model, "changelist"), {"q": "Carenang"})
-    assert response.status_code == 200
 
 
 @pytest.mark.parametrize(("model", "model_admin"), REGISTERED, ids=MODEL_IDS)
@@ -101,13 +36,6 @@ def test_add_page_renders_for_superuser(admin_client_su, model, model_admin):
     # Rows kept by services only (risk reports, current risk, ranking rows) have no add page.
     expected = 200 if model_admin.has_add_permission(response.wsgi_request) else 403
     assert response.status_code == expected
-
-
-@pytest.mark.parametrize(("model", "model_admin"), REGISTERED, ids=MODEL_IDS)
-def test_change_page_renders_for_superuser(demo_loaded, admin_client_su, model, model_admin):
-    row = _some_row(model)
-    response = admin_client_su.get(_url(model, "change", row.pk))
-    assert response.status_code == 200
 
 
 def test_desa_code_outside_its_kecamatan_is_a_form_error(admin_client_su):
@@ -241,22 +169,3 @@ def test_changelist_query_count_does_not_grow_with_rows(
     fill_to(50)
     with django_assert_max_num_queries(len(at_five)):
         assert admin_client_su.get(_url(model, "changelist")).status_code == 200
-
-
-DESK_ADMINS = [
-    (model, model_admin) for model, model_admin in REGISTERED if model._meta.app_label in DESK_APPS
-]
-
-
-@pytest.mark.parametrize(("model", "model_admin"), DESK_ADMINS, ids=[m._meta.label for m, _ in DESK_ADMINS])
-def test_demo_kabag_ops_opens_every_desk_changelist(demo_loaded, client, model, model_admin):
-    client.force_login(get_user_model().objects.get(username="kabagops"))
-    assert client.get(_url(model, "changelist")).status_code == 200
-
-
-def test_non_staff_roles_are_sent_to_the_admin_login(demo_loaded, client):
-    for username in ("kapolres", "polsek.carenang"):
-        client.force_login(get_user_model().objects.get(username=username))
-        response = client.get(_url(Desa, "changelist"))
-        assert response.status_code == 302
-        assert reverse("admin:login") in response["Location"]
