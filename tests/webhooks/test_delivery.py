@@ -243,3 +243,23 @@ def test_admin_redeliver_action(client, make_user, receiver):
     assert response.status_code == 302
     delivery.refresh_from_db()
     assert delivery.status == "pending"
+
+
+def test_an_endpoint_typed_without_a_scheme_in_the_admin_is_kept_as_https(client, superuser):
+    # Django's form field would prefix http:// (and warns that this changes in Django 6.0): a hook
+    # receiver's address typed bare should not send signed events in clear text.
+    from django.urls import reverse
+
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:webhooks_webhookendpoint_add"),
+        {
+            "url": "hooks.polda.example/pilkades",
+            "description": "Polda",
+            "secret": "rahasia-" * 4,
+            "event_types": "[]",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert WebhookEndpoint.objects.get().url == "https://hooks.polda.example/pilkades"
