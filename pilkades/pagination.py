@@ -16,6 +16,11 @@ class SyncCursorPagination(CursorPagination):
     def get_ordering(self, request, queryset, view) -> tuple[str, ...]:
         return self.ordering
 
+    def get_page_size(self, request) -> int:
+        """The size StandardPagination read, checked and capped (DRF's own would read the query
+        again, uncapped: a 30-digit size reached the database's LIMIT)."""
+        return self.page_size
+
     def decode_cursor(self, request):
         try:
             return super().decode_cursor(request)

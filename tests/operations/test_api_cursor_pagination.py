@@ -75,3 +75,20 @@ def test_a_bad_cursor_or_mode_is_a_400_naming_it(kabag, params, field):
     response = kabag.get("/api/v1/officers/", params)
     assert response.status_code == 400
     assert field in response.json()["errors"]
+
+
+@pytest.mark.parametrize("asked", ["3", "153149670342662861940936671232"])
+def test_a_cursor_page_is_capped_like_a_numbered_one(kabag, asked):
+    # The cursor read the page size again without the cap: a 30-digit one reached the database's
+    # LIMIT (a 500 on PostgreSQL, found by the fuzzing).
+    for _ in range(4):
+        factories.OfficerFactory()
+    response = kabag.get("/api/v1/officers/", {"paginate": "cursor", "page_size": asked})
+    assert response.status_code == 200, response.content
+    assert len(response.json()["results"]) == min(int(asked), Officer.objects.count())
+
+
+def test_a_cursor_page_of_no_whole_number_is_a_400(kabag):
+    response = kabag.get("/api/v1/officers/", {"paginate": "cursor", "page_size": "1e3"})
+    assert response.status_code == 400
+    assert "page_size" in response.json()["errors"]
