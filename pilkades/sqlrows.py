@@ -60,7 +60,9 @@ def _cursor():
 @functools.cache
 def _logged_cursor():
     """For a connection whose queries Django logs (DEBUG, assertNumQueries): psycopg keeps no query
-    text for a statement it runs prepared, and Django's log would hold None in its place."""
+    text for a statement it runs prepared, and Django's log would hold None in its place. Uses two
+    private names of psycopg's cursor (``_query``, ``_convert_query``), pinned by the lock file;
+    tests/pilkades/test_prepared_statements.py fails if they change."""
 
     class LoggedServerBindingCursor(_cursor()):
         def execute(self, query, params=None, **kwargs):
