@@ -36,8 +36,29 @@ def superuser(db):
 
 
 @pytest.fixture
+def admin_client_su(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+@pytest.fixture
 def api_client():
     return APIClient()
+
+
+@pytest.fixture(scope="module")
+def demo_module(django_db_setup, django_db_blocker):
+    """The demo, loaded once per test module (and xdist worker) inside a transaction rolled back at
+    the module's end: a test that also asks for ``db`` runs in a savepoint of it."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", stdout=StringIO())
+        yield
+        transaction.set_rollback(True)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -24,12 +24,6 @@ def _url(model, view: str, *args) -> str:
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
-@pytest.fixture
-def admin_client_su(client, superuser):
-    client.force_login(superuser)
-    return client
-
-
 @pytest.mark.parametrize(("model", "model_admin"), REGISTERED, ids=MODEL_IDS)
 def test_add_page_renders_for_superuser(admin_client_su, model, model_admin):
     response = admin_client_su.get(_url(model, "add"))

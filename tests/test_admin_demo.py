@@ -10,7 +10,6 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import transaction
 from django.urls import reverse
 
 from tests import factories
@@ -20,23 +19,9 @@ from villages.models import Desa
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def _demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", stdout=StringIO())
-        yield
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def demo_loaded(_demo, db):
+def demo_loaded(demo_module, db):
     """The module's demo, under this test's savepoint."""
-
-
-@pytest.fixture
-def admin_client_su(client, superuser):
-    client.force_login(superuser)
-    return client
 
 
 def _election_day_rows() -> None:

@@ -9,13 +9,10 @@ import io
 import re
 from collections import deque
 from html.parser import HTMLParser
-from io import StringIO
 from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
-from django.db import transaction
 from django.urls import reverse
 
 from operations.demo import OPERATION_NAME, VOTING_DAY
@@ -78,15 +75,6 @@ def _problems(text: str) -> list[str]:
     return found
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    # Loaded once for the module inside a transaction rolled back at the end.
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", stdout=StringIO())
-        yield
-        transaction.set_rollback(True)
-
-
 def _crawl(client, start: str, limit: int = 120) -> dict[str, list[str]]:
     seen, queue, problems = {start}, deque([start]), {}
     while queue and len(seen) <= limit:
@@ -111,13 +99,13 @@ def _crawl(client, start: str, limit: int = 120) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("username", ROLES)
-def test_every_page_writes_numbers_and_dates_one_way(client, demo, username):
+def test_every_page_writes_numbers_and_dates_one_way(client, demo_module, username):
     client.force_login(get_user_model().objects.get(username=username))
     assert _crawl(client, "/") == {}
 
 
 @pytest.mark.parametrize("name", ["ranking-download", "deployment-order"])
-def test_exports_write_numbers_and_dates_one_way(client, demo, name):
+def test_exports_write_numbers_and_dates_one_way(client, demo_module, name):
     client.force_login(get_user_model().objects.get(username="kabagops"))
     operation = Operation.objects.get(name=OPERATION_NAME)
     response = client.get(reverse(name, args=[operation.pk, "csv"]))
@@ -128,7 +116,7 @@ def test_exports_write_numbers_and_dates_one_way(client, demo, name):
     assert not [c for c in cells if any(p.search(c) for p in OTHER_DATES)]
 
 
-def test_demo_reports_are_dated_in_the_weeks_before_the_election(demo):
+def test_demo_reports_are_dated_in_the_weeks_before_the_election(demo_module):
     first = datetime.datetime.combine(VOTING_DAY - datetime.timedelta(weeks=10), datetime.time())
     last = datetime.datetime.combine(VOTING_DAY, datetime.time())
     for report in RiskReport.objects.all():
