@@ -46,7 +46,7 @@ import uuid
 from dataclasses import dataclass, field
 
 import requests
-from bench_load import cpu_snapshot, cpu_used, free_port, start_gunicorn, stop_gunicorn
+from bench_load import cpu_snapshot, cpu_used, free_port, start_gunicorn, stop_gunicorn, worker_boots
 from common import OUT, database_url, gather_statistics, machine_note, row, setup_django
 
 TARGET_WRITES_S = 400
@@ -453,6 +453,9 @@ def main() -> None:
         row("  CPU per write: PostgreSQL (ms)", per_db, "ms")
         row("  CPU per write: the 20 clients (ms)", client_cpu * 1000 / total, "ms")
         row("  writes/s two idle cores would serve (estimate)", 2000 / (per_app + per_db), "/s")
+        # A worker recycled mid-run (max_requests, memory) costs a boot's CPU, which the per-write
+        # figures above miss when the old worker is gone before the second snapshot.
+        row("  workers recycled during the writes", worker_boots(log, since), "")
 
         # 2. incidents with a 200 KB photo
         tally = Tally()

@@ -254,33 +254,58 @@ def _database_backends() -> list[int]:
     return pids
 
 
+REAPED = -1  # the key of a parent's "children that exited" CPU in a snapshot
+
+
 def cpu_snapshot(server: subprocess.Popen) -> dict[str, dict[int, float]]:
     """CPU seconds (user + system) so far of gunicorn's processes and of the database's backends.
 
     The machine is shared, so wall-clock figures depend on what else runs; CPU per request does not.
+    A process that exits between two snapshots (a recycled worker, its database connection) is
+    counted through its parent (gunicorn's master, PostgreSQL's postmaster), which adds a reaped
+    child's CPU to its own "children" times: under ``REAPED``.
     """
 
-    def seconds(pids: list[int]) -> dict[int, float]:
+    def stat(pid: int) -> list[str] | None:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            return None
+
+    def seconds(pids: list[int], parent: int | None) -> dict[int, float]:
         found = {}
         for pid in pids:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except FileNotFoundError:
-                continue
-            found[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+            fields = stat(pid)
+            if fields is not None:
+                found[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        fields = stat(parent) if parent else None
+        if fields is not None:
+            found[REAPED] = (int(fields[13]) + int(fields[14])) / CLOCK_TICKS
         return found
 
-    return {"app": seconds(_process_tree(server.pid)), "db": seconds(_database_backends())}
+    backends = _database_backends()
+    postmaster = int(stat(backends[0])[1]) if backends and stat(backends[0]) else None
+    return {"app": seconds(_process_tree(server.pid), server.pid), "db": seconds(backends, postmaster)}
 
 
 def cpu_used(before: dict, after: dict) -> dict[str, float]:
-    return {side: sum(cpu - before[side].get(pid, 0.0) for pid, cpu in after[side].items()) for side in after}
+    """CPU between two snapshots: a process gone by the second is counted whole by its parent's
+    reaped time, so what it had used before the first snapshot is taken off."""
+    used = {}
+    for side in after:
+        grown = sum(cpu - before[side].get(pid, 0.0) for pid, cpu in after[side].items())
+        gone = sum(cpu for pid, cpu in before[side].items() if pid not in after[side])
+        used[side] = grown - gone
+    return used
 
 
 def start_gunicorn(
     url: str, port: int, workers: int, log: Path, settings: str, extra_env: dict | None = None
 ) -> subprocess.Popen:
-    """gunicorn on 127.0.0.1:port; ``extra_env`` last (e.g. the secret key person tokens were made with)."""
+    """gunicorn on 127.0.0.1:port with the deployed settings (deploy/gunicorn.conf.py: what is
+    measured is what a Polres runs, worker recycling included), ``workers`` of them; ``extra_env``
+    last (e.g. the secret key person tokens were made with). gunicorn's own lines (a worker booted or
+    recycled) go to ``log`` with the app's request lines: ``worker_boots`` counts them."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": settings,
@@ -293,8 +318,9 @@ def start_gunicorn(
         **(extra_env or {}),
     }
     server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "pilkades.wsgi:application"]
-        + ["--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn.conf.py")]
+        + ["--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "info"]
+        + ["pilkades.wsgi:application"],
         cwd=ROOT,
         env=env,
         stdout=log.open("w"),
@@ -315,6 +341,13 @@ def start_gunicorn(
             return server
     stop_gunicorn(server)
     raise RuntimeError(f"gunicorn did not answer within 60 s; see {log}")
+
+
+def worker_boots(log: Path, since: int = 0) -> int:
+    """Workers gunicorn booted after byte ``since`` of its log (at start, and each one recycled)."""
+    with open(log, encoding="utf-8", errors="replace") as lines:
+        lines.seek(since)
+        return sum("Booting worker with pid" in line for line in lines)
 
 
 def stop_gunicorn(server: subprocess.Popen) -> None:

@@ -22,10 +22,13 @@ timeout = int(os.environ.get("PILKADES_WEB_TIMEOUT", 60))
 # `systemctl reload pilkades-web` starts new workers on new code without dropping requests).
 graceful_timeout = int(os.environ.get("PILKADES_WEB_GRACEFUL_TIMEOUT", 30))
 
-# Recycle workers now and then (memory held by a large export is given back); the jitter keeps them
-# from restarting all at once.
-max_requests = int(os.environ.get("PILKADES_WEB_MAX_REQUESTS", 2000))
-max_requests_jitter = 200
+# Recycle a worker that holds more memory than PILKADES_WEB_MAX_MEMORY_MB after a large export
+# (post_request below), and any worker after many requests as a backstop; the jitter keeps them from
+# restarting all at once. Counting requests alone, at 2,000, recycled each worker every ~10 s at
+# election day's peak: a boot costs ~1.4 s of CPU (imports, first queries) and, with two workers,
+# half the capacity while it lasts.
+max_requests = int(os.environ.get("PILKADES_WEB_MAX_REQUESTS", 100_000))
+max_requests_jitter = max_requests // 10
 
 # Seconds an idle keep-alive connection stays open. Only threaded workers (-k gthread) keep one:
 # sync workers close every connection after its answer, so nginx's upstream pool opens a new one
@@ -46,3 +49,26 @@ loglevel = os.environ.get("PILKADES_WEB_LOG_LEVEL", "info")
 
 # Load the app in each worker, not in the master: a reload then picks up new code.
 preload_app = False
+
+
+def _resident_mb() -> float | None:
+    """This process's resident memory in MB (Linux's /proc; None elsewhere)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            pages = int(statm.read().split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+    return pages * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
+
+
+_max_memory_mb = int(os.environ.get("PILKADES_WEB_MAX_MEMORY_MB", 512))
+
+
+def post_request(worker, req, environ, resp) -> None:
+    limit = _max_memory_mb
+    resident = _resident_mb()
+    if resident is not None and resident > limit and worker.alive:
+        worker.log.info(
+            "Worker %s holds %d MB (limit %d MB): recycled after this request", worker.pid, resident, limit
+        )
+        worker.alive = False

@@ -32,6 +32,42 @@ def test_gunicorn_accepts_its_config():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+# Election day's peak (bench_election_day_load.py's target) shared by the default two workers.
+PEAK_REQUESTS_PER_WORKER_S = 400 / 2
+
+
+def test_a_worker_is_not_recycled_every_few_seconds_at_election_day_peak():
+    # A boot costs a worker ~1.4 s of CPU (imports, first queries) while it serves nothing: at
+    # 2,000 requests a worker was recycled every 10 s at the peak.
+    settings = _gunicorn_settings()
+    assert settings["max_requests"] / PEAK_REQUESTS_PER_WORKER_S >= 5 * 60
+    assert 0 < settings["max_requests_jitter"] < settings["max_requests"]
+
+
+class _Worker:
+    def __init__(self):
+        self.alive = True
+        self.pid = 4242
+        self.logged = []
+        self.log = self
+
+    def info(self, message, *args):
+        self.logged.append(message % args)
+
+
+def test_a_worker_holding_more_memory_than_its_limit_is_recycled_after_its_request(monkeypatch):
+    monkeypatch.setenv("PILKADES_WEB_MAX_MEMORY_MB", "1")  # any running Python holds more
+    worker = _Worker()
+    _gunicorn_settings()["post_request"](worker, None, {}, None)
+    assert worker.alive is False
+    assert "limit 1 MB" in worker.logged[0]
+
+    monkeypatch.setenv("PILKADES_WEB_MAX_MEMORY_MB", "1000000")
+    worker = _Worker()
+    _gunicorn_settings()["post_request"](worker, None, {}, None)
+    assert worker.alive is True and worker.logged == []
+
+
 def test_nginx_sends_the_headers_the_settings_rely_on():
     assert "proxy_set_header Host $host;" in NGINX  # ALLOWED_HOSTS, CSRF
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in NGINX  # SECURE_PROXY_SSL_HEADER
