@@ -2,7 +2,8 @@
 
 The text is what a Posko officer would type into the Kapolres' chat group: short lines, one per
 incident, no markup (chat apps would render ``*bold*`` differently on every client). The PDF draws
-the same lines, each through pilkades.pdf.text_paragraph (the one place PDF text is escaped).
+the same lines, each through pilkades.pdf.text_paragraph (the one place PDF text is escaped), in
+pilkades.pdf's styles: a font that draws the names and free texts of any province, not WinAnsi only.
 """
 
 from __future__ import annotations
@@ -14,11 +15,10 @@ from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer
 
-from pilkades.pdf import text_paragraph
+from pilkades.pdf import stylesheet, text_paragraph
 
 
 def _time(iso: str | None) -> str:
@@ -117,7 +117,7 @@ def lapsit_text(data: dict) -> str:
 
 
 def lapsit_pdf(data: dict) -> bytes:
-    styles = getSampleStyleSheet()
+    styles = stylesheet()
     out = io.BytesIO()
     doc = SimpleDocTemplate(
         out,

@@ -3,8 +3,9 @@
 The uploader's bytes are never stored or served. The file must decode completely as JPEG, PNG or
 WebP (Pillow, restricted to those formats: SVG, HTML, PDF or a renamed executable fail); it must
 not carry markup or a second file after the image's end (a polyglot that a browser or another tool
-would read as something else); then it is re-encoded as a plain JPEG, so nothing of the original
-container survives. The EXIF GPS position is read first and returned apart: it is for HQ only.
+would read as something else); then its pixels, and only its pixels, are encoded as a plain JPEG, so
+nothing of the original container survives: no comment, EXIF, XMP, ICC profile or text chunk. The
+EXIF GPS position is read first and returned apart: it is for HQ only.
 """
 
 from __future__ import annotations
@@ -20,7 +21,12 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP")
-MAX_PIXELS = 50_000_000  # a 50-megapixel photo; beyond that a decompression bomb, not a phone photo
+# Beyond these a decompression bomb, not a photo. A JPEG is decoded at 1/2 to 1/8 scale when the stored
+# copy is that much smaller (Image.draft), so a 50-megapixel camera JPEG sent by the form without the
+# phone's downscaling costs ~12 MP of memory. PNG and WebP decode whole: 16 MP (a 4608×3456 photo) is
+# ~48 MB as RGB, where 50 MP would be 150 MB in a worker recycled at 512 MB; the phone itself sends
+# a JPEG of at most 1600 px.
+MAX_PIXELS = {"JPEG": 50_000_000, "PNG": 16_000_000, "WEBP": 16_000_000}
 JPEG_QUALITY = 85
 # Markup that has no business inside a photo: the signature of an HTML/SVG/PHP polyglot. Searched
 # in the lowered bytes (ASCII case folding, as re.IGNORECASE would do on bytes) with a pattern that
@@ -89,6 +95,13 @@ def _gps(image: Image.Image) -> tuple[Decimal, Decimal] | None:
     return lat, lng
 
 
+def _stored_size(size: tuple[int, int], max_side: int) -> tuple[int, int]:
+    """The stored copy's size, either way round (EXIF may yet turn the picture a quarter turn)."""
+    width, height = size
+    scale = min(1.0, max_side / max(width, height))
+    return max(1, int(width * scale)), max(1, int(height * scale))
+
+
 def process_photo(upload, *, max_bytes: int, max_side: int) -> Photo:
     """Check one uploaded file and return the JPEG to store; raises ValidationError (field ``photos``)."""
     size = getattr(upload, "size", None)
@@ -108,16 +121,24 @@ def process_photo(upload, *, max_bytes: int, max_side: int) -> Photo:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as probe:
                 image_format = probe.format
-                if probe.width * probe.height > MAX_PIXELS:
+                if probe.width * probe.height > MAX_PIXELS[image_format]:
                     raise _refuse(_("Foto terlalu besar dalam piksel."))
                 probe.verify()
             if _trailing_bytes(data, image_format):
                 raise _not_a_photo()
             with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as image:
+                # JPEG only (a no-op for the others): decoded at the smallest 1/2..1/8 scale still
+                # as large as the stored copy, then resized the rest of the way by thumbnail().
+                image.draft(None, _stored_size(image.size, max_side))
                 image.load()
                 gps = _gps(image)
                 ImageOps.exif_transpose(image, in_place=True)  # the position is read: no copy needed
                 rgb = image if image.mode == "RGB" else image.convert("RGB")
+                rgb.thumbnail((max_side, max_side))
+                # A new image holding the pixels alone: the decoded one's info (a JPEG COM, a PNG
+                # "comment" text chunk) would be written back by save() as a COM segment.
+                pixels = Image.new("RGB", rgb.size)
+                pixels.paste(rgb)
     except ValidationError:
         raise
     except (
@@ -130,10 +151,9 @@ def process_photo(upload, *, max_bytes: int, max_side: int) -> Photo:
         EOFError,
     ) as exc:
         raise _not_a_photo() from exc
-    rgb.thumbnail((max_side, max_side))
     out = io.BytesIO()
-    # No exif=, no icc_profile=: the stored copy carries no metadata at all. No optimize=True: it
-    # only shrinks the Huffman tables (the same pixels, ~10 % fewer bytes) at twice the encoding
-    # time, and encoding is most of the server's cost of an incident with a photo.
-    rgb.save(out, format="JPEG", quality=JPEG_QUALITY)
-    return Photo(content=out.getvalue(), width=rgb.width, height=rgb.height, gps=gps)
+    # No exif=, no icc_profile=, no xmp=: the stored copy carries no metadata at all. No
+    # optimize=True: it only shrinks the Huffman tables (the same pixels, ~10 % fewer bytes) at twice
+    # the encoding time, and encoding is most of the server's cost of an incident with a photo.
+    pixels.save(out, format="JPEG", quality=JPEG_QUALITY)
+    return Photo(content=out.getvalue(), width=pixels.width, height=pixels.height, gps=gps)

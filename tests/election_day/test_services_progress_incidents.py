@@ -184,6 +184,108 @@ def test_large_photo_is_downscaled():
     assert (photo.width, photo.height) == (1024, 512)
 
 
+def test_png_beyond_sixteen_megapixels_is_refused_but_a_camera_jpeg_that_size_is_taken():
+    # 20 MP: a PNG decodes whole (60 MB as RGB); a JPEG is decoded at a fraction of its size.
+    out = io.BytesIO()
+    Image.new("L", (5000, 4000), 90).save(out, format="PNG")
+    with pytest.raises(ValidationError) as exc:
+        check(out.getvalue(), "foto.png")
+    assert "piksel" in str(exc.value)
+    photo = check(jpeg_bytes((5000, 4000)))
+    assert (photo.width, photo.height) == (1024, 819)
+
+
+def test_large_jpeg_is_decoded_at_reduced_scale(monkeypatch):
+    from PIL.JpegImagePlugin import JpegImageFile
+
+    decoded = []
+    load = JpegImageFile.load
+
+    def spy(self):
+        decoded.append(self.size)
+        return load(self)
+
+    monkeypatch.setattr(JpegImageFile, "load", spy)
+    photo = check(jpeg_bytes((4000, 3000)))
+    assert (photo.width, photo.height) == (1024, 768)
+    # 1/2 scale: the smallest one still as large as the stored copy; never the full 12 MP
+    assert decoded[0] == (2000, 1500) and (4000, 3000) not in decoded
+
+
+# Markup a browser would run if the stored copy were ever served or opened as HTML. None of it is in
+# _MARKUP_TAG's list, so only the re-encoding keeps it out of the stored file.
+PAYLOAD = b'<meta http-equiv="refresh" content="0;url=https://evil.example/"><img src=x onerror=alert(1)>'
+
+
+def jpeg_markers(data: bytes) -> list[int]:
+    """The JPEG's segment markers up to the scan (SOS): where COM and APPn segments live."""
+    assert data[:2] == b"\xff\xd8"
+    markers, at = [], 2
+    while data[at] == 0xFF:
+        marker = data[at + 1]
+        markers.append(marker)
+        if marker == 0xDA:  # SOS: entropy-coded data follows
+            break
+        at += 2 + int.from_bytes(data[at + 2 : at + 4], "big")
+    return markers
+
+
+def assert_no_trace_of_the_upload(content: bytes) -> None:
+    assert b"onerror" not in content and b"evil.example" not in content and b"xmpmeta" not in content
+    markers = jpeg_markers(content)
+    assert 0xFE not in markers  # COM
+    assert [m for m in markers if 0xE1 <= m <= 0xEF] == []  # APP1..APP15: EXIF, XMP, ICC, vendor data
+    stored = Image.open(io.BytesIO(content))
+    assert "comment" not in stored.info and "xmp" not in stored.info and "icc_profile" not in stored.info
+
+
+def xmp_packet(markup: bytes) -> bytes:
+    return (
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        b"<rdf:Description><dc:title>" + markup + b"</dc:title></rdf:Description></rdf:RDF></x:xmpmeta>"
+    )
+
+
+def test_jpeg_comment_and_xmp_do_not_survive_the_reencoding():
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(
+        out, format="JPEG", comment=PAYLOAD, xmp=xmp_packet(PAYLOAD), exif=gps_exif()
+    )
+    assert PAYLOAD in out.getvalue() and 0xFE in jpeg_markers(out.getvalue())
+    photo = check(out.getvalue())
+    assert_no_trace_of_the_upload(photo.content)
+    assert photo.gps is not None  # the position is still read, and returned apart for HQ
+
+
+def test_png_text_chunks_do_not_survive_the_reencoding():
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("comment", PAYLOAD.decode())  # Pillow reads it back as info["comment"]: a JPEG COM
+    info.add_itxt("XML:com.adobe.xmp", xmp_packet(PAYLOAD).decode())
+    out = io.BytesIO()
+    Image.new("RGBA", (64, 48), (200, 30, 30, 128)).save(out, format="PNG", pnginfo=info)
+    assert PAYLOAD in out.getvalue()
+    assert_no_trace_of_the_upload(check(out.getvalue(), "foto.png").content)
+
+
+def test_webp_metadata_does_not_survive_the_reencoding():
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(
+        out, format="WEBP", xmp=xmp_packet(PAYLOAD), exif=gps_exif(), icc_profile=b"\0" * 8 + PAYLOAD
+    )
+    assert PAYLOAD in out.getvalue()
+    assert_no_trace_of_the_upload(check(out.getvalue(), "foto.webp").content)
+
+
+def test_stored_incident_photo_holds_pixels_only(w, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(out, format="JPEG", comment=PAYLOAD)
+    incident = report(w, photos=[check(out.getvalue())])
+    assert_no_trace_of_the_upload(IncidentPhoto.objects.get(incident=incident).image.read())
+
+
 # --- incidents ------------------------------------------------------------------------------------
 
 
