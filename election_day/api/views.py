@@ -56,7 +56,7 @@ from election_day.services import dispatch as dispatch_services
 from election_day.services import incidents as incident_services
 from election_day.services import lapsit as lapsit_services
 from election_day.services import progress as progress_services
-from election_day.services.common import Conflict, KeyReused
+from election_day.services.common import KeyReused
 from operations.models import Assignment, Operation
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
@@ -87,20 +87,15 @@ class Unprocessable(exceptions.APIException):
     default_detail = _("Kunci idempotensi ini sudah dipakai untuk permintaan lain.")
 
 
-class Conflicted(exceptions.APIException):
-    status_code = 409
-
-
 def _service(call):
-    """Run a service: its refusals become the API's 403/409/422 with the service's own words."""
+    """Run a service: its refusals become the API's 403/422 with the service's own words (a state
+    conflict is a ``WrongState``: the shared handler answers 409)."""
     try:
         return call()
     except DjangoPermissionDenied as exc:
         raise exceptions.PermissionDenied(str(exc) or None) from exc
     except KeyReused as exc:
         raise Unprocessable(exc.message) from exc
-    except Conflict as exc:
-        raise Conflicted(exc.message) from exc
 
 
 def _written(serializer_class, obj, created: bool, **context) -> Response:

@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from election_day import permissions
 from election_day.geo import distance_km, point_of
 from election_day.models import CheckIn, StageWindow
-from election_day.services.common import KeyReused, actor_name, board_changed, require_open
+from election_day.services.common import KeyReused, actor_name, board_changed
 from operations.models import Assignment, Officer, Operation, Stage
+from operations.services.setup import require_open
 from pilkades import sqlrows
 from villages.models import Desa, VillageElection
 

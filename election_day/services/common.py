@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils.translation import gettext as _
 
 from election_day.models import BoardVersion
-from operations.models import Operation
 from operations.naming import person_label
 from pilkades import sqlrows
+from pilkades.errors import WrongState
 
 
 class KeyReused(Exception):
@@ -20,12 +19,8 @@ class KeyReused(Exception):
         self.message = str(self.args[0])
 
 
-class Conflict(Exception):
-    """Someone else changed the row first (the API answers 409 with this message naming who)."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class Conflict(WrongState):
+    """Someone else changed the row first: the API answers 409 with this message naming who."""
 
 
 BOARD_PARTS = ("presence", "progress", "incidents")
@@ -58,11 +53,6 @@ def board_changed(*, operation_id: int, parts: tuple[str, ...] = BOARD_PARTS) ->
             f"ON CONFLICT ({key}) DO UPDATE SET {updates}",
             [operation_id],
         )
-
-
-def require_open(operation: Operation) -> None:
-    if operation.status == Operation.Status.CLOSED:
-        raise ValidationError(_("Operasi %(name)s sudah ditutup.") % {"name": operation.name})
 
 
 def actor_name(user) -> str:

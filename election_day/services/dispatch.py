@@ -21,10 +21,11 @@ from django.utils.translation import gettext as _
 from election_day import selectors
 from election_day.dispatch import team_problem
 from election_day.models import Dispatch, Incident
-from election_day.services.common import board_changed, require_open
+from election_day.services.common import board_changed
 from election_day.services.incidents import already_handled, lock_for_triage, mark_acknowledged
 from operations.models import Assignment, Duty, Operation
 from operations.services.assignments import assignment_create, assignment_delete
+from operations.services.setup import require_open
 
 State = Incident.State
 

@@ -27,9 +27,10 @@ from django.utils.translation import gettext as _
 from election_day import permissions
 from election_day.models import Incident, IncidentCategory, IncidentPhoto
 from election_day.photos import Photo
-from election_day.services.common import Conflict, KeyReused, actor_name, board_changed, require_open
+from election_day.services.common import Conflict, KeyReused, actor_name, board_changed
 from operations.models import Operation, RiskLevel
 from operations.services.reports import risk_raise_from_incident
+from operations.services.setup import require_open
 from villages.models import VillageElection
 
 MAX_PHOTOS = 5
@@ -188,9 +189,12 @@ def incident_add_photos(
     *, incident: Incident, photos: Sequence[Photo], by: AbstractBaseUser
 ) -> list[IncidentPhoto]:
     """More photos for a reported incident: its reporter or HQ staff, while it is open."""
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    incident = (
+        Incident.objects.select_for_update(of=("self",)).select_related("operation").get(pk=incident.pk)
+    )
     if incident.reported_by_id != by.pk and not permissions.is_kabag_ops(by):
         raise PermissionDenied(_("Hanya pelapor atau Kabag Ops yang dapat menambah foto."))
+    require_open(incident.operation)
     if incident.state == State.RESOLVED:
         raise ValidationError({"photos": [_("Kejadian sudah selesai ditangani.")]})
     if incident.photos.count() + len(photos) > MAX_PHOTOS:
@@ -233,6 +237,7 @@ def lock_for_triage(incident: Incident, by: AbstractBaseUser, *, allowed: Sequen
         )
         .get(pk=incident.pk)
     )
+    require_open(locked.operation)
     if locked.state not in allowed:
         raise already_handled(locked)
     return locked

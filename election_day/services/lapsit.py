@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from election_day import permissions, selectors
 from election_day.lapsit import lapsit_text, timeline_line
 from election_day.models import LapsitSnapshot
-from election_day.services.common import board_changed, require_open
+from election_day.services.common import board_changed
 from operations.models import Operation
+from operations.services.setup import require_open
 
 Kind = LapsitSnapshot.Kind
 _HOUR = timedelta(hours=1)

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 
 from election_day import permissions
 from election_day.models import MARKS, PROGRESS_ORDER, ProgressStage, ProgressStep, VillageProgress
-from election_day.services.common import KeyReused, board_changed, require_open
+from election_day.services.common import KeyReused, board_changed
 from operations.models import Operation
+from operations.services.setup import require_open
 from pilkades import sqlrows
 from villages.models import Desa, VillageElection
 

@@ -1,5 +1,6 @@
 """An operation, its BKO contingents and its stored ranking rows."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q, Value
@@ -141,6 +142,19 @@ class Operation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # Closed is final: the final report was written from this state (election_day's
+        # operation_close, the only way in), so neither the status nor anything else changes after.
+        stored = self.pk and Operation.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+        if stored == self.Status.CLOSED:
+            raise ValidationError(_("Operasi %(name)s sudah ditutup.") % {"name": self.name})
+        if self.status == self.Status.CLOSED:
+            message = _(
+                "Operasi ditutup lewat Tutup operasi di halaman Lapsit (API: operations/<id>/close/), "
+                "yang membuat laporan akhir."
+            )
+            raise ValidationError({"status": message})
 
 
 class BkoContingent(models.Model):

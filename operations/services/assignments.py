@@ -22,6 +22,7 @@ from simple_history.utils import bulk_create_with_history
 from operations.models import VILLAGE_DUTIES, Assignment, BkoContingent, Duty, Officer, Operation, Stage, Unit
 from operations.models.organisation import Jurisdiction
 from operations.services import events
+from operations.services.setup import require_open
 from operations.services.standings import standings_refresh_assigned
 from villages.models import Candidate, Kecamatan, VillageElection
 from webhooks.models import EventType
@@ -237,7 +238,9 @@ def _after_change(*, operation: Operation, stage: str, village_election_ids: set
 
 
 def _lock_operation(operation: Operation) -> Operation:
-    return Operation.objects.select_for_update().get(pk=operation.pk)
+    locked = Operation.objects.select_for_update().get(pk=operation.pk)
+    require_open(locked)
+    return locked
 
 
 def assignments_create_many(

@@ -53,6 +53,7 @@ from operations.models import (
 from operations.proposal_basis import basis_changes, postings_basis, proposal_basis, villages_basis
 from operations.services import events
 from operations.services.assignments import PostingRequest, assignment_delete, assignments_create_many
+from operations.services.setup import require_open
 from villages.models import Candidate, VillageElection
 
 STALE_CODE = "stale_proposal"
@@ -573,6 +574,7 @@ def _leave_the_reserve(*, operation: Operation, stage: str, officer_ids: set[int
 
 def _lock_open(proposal: AllocationProposal) -> tuple[AllocationProposal, Operation]:
     operation = Operation.objects.select_for_update().get(pk=proposal.operation_id)
+    require_open(operation)
     proposal = AllocationProposal.objects.select_for_update().get(pk=proposal.pk)
     if proposal.status != AllocationProposal.Status.OPEN:
         raise ValidationError(

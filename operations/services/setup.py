@@ -20,6 +20,7 @@ from operations.services.standings import (
     standings_refresh_for_village_elections,
     standings_refresh_places,
 )
+from pilkades.errors import WrongState
 from villages.models import Candidate, Desa, Election, VillageElection
 
 
@@ -121,6 +122,12 @@ def bko_contingent_save(*, contingent: BkoContingent) -> BkoContingent:
         contingent.released_on = contingent.released_on or today
     contingent.save()
     return contingent
+
+
+def require_open(operation: Operation) -> None:
+    """Refuse a write to a closed operation: its final report is written, writes stop (409 in the API)."""
+    if operation.status == Operation.Status.CLOSED:
+        raise WrongState(_("Operasi %(name)s sudah ditutup.") % {"name": operation.name})
 
 
 @transaction.atomic

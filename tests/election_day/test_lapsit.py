@@ -159,7 +159,7 @@ def test_api_close_is_kabag_ops_only_then_lapsit_is_the_final_report(api_client,
     api_client.force_authenticate(w.kabag)
     closed = api_client.post(f"/api/v1/operations/{w.operation.pk}/close/")
     assert closed.status_code == 200 and closed.json()["final"] is True
-    assert api_client.post(f"/api/v1/operations/{w.operation.pk}/close/").status_code == 400
+    assert api_client.post(f"/api/v1/operations/{w.operation.pk}/close/").status_code == 409
     text = api_client.get(f"/api/v1/operations/{w.operation.pk}/lapsit/?format=text").content.decode()
     assert text.startswith("LAPORAN AKHIR OPERASI")
 
