@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from election_day import permissions
 from election_day.geo import distance_km, point_of
 from election_day.models import CheckIn, StageWindow
-from election_day.services.common import KeyReused, actor_name, board_changed
+from election_day.services.common import actor_name, board_changed, require_same_request
 from operations.models import Assignment, Officer, Operation, Stage
 from operations.services.setup import require_open
 from pilkades import sqlrows
@@ -76,9 +76,34 @@ def _validate_position(position: Position | None) -> None:
         raise ValidationError(errors)
 
 
-def _replay(existing: CheckIn, *, assignment_id: int, kind: str, by: AbstractBaseUser) -> CheckIn:
-    if existing.assignment_id != assignment_id or existing.kind != kind or existing.recorded_by_id != by.pk:
-        raise KeyReused()
+def _replay(
+    existing: CheckIn,
+    *,
+    assignment_id: int,
+    kind: str,
+    by: AbstractBaseUser,
+    position: Position | None,
+    client_time: datetime | None,
+) -> CheckIn:
+    require_same_request(
+        stored={
+            "assignment": existing.assignment_id,
+            "kind": existing.kind,
+            "latitude": existing.latitude,
+            "longitude": existing.longitude,
+            "accuracy_m": existing.accuracy_m,
+            "client_time": existing.client_time,
+        },
+        sent={
+            "assignment": assignment_id,
+            "kind": kind,
+            "latitude": position.latitude if position else None,
+            "longitude": position.longitude if position else None,
+            "accuracy_m": position.accuracy_m if position else None,
+            "client_time": client_time,
+        },
+        same_sender=existing.recorded_by_id == by.pk,
+    )
     return existing
 
 
@@ -149,10 +174,10 @@ def checkin_record(
 ) -> tuple[CheckIn, bool]:
     """Record an arrival or an end of duty; returns (check-in, created).
 
-    The same key sent again (a phone retrying over a poor signal) returns the first check-in; the
-    same key for another posting or kind is refused (KeyReused). The posting's row is locked, so two
-    taps at once record one arrival; the table's unique constraint is the last line. ``assignment``
-    is the posting or its id (the API passes the id: the service reads the posting anyway).
+    The same request sent again (a phone retrying over a poor signal) returns the first check-in; the same
+    key with another posting, kind, position or phone time is refused (KeyReused). The posting's row is
+    locked, so two taps at once record one arrival; the table's unique constraint is the last line.
+    ``assignment`` is the posting or its id (the API passes the id: the service reads the posting anyway).
     """
     assignment_id = assignment if isinstance(assignment, int) else assignment.pk
     try:
@@ -170,7 +195,14 @@ def checkin_record(
         # answer like a replay.
         raced = CheckIn.objects.filter(idempotency_key=idempotency_key).first()
         if raced is not None:
-            return _replay(raced, assignment_id=assignment_id, kind=kind, by=by), False
+            return _replay(
+                raced,
+                assignment_id=assignment_id,
+                kind=kind,
+                by=by,
+                position=position,
+                client_time=client_time,
+            ), False
         raise ValidationError({"kind": _("Laporan ini sudah tercatat.")}) from exc
 
 
@@ -206,7 +238,14 @@ def _record(
     recorded, replay = _recorded(assignment.pk, idempotency_key)
     if replay is not None:
         existing = CheckIn.objects.select_related("officer").get(pk=replay)
-        return _replay(existing, assignment_id=assignment.pk, kind=kind, by=by), False
+        return _replay(
+            existing,
+            assignment_id=assignment.pk,
+            kind=kind,
+            by=by,
+            position=position,
+            client_time=client_time,
+        ), False
     if kind not in CheckIn.Kind.values:
         raise ValidationError({"kind": _("Jenis laporan tidak dikenal.")})
     if not permissions.can_check_in(by, assignment):

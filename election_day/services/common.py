@@ -19,6 +19,20 @@ class KeyReused(Exception):
         self.message = str(self.args[0])
 
 
+def require_same_request(*, stored: dict, sent: dict, same_sender: bool) -> None:
+    """A replay is the same request sent again (a phone retrying sends the very same body): another
+    sender, or any value of ``sent`` that differs from the stored row's, means the key was reused
+    for another request, and the new one must not be answered as if it had been stored."""
+    if not same_sender:
+        raise KeyReused()
+    differ = sorted(name for name, value in sent.items() if stored[name] != value)
+    if differ:
+        raise KeyReused(
+            _("Kunci idempotensi ini sudah dipakai untuk permintaan lain (berbeda: %(fields)s).")
+            % {"fields": ", ".join(differ)}
+        )
+
+
 class Conflict(WrongState):
     """Someone else changed the row first: the API answers 409 with this message naming who."""
 

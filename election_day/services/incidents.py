@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from election_day import permissions
 from election_day.models import Incident, IncidentCategory, IncidentPhoto
 from election_day.photos import Photo
-from election_day.services.common import Conflict, KeyReused, actor_name, board_changed
+from election_day.services.common import Conflict, actor_name, board_changed, require_same_request
 from operations.models import Operation, RiskLevel
 from operations.services.reports import risk_raise_from_incident
 from operations.services.setup import require_open
@@ -80,9 +80,22 @@ def _raise_level(incident: Incident, by: AbstractBaseUser) -> None:
     incident.save(update_fields=["level_raised_at"])
 
 
-def _replay(existing: Incident, *, village_election_id: int, by: AbstractBaseUser) -> Incident:
-    if existing.village_election_id != village_election_id or existing.reported_by_id != by.pk:
-        raise KeyReused()
+def _replay(existing: Incident, *, sent: dict, by: AbstractBaseUser) -> Incident:
+    """The first incident, if ``sent`` is the request that stored it (photos aside: the stored
+    copies are re-encoded, and more may have been added since)."""
+    require_same_request(
+        stored={
+            "operation": existing.operation_id,
+            "village_election": existing.village_election_id,
+            "category": existing.category_id,
+            "severity": existing.severity,
+            "description": existing.description,
+            "source": existing.source,
+            "client_time": existing.client_time,
+        },
+        sent=sent,
+        same_sender=existing.reported_by_id == by.pk,
+    )
     return existing
 
 
@@ -101,10 +114,10 @@ def incident_report(
 ) -> tuple[Incident, bool]:
     """Record an incident with its checked photos (see election_day.photos); returns (incident, created).
 
-    The same key again returns the first incident, the same key from another reporter or for
-    another village is refused (KeyReused). As for progress steps, the key is read only when the
-    write does not go through: refused, or stopped by the key's unique constraint before any
-    photo is stored.
+    The same request again (same key) returns the first incident; the same key from another reporter or
+    with any field changed is refused (KeyReused). As for progress steps, the key is read only when the
+    write does not go through: refused, or stopped by the key's unique constraint before any photo is
+    stored.
     """
     try:
         return _report(
@@ -127,7 +140,16 @@ def incident_report(
         )
         if existing is None:
             raise
-        return _replay(existing, village_election_id=village_election.pk, by=by), False
+        sent = {
+            "operation": operation.pk,
+            "village_election": village_election.pk,
+            "category": category.pk,
+            "severity": severity,
+            "description": (description or "").strip(),
+            "source": source,
+            "client_time": client_time,
+        }
+        return _replay(existing, sent=sent, by=by), False
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from election_day import permissions
 from election_day.models import MARKS, PROGRESS_ORDER, ProgressStage, ProgressStep, VillageProgress
-from election_day.services.common import KeyReused, board_changed
+from election_day.services.common import board_changed, require_same_request
 from operations.models import Operation
 from operations.services.setup import require_open
 from pilkades import sqlrows
@@ -29,14 +29,32 @@ def is_backward(*, previous: str | None, stage: str) -> bool:
 
 
 def _replay(
-    existing: ProgressStep, *, village_election_id: int, stage: str, by: AbstractBaseUser
+    existing: ProgressStep,
+    *,
+    operation_id: int,
+    village_election_id: int,
+    stage: str,
+    by: AbstractBaseUser,
+    reason: str,
+    client_time: datetime | None,
 ) -> ProgressStep:
-    if (
-        existing.village_election_id != village_election_id
-        or existing.stage != stage
-        or existing.recorded_by_id != by.pk
-    ):
-        raise KeyReused()
+    require_same_request(
+        stored={
+            "operation": existing.operation_id,
+            "village_election": existing.village_election_id,
+            "stage": existing.stage,
+            "reason": existing.reason,
+            "client_time": existing.client_time,
+        },
+        sent={
+            "operation": operation_id,
+            "village_election": village_election_id,
+            "stage": stage,
+            "reason": (reason or "").strip(),
+            "client_time": client_time,
+        },
+        same_sender=existing.recorded_by_id == by.pk,
+    )
     return existing
 
 
@@ -84,7 +102,15 @@ def progress_record(
         )
         if existing is None:
             raise
-        return _replay(existing, village_election_id=village_election_id, stage=stage, by=by), False
+        return _replay(
+            existing,
+            operation_id=operation_id,
+            village_election_id=village_election_id,
+            stage=stage,
+            by=by,
+            reason=reason,
+            client_time=client_time,
+        ), False
 
 
 def _id(row_or_id) -> int:
