@@ -7,6 +7,7 @@ from the stamp alone (one indexed row read).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -91,6 +92,19 @@ def current_stage(*, operation: Operation, now: datetime) -> tuple[str, StageWin
     if window is None:
         return Stage.VOTING, StageWindow.objects.filter(operation=operation, stage=Stage.VOTING).first()
     return window.stage, window
+
+
+def windows_on_duty(*, operation: Operation, now: datetime, current: StageWindow | None) -> list[StageWindow]:
+    """The windows whose postings are on duty at ``now``: every started window not yet ended (voting
+    goes on while counting starts), and the latest started one even after its end (the day's last
+    stage stays on the board)."""
+    running = StageWindow.objects.filter(operation=operation, starts_at__lte=now).filter(
+        Q(ends_at__isnull=True) | Q(ends_at__gt=now)
+    )
+    windows = {window.stage: window for window in running}
+    if current is not None and current.starts_at <= now:
+        windows.setdefault(current.stage, current)
+    return sorted(windows.values(), key=lambda window: window.starts_at)
 
 
 def my_assignments(*, user, operation: Operation | None = None) -> QuerySet[Assignment]:
@@ -224,11 +238,13 @@ def _cached(key: str | None, build):
     return versioned_get_or_set(key, build, BOARD_CACHE_SECONDS)
 
 
-def _presence(*, operation: Operation, stage: str, late_since: datetime | None) -> dict:
+def _presence(*, operation: Operation, stages: Sequence[str], late_since: dict[str, datetime]) -> dict:
+    """Planned, present and finished over the postings of ``stages``; the late list over the stages
+    in ``late_since`` (stage: when a posting not arrived by then is late)."""
     # Each posting joined to its arrival and its end of duty (at most one of each: the check-ins'
     # unique constraint), counted in one pass: PostgreSQL hashes both joins (2 ms for 2,155
     # postings) where an EXISTS per posting and count walked the index 8,000 times (16 ms).
-    postings = Assignment.objects.filter(operation=operation, stage=stage).annotate(
+    postings = Assignment.objects.filter(operation=operation, stage__in=stages).annotate(
         arrival=FilteredRelation("checkins", condition=Q(checkins__kind=CheckIn.Kind.ARRIVED)),
         end=FilteredRelation("checkins", condition=Q(checkins__kind=CheckIn.Kind.FINISHED)),
     )
@@ -239,12 +255,14 @@ def _presence(*, operation: Operation, stage: str, late_since: datetime | None) 
         missing=Count("pk", filter=Q(arrival__isnull=True)),
     )
     late, late_total = [], 0
-    if late_since is not None:
+    if late_since:
         # NOT EXISTS here, not the join above: PostgreSQL estimates an anti-join well, and "arrival
         # IS NULL" after a left join as one row (nested loops over every posting: 15 ms, not 7).
         arrived = CheckIn.objects.filter(assignment=OuterRef("pk"), kind=CheckIn.Kind.ARRIVED)
-        missing = Assignment.objects.filter(operation=operation, stage=stage).exclude(Exists(arrived))
-        late_total = presence["missing"]
+        missing = Assignment.objects.filter(operation=operation, stage__in=list(late_since)).exclude(
+            Exists(arrived)
+        )
+        late_total = missing.count() if set(late_since) != set(stages) else presence["missing"]
         # Plain values, not postings with four related rows each: up to 500 model instances a refresh.
         late = [
             {
@@ -272,7 +290,7 @@ def _presence(*, operation: Operation, stage: str, late_since: datetime | None) 
             "finished": presence["finished"],
         },
         "late": {
-            "since": late_since.isoformat() if late_since else None,
+            "since": min(late_since.values()).isoformat() if late_since else None,
             "total": late_total,
             "officers": late,
         },
@@ -319,20 +337,21 @@ def board(
     """
     now = now or timezone.now()
     stage, window = current_stage(operation=operation, now=now)
+    on_duty = windows_on_duty(operation=operation, now=now, current=window)
+    stages = sorted({stage} | {w.stage for w in on_duty})
     grace = timedelta(minutes=settings.CHECKIN_GRACE_MINUTES)
-    late_since = None
-    if window is not None and now >= window.starts_at + grace and window.stage == stage:
-        late_since = window.starts_at + grace
+    late_since = {w.stage: w.starts_at + grace for w in on_duty if now >= w.starts_at + grace}
+    duty_key = (
+        ",".join(stages) + ";" + ",".join(f"{s}@{t.isoformat()}" for s, t in sorted(late_since.items()))
+    )
     # The stamp is read before the parts: a part built now is at least as new as its counter.
     parts = (stamp or board_stamp(operation.pk)) if feed_size == FEED_SIZE else None
     prefix = f"board:{operation.pk}"
     language = translation.get_language() or ""
 
     presence = _cached(
-        parts
-        and f"{prefix}:presence:{parts.presence}:{parts.assignment_version}:{stage}:"
-        f"{late_since.isoformat() if late_since else ''}:{language}",
-        lambda: _presence(operation=operation, stage=stage, late_since=late_since),
+        parts and f"{prefix}:presence:{parts.presence}:{parts.assignment_version}:{duty_key}:{language}",
+        lambda: _presence(operation=operation, stages=stages, late_since=late_since),
     )
     progress = _cached(
         parts and f"{prefix}:progress:{parts.progress}",

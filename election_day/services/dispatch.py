@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from election_day import selectors
 from election_day.dispatch import team_problem
-from election_day.models import Dispatch, Incident
+from election_day.models import CheckIn, Dispatch, Incident
 from election_day.services.common import board_changed
 from election_day.services.incidents import already_handled, lock_for_triage, mark_acknowledged
 from operations.models import Assignment, Duty, Operation
@@ -38,6 +38,18 @@ def problem_message(code: str) -> str:
         "lone_left": _("Pengiriman ini meninggalkan satu personel sendirian di pos asalnya."),
         "unavailable": _("Personel %(names)s tidak tersedia lagi; muat ulang usulan tim."),
     }[code]
+
+
+def _carry_arrival(reported: list[CheckIn], *, to: Assignment, by: AbstractBaseUser) -> None:
+    """An officer on duty when sent stays on duty: his arrival (where and when he reported it) moves
+    to the new posting, so the board counts him present, not late; his end of duty is reported there.
+    One who had already ended his duty carries nothing. The move is in the check-in's history."""
+    if any(c.kind == CheckIn.Kind.FINISHED for c in reported):
+        return
+    for checkin in reported:
+        checkin.assignment = to
+        checkin._history_user = by
+        checkin.save(update_fields=["assignment"])
 
 
 @transaction.atomic
@@ -75,6 +87,7 @@ def dispatch_confirm(
     dispatches = []
     for chosen in team:
         old = postings[chosen.assignment_id]
+        reported = list(CheckIn.objects.filter(assignment=old))
         assignment_delete(assignment=old, by=by)
         new = assignment_create(
             operation=incident.operation,
@@ -88,6 +101,7 @@ def dispatch_confirm(
             )[:250],
             by=by,
         )
+        _carry_arrival(reported, to=new, by=by)
         dispatches.append(
             Dispatch.objects.create(
                 incident=incident,
