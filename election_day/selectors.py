@@ -111,7 +111,9 @@ def my_assignments(*, user, operation: Operation | None = None) -> QuerySet[Assi
     """The postings of the user's officer (and, for a team leader, the rest of his teams)."""
     arrived = CheckIn.objects.filter(assignment=OuterRef("pk"), kind=CheckIn.Kind.ARRIVED)
     finished = CheckIn.objects.filter(assignment=OuterRef("pk"), kind=CheckIn.Kind.FINISHED)
-    own = Assignment.objects.filter(officer__user=user, operation__status=Operation.Status.ACTIVE)
+    # A planned operation's postings too: the officer learns his post before the day (his check-in
+    # waits for the stage's window anyway); a closed one's are history.
+    own = Assignment.objects.filter(officer__user=user).exclude(operation__status=Operation.Status.CLOSED)
     if operation is not None:
         own = own.filter(operation=operation)
     teams = Q(pk__in=own.values("pk")) | Q(

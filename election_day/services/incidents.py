@@ -181,6 +181,8 @@ def _report(
         errors["photos"] = [_("Paling banyak %(n)d foto per laporan.") % {"n": MAX_PHOTOS}]
     if source not in Incident.Source.values:
         errors["source"] = [_("Sumber tidak dikenal.")]
+    elif source == Incident.Source.POSKO and not permissions.is_hq(by):
+        errors["source"] = [_("Hanya staf Polres (Posko) yang mencatat laporan dari Posko.")]
     if errors:
         raise ValidationError(errors)
     require_open(operation)

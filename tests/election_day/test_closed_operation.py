@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from election_day.models import Incident
+from election_day.selectors import my_assignments
 from election_day.services.incidents import (
     incident_acknowledge,
     incident_add_photos,
@@ -134,3 +135,38 @@ def test_api_triage_conflict_between_two_hq_users_has_the_one_error_shape(api_cl
     body = answer.json()
     assert "sudah diterima oleh" in body["detail"]
     assert body["errors"]["non_field_errors"] == [body["detail"]]
+
+
+def test_an_officer_sees_his_postings_while_the_operation_is_planned_not_once_closed(w):
+    w.operation.status = Operation.Status.PLANNED
+    w.operation.save(update_fields=["status"])
+    assert list(my_assignments(user=w.member_user)) != []
+    assert w.member in list(my_assignments(user=w.member_user))
+    operation_close(operation=w.operation, by=w.kabag)
+    assert list(my_assignments(user=w.member_user)) == []
+
+
+def test_only_hq_reports_an_incident_as_a_posko_call(w):
+    with pytest.raises(ValidationError) as refused:
+        incident_report(
+            operation=w.operation,
+            village_election=w.own[0],
+            category=w.category,
+            severity=1,
+            description="Telepon masuk",
+            source=Incident.Source.POSKO,
+            by=w.member_user,
+            idempotency_key=uuid.uuid4(),
+        )
+    assert "source" in refused.value.message_dict
+    incident, _ = incident_report(
+        operation=w.operation,
+        village_election=w.own[0],
+        category=w.category,
+        severity=1,
+        description="Telepon masuk",
+        source=Incident.Source.POSKO,
+        by=w.kabag,
+        idempotency_key=uuid.uuid4(),
+    )
+    assert incident.source == Incident.Source.POSKO
