@@ -13,6 +13,7 @@ from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
+from drf_spectacular.drainage import get_override
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny
@@ -109,6 +110,15 @@ class ApiSchema(AutoSchema):
     throttle. An error a view documents itself keeps its description and, if it has none, gets
     the shared body.
     """
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        # drf-spectacular describes a component by the first docstring up the serializer's classes:
+        # without one of its own, a serializer was described by a shared mixin's notes for
+        # developers (pilkades.serializers). Only a class's own docstring (or an override) is used.
+        if not vars(serializer.__class__).get("__doc__") and get_override(serializer, "description") is None:
+            schema.pop("description", None)
+        return schema
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
