@@ -28,7 +28,9 @@ def _time(iso: str | None) -> str:
 
 
 def _stamp(iso: str) -> str:
-    return date_format(timezone.localtime(datetime.fromisoformat(iso)), "DATETIME_FORMAT")
+    """Date and time with the zone's name (WIB, WITA, WIT): the text travels to other Polres' chats."""
+    local = timezone.localtime(datetime.fromisoformat(iso))
+    return f"{date_format(local, 'DATETIME_FORMAT')} {local.tzname()}"
 
 
 def incident_line(row: dict) -> str:

@@ -205,7 +205,7 @@ def incident_rows(incidents: QuerySet[Incident], *, limit: int | None) -> list[d
             "kecamatan": places[village_election_id][1],
             "village_election": village_election_id,
             "description": description,
-            "reported_at": reported_at.isoformat(),
+            "reported_at": timezone.localtime(reported_at).isoformat(),
             "reported_by": people.get(reported_by, ""),
             "acknowledged_by": people.get(acknowledged_by, ""),
             "resolved_by": people.get(resolved_by, ""),
@@ -292,7 +292,7 @@ def _presence(*, operation: Operation, stages: Sequence[str], late_since: dict[s
             "finished": presence["finished"],
         },
         "late": {
-            "since": min(late_since.values()).isoformat() if late_since else None,
+            "since": timezone.localtime(min(late_since.values())).isoformat() if late_since else None,
             "total": late_total,
             "officers": late,
         },
@@ -408,11 +408,11 @@ def board(
 
     return {
         "operation": {"id": operation.pk, "name": operation.name, "status": operation.status},
-        "generated_at": now.isoformat(),
+        "generated_at": timezone.localtime(now).isoformat(),
         "stage": {
             "stage": stage,
             "label": str(Stage(stage).label),
-            "starts_at": window.starts_at.isoformat() if window else None,
+            "starts_at": timezone.localtime(window.starts_at).isoformat() if window else None,
         },
         "personnel": presence["personnel"],
         "villages_total": total_villages,

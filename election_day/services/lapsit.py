@@ -53,7 +53,7 @@ def final_report_data(*, operation: Operation, now: datetime) -> dict:
     data = selectors.lapsit_data(operation=operation, now=now)
     snapshots = LapsitSnapshot.objects.filter(operation=operation, kind=Kind.HOURLY).order_by("taken_at")
     data["final"] = True
-    data["closed_at"] = now.isoformat()
+    data["closed_at"] = timezone.localtime(now).isoformat()
     data["timeline"] = [timeline_line(s.data) for s in snapshots]
     return data
 

@@ -195,5 +195,5 @@ def test_lapsit_prints_times_and_dates_in_the_desks_one_format(api_client, w):
     day(w)
     api_client.force_authenticate(w.pimpinan)
     text = api_client.get(f"/api/v1/operations/{w.operation.pk}/lapsit/?format=text").content.decode()
-    assert re.search(r"^Waktu: \d{1,2} \w+ \d{4}, \d{2}\.\d{2}$", text, re.MULTILINE), text[:300]
+    assert re.search(r"^Waktu: \d{1,2} \w+ \d{4}, \d{2}\.\d{2} WIB$", text, re.MULTILINE), text[:300]
     assert not re.search(r"\d:\d\d|\d{2}-\d{2}-\d{4}", text), text

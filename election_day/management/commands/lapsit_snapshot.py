@@ -1,6 +1,7 @@
 """Store the hourly Lapsit of every running operation (for cron or a systemd timer; safe to repeat)."""
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from election_day.services.lapsit import lapsit_snapshot_take
 from operations.models import Operation
@@ -19,4 +20,5 @@ class Command(BaseCommand):
         for op in operations:
             snapshot, created = lapsit_snapshot_take(operation=op)
             verb = "disimpan" if created else "sudah ada"
-            self.stdout.write(f"{op.name}: Lapsit {snapshot.taken_at:%Y-%m-%d %H:%M} {verb}")
+            taken = timezone.localtime(snapshot.taken_at)
+            self.stdout.write(f"{op.name}: Lapsit {taken:%Y-%m-%d %H:%M} {taken.tzname()} {verb}")
