@@ -259,10 +259,8 @@ class OfficerSerializer(StrictInput, NaturalKeys, serializers.ModelSerializer):
         required=False,
         help_text=_("Nama satuan; saat menulis boleh menggantikan id satuan."),
     )
-    jabatan_name = serializers.CharField(source="jabatan.name", read_only=True, default=None, allow_null=True)
-    jabatan_category = serializers.CharField(
-        source="jabatan.category", read_only=True, default=None, allow_null=True
-    )
+    jabatan_name = serializers.CharField(source="jabatan.name", read_only=True, allow_null=True)
+    jabatan_category = serializers.CharField(source="jabatan.category", read_only=True, allow_null=True)
     capabilities = serializers.SlugRelatedField(
         slug_field="code",
         queryset=Capability.objects.all(),
@@ -304,7 +302,7 @@ class OfficerSerializer(StrictInput, NaturalKeys, serializers.ModelSerializer):
 class OfficerContactSerializer(OfficerSerializer):
     """Phone and login account: only the Kabag Ops, who places personnel, needs to reach them."""
 
-    username = serializers.CharField(source="user.username", read_only=True, default=None)
+    username = serializers.CharField(source="user.username", read_only=True, allow_null=True)
 
     class Meta(OfficerSerializer.Meta):
         fields = [*OfficerSerializer.Meta.fields, "phone", "user", "username"]

@@ -262,9 +262,7 @@ class ReportOutputSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     desa = serializers.CharField(source="village_election.desa.name", read_only=True)
     kecamatan = serializers.CharField(source="village_election.desa.kecamatan.name", read_only=True)
     author = serializers.CharField(source="author.get_username", read_only=True)
-    decided_by = serializers.CharField(
-        source="decided_by.get_username", read_only=True, default=None, allow_null=True
-    )
+    decided_by = serializers.CharField(source="decided_by.get_username", read_only=True, allow_null=True)
     answers = AnswerOutputSerializer(many=True, read_only=True)
     transitions = TransitionOutputSerializer(many=True, read_only=True)
 
@@ -560,9 +558,7 @@ class OverrideInputSerializer(StrictInput, serializers.Serializer):
 
 
 class VillageRiskSerializer(serializers.ModelSerializer):
-    override_by = serializers.CharField(
-        source="override_by.get_username", read_only=True, default=None, allow_null=True
-    )
+    override_by = serializers.CharField(source="override_by.get_username", read_only=True, allow_null=True)
 
     class Meta:
         model = VillageRisk

@@ -305,3 +305,14 @@ def test_jurisdiction_is_handed_back_by_delete(kabag):
     response = kabag.delete(f"/api/v1/jurisdictions/{jurisdiction.pk}/")
     assert response.status_code == 204
     assert not Jurisdiction.objects.exists()
+
+
+def test_an_officer_patched_is_answered_with_every_field_of_the_schema(kabag):
+    # The schema marks jabatan_name and jabatan_category required; a PATCH's answer left them out
+    # when the officer has no jabatan (DRF skips a read-only field's default in a partial update).
+    officer = factories.OfficerFactory(jabatan=None)
+    listed = kabag.get(f"/api/v1/officers/{officer.pk}/").json()
+    patched = kabag.patch(f"/api/v1/officers/{officer.pk}/", {"name": "Nama Baru"}, format="json")
+    assert patched.status_code == 200, patched.content
+    assert set(patched.json()) == set(listed)
+    assert patched.json()["jabatan_name"] is None and patched.json()["jabatan_category"] is None
