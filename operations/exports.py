@@ -19,7 +19,7 @@ from openpyxl.styles import Font
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
@@ -28,7 +28,7 @@ from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer, Table, T
 from operations.models import Duty, Officer, Operation, RiskLevel, Unit
 from operations.selectors.deployment import VillageTeam, team_leader
 from operations.selectors.order import OrderPlan, order_plan
-from pilkades.pdf import text_paragraph
+from pilkades.pdf import FONT, FONT_BOLD, stylesheet, text_paragraph
 from pilkades.spreadsheets import SafeCsvWriter, safe_row
 
 
@@ -252,8 +252,11 @@ def _items(text: str) -> list[str]:
 
 # --- PDF -----------------------------------------------------------------------------------------
 
-# One column layout for every officer table (A4 portrait, 18 cm between the margins).
-MEMBER_WIDTHS = [c * cm for c in (0.8, 3.4, 1.3, 1.5, 2.8, 3.0, 3.3, 1.9)]
+# One column layout for every officer table (A4 portrait, 18 cm between the margins). Sized for
+# DejaVu Sans at 7.5 pt, wider than Helvetica: an 8-digit NRP, the bold "Pangkat" and "Keterangan"
+# headers, every rank that fitted in Helvetica and "Anggota Polda (BKO)" stay on one line. The duty
+# column gave most of the room: its longer duties wrap in DejaVu Sans at 3.3 cm as at 2.9 cm.
+MEMBER_WIDTHS = [c * cm for c in (0.8, 3.4, 1.5, 1.6, 3.0, 2.8, 2.9, 2.0)]
 PAGE_WIDTH = sum(MEMBER_WIDTHS)
 
 
@@ -273,7 +276,7 @@ class NumberedCanvas(canvas.Canvas):
         total = len(self._pages)
         for state in self._pages:
             self.__dict__.update(state)
-            self.setFont("Helvetica", 8)
+            self.setFont(FONT, 8)
             width, _height = self._pagesize
             self.drawRightString(
                 width - 1.5 * cm,
@@ -288,7 +291,7 @@ class NumberedCanvas(canvas.Canvas):
 
 class _Styles:
     def __init__(self) -> None:
-        base = getSampleStyleSheet()
+        base = stylesheet()
         self.title = ParagraphStyle(
             "order-title", parent=base["Title"], fontSize=13, leading=16, spaceAfter=2
         )
@@ -306,13 +309,18 @@ class _Styles:
             "order-h3", parent=base["Heading4"], fontSize=9.5, spaceBefore=6, spaceAfter=2, keepWithNext=True
         )
         self.cell = ParagraphStyle("order-cell", parent=base["Normal"], fontSize=7.5, leading=9)
-        self.head = ParagraphStyle("order-head", parent=self.cell, fontName="Helvetica-Bold")
+        self.head = ParagraphStyle("order-head", parent=self.cell, fontName=FONT_BOLD)
         self.sign = ParagraphStyle(
             "order-sign", parent=base["Normal"], fontSize=10, leading=13, alignment=TA_CENTER
         )
 
 
+# A table sets its cells' font even around paragraphs: without a font of its own it would name
+# reportlab's Helvetica in the PDF.
+TABLE_FONT = ("FONTNAME", (0, 0), (-1, -1), FONT)
+
 GRID = [
+    TABLE_FONT,
     ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
     ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ("LEFTPADDING", (0, 0), (-1, -1), 3),
@@ -427,6 +435,8 @@ def order_pdf(*, plan: OrderPlan) -> bytes:
         topMargin=1.5 * cm,
         bottomMargin=1.8 * cm,
         title=_title(operation),
+        # reportlab's canvas otherwise opens every page in Helvetica, a font that cannot draw the text.
+        initialFontName=FONT,
     )
     story = [
         text_paragraph(_("LAMPIRAN SURAT PERINTAH"), styles.title),
@@ -556,9 +566,10 @@ def _signature_block(plan: OrderPlan, styles: _Styles):
     ]
     block = Table(
         [[text_paragraph(line, styles.sign)] for line in lines],
-        colWidths=[8 * cm],
+        # "Dikeluarkan pada tanggal 30 September 2019" on one line in DejaVu Sans at 10 pt.
+        colWidths=[9 * cm],
         hAlign="RIGHT",
-        style=TableStyle([("LINEBELOW", (0, 5), (0, 5), 0.6, colors.black)]),
+        style=TableStyle([TABLE_FONT, ("LINEBELOW", (0, 5), (0, 5), 0.6, colors.black)]),
     )
     return KeepTogether([block])
 

@@ -13,11 +13,13 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from operations.models import Duty, Position, RiskLevel, VillageStanding
+from operations.models import Duty, Officer, Position, RiskLevel, VillageStanding
 from operations.ranks import Pangkat
 from operations.services.assignments import assignment_create
+from pilkades.pdf import FONT, FONT_BOLD
 from tests.factories import CandidateFactory, OfficerFactory, UnitFactory
 from tests.operations.deployment_setup import build_world, officers
+from villages.models import Candidate, Desa
 
 pytestmark = pytest.mark.django_db
 
@@ -201,3 +203,45 @@ def test_api_order_extract_per_polsek(api_client, sprin):
     assert world.foreign.desa.name not in text
     assert people["free"].nrp in text
     UnitFactory()  # the extract never needed other units
+
+
+# Names from other provinces, with Latin Extended letters that reportlab's Helvetica (WinAnsi
+# only) drew as black boxes.
+FAR_KAPOLRES = "Łukasz Şişli"
+FAR_GUARD = "Ŋgada Đồng"
+FAR_DESA = "Łódź Đồng"
+FAR_CANDIDATE = "ẞtraße Ŋgada"
+
+
+@pytest.mark.parametrize("via", ["page", "api"])
+def test_pdf_draws_names_beyond_latin_1_in_the_shared_font(client, api_client, sprin, via):
+    world, people = sprin
+    Officer.objects.filter(pk=people["kapolres"].pk).update(name=FAR_KAPOLRES)
+    Officer.objects.filter(pk=people["posted"][0].pk).update(name=FAR_GUARD)
+    Desa.objects.filter(pk=world.own[0].desa_id).update(name=FAR_DESA)
+    Candidate.objects.filter(village_election=world.own[0]).update(full_name=FAR_CANDIDATE)
+    world.operation.signatory_name = FAR_KAPOLRES
+    world.operation.save()
+
+    if via == "page":
+        response = get(client, world, "pdf")
+    else:
+        api_client.force_authenticate(world.kabag)
+        response = api_client.get(f"/api/v1/operations/{world.operation.pk}/order.pdf")
+    pages = pdf_pages(response)
+
+    # Whitespace normalised: where a cell wraps depends on the font's widths.
+    text = " ".join(" ".join(page.split()) for page in pages)
+    assert f"Desa {FAR_DESA} —" in text
+    assert text.count(FAR_KAPOLRES) == 2  # the command line and the signature
+    assert FAR_GUARD in text
+    assert f"{FAR_CANDIDATE} (No. 1)" in text
+    assert "■" not in text
+    # Every text on every page, the page numbers and the footer too, is drawn in pilkades.pdf's font.
+    reader = PdfReader(io.BytesIO(response.content))
+    fonts = {
+        str(font.get_object()["/BaseFont"])
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert fonts and all(name.split("+")[-1].lstrip("/") in {FONT, FONT_BOLD} for name in fonts), fonts
