@@ -1,6 +1,7 @@
 """Small readers for environment settings that fail loudly on bad values."""
 
 import os
+import zoneinfo
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -43,6 +44,20 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from exc
+
+
+def env_time_zone(name: str, default: str) -> str:
+    """An IANA time zone name: Indonesia's are Asia/Jakarta (WIB), Asia/Makassar (WITA) and
+    Asia/Jayapura (WIT). Checked at start-up: an abbreviation such as "WITA" is no zone name."""
+    value = env_str(name, default)
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a time zone name: use e.g. Asia/Jakarta (WIB), "
+            "Asia/Makassar (WITA) or Asia/Jayapura (WIT)."
+        ) from exc
+    return value
 
 
 def env_threshold(name: str, default: int) -> int | None:

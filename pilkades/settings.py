@@ -19,6 +19,7 @@ from pilkades.env import (
     env_list,
     env_str,
     env_threshold,
+    env_time_zone,
     url_origin,
 )
 from pilkades.safety import refuse_unsafe
@@ -227,7 +228,8 @@ LANGUAGE_CODE = "id"
 # otherwise show it as "Inggris".
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", pgettext_lazy("language name", "English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = "Asia/Jakarta"
+# The Polres's own time: every page, order, Lapsit and API answer is in it.
+TIME_ZONE = env_time_zone("DJANGO_TIME_ZONE", "Asia/Jakarta")
 USE_I18N = True
 # Indonesian dates written out ("20 Oktober 2019"), not Django's abbreviated default.
 FORMAT_MODULE_PATH = ["pilkades.formats"]

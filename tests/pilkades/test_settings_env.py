@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from pilkades.env import env_bool, env_int, env_list
+from pilkades.env import env_bool, env_int, env_list, env_time_zone
 
 
 @pytest.mark.parametrize(
@@ -61,3 +61,33 @@ def test_bad_debug_value_stops_start_up():
     result = _import_settings({"DJANGO_DEBUG": "kadang"})
     assert result.returncode != 0
     assert "DJANGO_DEBUG" in result.stderr
+
+
+def test_a_polres_outside_wib_sets_its_time_zone(monkeypatch):
+    monkeypatch.setenv("X_TZ", "Asia/Makassar")
+    assert env_time_zone("X_TZ", "Asia/Jakarta") == "Asia/Makassar"
+    monkeypatch.delenv("X_TZ")
+    assert env_time_zone("X_TZ", "Asia/Jakarta") == "Asia/Jakarta"
+
+
+def test_an_unknown_time_zone_stops_start_up_naming_the_variable(monkeypatch):
+    monkeypatch.setenv("X_TZ", "WITA")
+    with pytest.raises(ImproperlyConfigured, match=r"X_TZ.*Asia/Makassar"):
+        env_time_zone("X_TZ", "Asia/Jakarta")
+
+
+def test_the_settings_take_the_time_zone_from_the_environment():
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.TIME_ZONE)"],
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DJANGO_DEBUG": "1",
+            "DJANGO_TIME_ZONE": "Asia/Jayapura",
+            "DJANGO_SETTINGS_MODULE": "pilkades.settings",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert result.stdout.strip() == "Asia/Jayapura", result.stderr
