@@ -9,8 +9,9 @@ from django.core.exceptions import (
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.template import loader
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from drf_spectacular.drainage import get_override
@@ -49,12 +50,16 @@ def exception_handler(exc, context):
     # Services raise Django's ValidationError; the API answers it as a 400 like any other.
     elif isinstance(exc, DjangoValidationError):
         exc = _as_drf(exc)
+    # get_object_or_404 (and DRF's get_object) write "No Operation matches the given query." in
+    # English whatever the language: answer DRF's own translated "Not found." instead.
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
         data = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
-        response.data = {"detail": "Data tidak valid.", "errors": data}
+        response.data = {"detail": gettext("Data tidak valid."), "errors": data}
     elif isinstance(exc, StateConflict):
         response.data = {"detail": " ".join(exc.messages), "errors": response.data}
     return response

@@ -80,9 +80,9 @@ def test_english_dates_and_numbers_follow_the_language(client, world):
     assert ">5,000<" in html
 
 
-# Deliberately DRF's own English message (see test_inactive_user_is_refused_with_drfs_message), so
-# Indonesian comes from DRF's catalogue.
-SHARED_WITH_DRF = {"User inactive or deleted."}
+# Deliberately DRF's own English messages (see test_inactive_user_is_refused_with_drfs_message), so
+# their Indonesian comes from the catalogue of DRF's messages (locale/id).
+SHARED_WITH_DRF = {"User inactive or deleted.", "Invalid token."}
 
 
 def test_no_msgid_of_ours_is_translated_into_indonesian_by_another_apps_catalogue():
