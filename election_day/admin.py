@@ -16,7 +16,7 @@ from election_day.models import (
     StageWindow,
     VillageProgress,
 )
-from election_day.services.common import board_changed
+from election_day.services.windows import stage_window_delete, stage_window_save
 from operations.admin.read_only import ReadOnlyAdmin
 from pilkades.admin_history import AuditHistoryAdmin
 
@@ -40,20 +40,16 @@ class StageWindowAdmin(AuditHistoryAdmin):
     list_select_related = ["operation"]
 
     def save_model(self, request: HttpRequest, obj: StageWindow, form, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        board_changed(operation_id=obj.operation_id)  # lateness and the current stage follow the window
+        # The API's service: a closed operation's schedule stays, the board follows at once.
+        stage_window_save(window=obj, by=request.user)
 
     def delete_model(self, request: HttpRequest, obj: StageWindow) -> None:
-        operation_id = obj.operation_id
-        super().delete_model(request, obj)
-        board_changed(operation_id=operation_id)
+        stage_window_delete(window=obj, by=request.user)
 
     def delete_queryset(self, request: HttpRequest, queryset) -> None:
-        # The changelist's "delete selected" action: the same bump for every operation it touches.
-        operation_ids = set(queryset.values_list("operation_id", flat=True))
-        super().delete_queryset(request, queryset)
-        for operation_id in operation_ids:
-            board_changed(operation_id=operation_id)
+        # The changelist's "delete selected" action: each window through the same service.
+        for window in queryset:
+            stage_window_delete(window=window, by=request.user)
 
 
 class ServiceWrittenAdmin(ReadOnlyAdmin, AuditHistoryAdmin):

@@ -276,6 +276,8 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "operation-close": rw(post=OPS),  # the Kapolres (and his token) reach the view; the service says 403
     "incident-photos": rw(post=A_AND_HQ_API),
     "incident-category-list": read_only(API_USERS),
+    "stage-window-list": rw(get=API_USERS, post=OPS),
+    "stage-window-detail": rw(get=API_USERS, put=OPS, patch=OPS, delete=OPS),
     "my-assignment-list": read_only(API_USERS),
     "incident-photo-image": rw(),  # the demo incident has no photo: 404 for everyone
     # The admin site's own pages: staff only (the demo's only staff role is Kabag Ops).
@@ -622,6 +624,7 @@ def _build_world() -> World:
         "proposal-discard": proposal.pk,
         "field-check-in": assignment.pk,
         "incident": incident.pk,
+        "stage-window": window.pk,
         "incident-acknowledge": incident.pk,
         "incident-resolve": incident.pk,
         "incident-dispatch-proposal": incident.pk,

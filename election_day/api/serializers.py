@@ -6,7 +6,15 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from election_day.models import CheckIn, Dispatch, Incident, IncidentCategory, ProgressStage, ProgressStep
+from election_day.models import (
+    CheckIn,
+    Dispatch,
+    Incident,
+    IncidentCategory,
+    ProgressStage,
+    ProgressStep,
+    StageWindow,
+)
 from election_day.photos import process_photo
 from election_day.services.checkins import Position
 from operations.models import Assignment, Duty, Operation
@@ -190,6 +198,18 @@ class IncidentSerializer(serializers.ModelSerializer):
             "photos",
         ]
         read_only_fields = fields
+
+
+class StageWindowSerializer(StrictInput, serializers.ModelSerializer):
+    """When a stage of an operation runs: check-ins are taken inside it, lateness counts from its start."""
+
+    stage_label = serializers.CharField(source="get_stage_display", read_only=True)
+
+    class Meta:
+        model = StageWindow
+        fields = ["id", "operation", "stage", "stage_label", "starts_at", "ends_at"]
+        # One window per stage: the model's constraint, checked by the service with the others.
+        validators: list = []
 
 
 class IncidentCategorySerializer(serializers.ModelSerializer):

@@ -8,6 +8,7 @@ router.register("hari-h/checkins", views.CheckInViewSet, basename="checkin")
 router.register("hari-h/progress", views.ProgressViewSet, basename="progress-step")
 router.register("hari-h/incidents", views.IncidentViewSet, basename="incident")
 router.register("hari-h/incident-categories", views.IncidentCategoryViewSet, basename="incident-category")
+router.register("hari-h/stage-windows", views.StageWindowViewSet, basename="stage-window")
 router.register("hari-h/my-assignments", views.MyAssignmentViewSet, basename="my-assignment")
 
 urlpatterns = [

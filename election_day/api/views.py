@@ -41,6 +41,7 @@ from election_day.api.serializers import (
     ProgressInputSerializer,
     ProgressStepSerializer,
     ResolveInputSerializer,
+    StageWindowSerializer,
 )
 from election_day.lapsit import lapsit_pdf, lapsit_text
 from election_day.models import (
@@ -50,12 +51,14 @@ from election_day.models import (
     IncidentPhoto,
     LapsitSnapshot,
     ProgressStep,
+    StageWindow,
 )
 from election_day.services import checkins as checkin_services
 from election_day.services import dispatch as dispatch_services
 from election_day.services import incidents as incident_services
 from election_day.services import lapsit as lapsit_services
 from election_day.services import progress as progress_services
+from election_day.services import windows
 from election_day.services.common import KeyReused
 from operations.models import Assignment, Operation
 
@@ -357,6 +360,42 @@ class IncidentViewSet(
             )
         )
         return Response(IncidentSerializer(self.get_object(), context=self.get_serializer_context()).data)
+
+
+class StageWindowPermission(drf_permissions.BasePermission):
+    """Every API user reads the schedule (a phone's tool learns when check-ins are taken); the
+    Kabag Ops sets it."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in drf_permissions.SAFE_METHODS:
+            return request.user.is_authenticated
+        return permissions.can_triage(request.user)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Jadwal tahap: kapan lapor tiba diterima dan keterlambatan dihitung"),
+    create=extend_schema(summary="Tetapkan jadwal tahap (Kabag Ops)"),
+    partial_update=extend_schema(summary="Ubah jadwal tahap (Kabag Ops)"),
+    destroy=extend_schema(summary="Hapus jadwal tahap (Kabag Ops)"),
+)
+class StageWindowViewSet(viewsets.ModelViewSet):
+    serializer_class = StageWindowSerializer
+    queryset = StageWindow.objects.order_by("operation_id", "starts_at", "pk")
+    filterset_fields = ["operation", "stage"]
+    permission_classes = [StageWindowPermission]
+
+    def perform_create(self, serializer) -> None:
+        window = StageWindow(**serializer.validated_data)
+        serializer.instance = _service(lambda: windows.stage_window_save(window=window, by=self.request.user))
+
+    def perform_update(self, serializer) -> None:
+        window = serializer.instance
+        for name, value in serializer.validated_data.items():
+            setattr(window, name, value)
+        serializer.instance = _service(lambda: windows.stage_window_save(window=window, by=self.request.user))
+
+    def perform_destroy(self, instance) -> None:
+        _service(lambda: windows.stage_window_delete(window=instance, by=self.request.user))
 
 
 @extend_schema_view(list=extend_schema(summary="Katalog kategori kejadian"))
