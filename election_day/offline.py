@@ -9,6 +9,11 @@ answers only the pages of FIELD_PAGES and the files of FIELD_ASSETS (network for
 It caches that shell in a cache named for a hash of those files, so a
 release with a changed file installs a new cache; the new worker waits until the page asks it to
 take over at the next open (static/js/field-queue.js), never while someone is typing.
+
+A phone may be shared: the worker keeps its copies of the field pages per user (named by the
+``X-Pilkades-User`` header of pilkades.middleware.QueueUserMiddleware) and, without signal, shows
+a page only to the user last seen logged in, else the offline page built in here. The queue asks
+``session_user`` who is logged in before it sends, and sends only that user's items.
 """
 
 from __future__ import annotations
@@ -18,9 +23,9 @@ import json
 from functools import lru_cache
 
 from django.contrib.staticfiles import finders
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.template.loader import get_template
+from django.template.loader import get_template, render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -103,11 +108,23 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "pages": json.dumps([reverse(name) for name in FIELD_PAGES]),
         "assets": json.dumps([static(name) for name in FIELD_ASSETS]),
         "queue_script": json.dumps(static("js/field-queue.js")),
+        "session_url": json.dumps(reverse("field-session")),
+        # The same for everyone: shown without signal when this user has no copy of the page.
+        "offline_page": json.dumps(render_to_string("election_day/offline.html")),
     }
     response = render(request, "election_day/sw.js", context, content_type="text/javascript")
     # The registrations' scopes (FIELD_SCOPES) have no common folder below the root.
     response["Service-Worker-Allowed"] = "/"
     return response
+
+
+@never_cache
+@require_GET
+def session_user(request: HttpRequest) -> JsonResponse:
+    """Who is logged in on this browser now, asked by the queue before it sends: a page kept on the
+    phone may belong to the previous user, the server's session never does."""
+    user = request.user
+    return JsonResponse({"user": str(user.pk) if user.is_authenticated else None})
 
 
 @allowed(permissions.can_use_field_pages)

@@ -12,6 +12,7 @@ urlpatterns = [
     ),
     path("hari-h/kejadian/baru/", pages.incident_create, name="field-incident"),
     path("hari-h/antrian/", offline.queue_page, name="field-queue"),
+    path("hari-h/sesi/", offline.session_user, name="field-session"),
     path("hari-h/sw.js", offline.service_worker, name="field-sw"),
     path("hari-h/manifest.webmanifest", offline.manifest, name="field-manifest"),
     path("posko/", pages.board_latest, name="posko-latest"),

@@ -1,5 +1,5 @@
 """Project middleware: the API's missing-slash answer, no caching of anything confidential, the
-language of pages, and the app's own 404 page in DEBUG."""
+language of pages, the app's own 404 page in DEBUG, and the offline queue's user check."""
 
 import contextlib
 
@@ -56,6 +56,47 @@ class NoStoreMiddleware:
         user = getattr(request, "user", None)  # absent when a middleware above answered first
         if is_api_request(request) or (user is not None and user.is_authenticated):
             patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+# The user a request from the field app's offline queue acts for; on answers, the logged-in user.
+QUEUE_USER_HEADER = "X-Pilkades-User"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+class QueueUserMiddleware:
+    """On a shared phone, a write from the offline queue acts only for the user who queued it.
+
+    The queue (static/js/field-queue.js) sends each item with ``X-Pilkades-User``: the id of the
+    user who made it. When the session belongs to someone else (the next officer logged in on the
+    same phone), the write is refused with 409 before any view runs, and the queue keeps the item
+    waiting for its owner. A write without the header (an item queued by an older release, any
+    other client) goes to the views unchanged; so does one without a logged-in session, which the
+    views refuse as unauthenticated.
+
+    Every answer to a logged-in browser names its user in the same header: the service worker keys
+    its copies of the field pages by it, so a copy is only ever shown to the user it was made for.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        stated = request.headers.get(QUEUE_USER_HEADER)
+        user = request.user
+        if stated and request.method not in SAFE_METHODS and user.is_authenticated and stated != str(user.pk):
+            response = api_error(
+                409,
+                _(
+                    "Item antrian ini dibuat oleh pengguna lain di ponsel ini dan tidak dikirim atas "
+                    "nama Anda. Item tetap di antrian sampai pemiliknya masuk lagi."
+                ),
+            )
+        else:
+            response = self.get_response(request)
+        user = request.user  # the login view may have changed it
+        if user.is_authenticated:
+            response[QUEUE_USER_HEADER] = str(user.pk)
         return response
 
 

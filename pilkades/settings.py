@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "pilkades.middleware.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A write from the offline queue that names another user than the session's: 409 (shared phones).
+    "pilkades.middleware.QueueUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "pilkades.middleware.AppNotFoundPageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -168,6 +168,7 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     # The field app offline: the queue page is a shell filled from the phone; the manifest and the
     # service worker hold no data and are fetched by the browser itself (without cookies, for the manifest).
     "field-queue": same(SESSION),
+    "field-session": read_only(EVERYONE),  # who is logged in: the user's own id, or null
     "field-sw": read_only(EVERYONE),
     "field-manifest": read_only(EVERYONE),
     "posko-latest": same(HQ),

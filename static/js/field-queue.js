@@ -4,6 +4,12 @@
 // is harmless (the server answers the first result again), and its client time, which the server
 // stores beside its own. States: menunggu, mengirim, terkirim, ditolak (with the server's reason).
 //
+// A phone may be shared. Each item belongs to the user who made it, and goes out only in a session
+// of that user, asked from the server at each flush (never from a page, which may be a copy kept
+// for someone else); the item also names its user to the server (X-Pilkades-User), which refuses
+// it in anyone else's session. Another user's items wait for his next login. Copies of the field
+// pages are kept per user (see adoptUser and the worker, templates/election_day/sw.js).
+//
 // Loaded by every page of a logged-in user (for the logout guard) and imported by the service
 // worker (for Background Sync); the DOM parts run only in a window.
 (function (root) {
@@ -13,6 +19,12 @@
   var META = "meta";
   var SYNC_TAG = "pilkades-antrian";
   var SENT_KEEP_MS = 2 * 24 * 3600 * 1000;
+  var USER_HEADER = "X-Pilkades-User";
+  var SHELL_PREFIX = "pilkades-lapangan-";
+  // The worker names it before importing this file; a page names it on the script element.
+  var sessionUrl = root.document
+    ? (document.currentScript && document.currentScript.dataset.session) || ""
+    : root.PILKADES_SESSION_URL;
   var channel = root.BroadcastChannel ? new BroadcastChannel(SYNC_TAG) : null;
   var dbPromise = null;
 
@@ -168,6 +180,52 @@
     });
   }
 
+  // --- whose phone it is now --------------------------------------------------------------------
+  // The worker keeps a field page's copy under its user's key; without signal it shows only the
+  // copies of meta "user": the last user the server (a page's answer, or the session check of a
+  // flush) named logged in here. Naming another user deletes the previous one's copies at once;
+  // his queued items stay, and wait for him.
+  function pageKey(path, user) {
+    return path + "?pengguna=" + encodeURIComponent(user);
+  }
+  function adoptUser(user) {
+    if (!user) return Promise.resolve();
+    return meta("user").then(function (known) {
+      if (known === user) return undefined;
+      return meta("user", user).then(function () { return dropPagesNotOf(user); });
+    });
+  }
+  function dropPagesNotOf(user) {
+    if (!root.caches) return Promise.resolve();
+    return caches.keys().then(function (names) {
+      return Promise.all(names.filter(function (n) { return n.indexOf(SHELL_PREFIX) === 0; }).map(function (name) {
+        return caches.open(name).then(function (cache) {
+          return cache.keys().then(function (requests) {
+            return Promise.all(requests.filter(function (r) {
+              var owner = new URL(r.url).searchParams.get("pengguna");
+              return owner !== null && owner !== user;
+            }).map(function (r) { return cache.delete(r); }));
+          });
+        });
+      }));
+    });
+  }
+  // The user of this browser's live session, from the server: null when nobody is logged in;
+  // rejects without signal.
+  function liveUser() {
+    // Without signal, no request at all: a failed one costs the phone more than it tells.
+    if (root.navigator && navigator.onLine === false) return Promise.reject(new Error("offline"));
+    return fetch(sessionUrl, {
+      credentials: "same-origin",
+      cache: "no-store",
+      redirect: "manual",
+      headers: { Accept: "application/json" },
+    }).then(function (response) {
+      if (!response.ok) return null;
+      return response.json().then(function (json) { return json.user ? String(json.user) : null; });
+    });
+  }
+
   function pending(items, user) {
     return items.filter(function (i) {
       return i.user === user && (i.state === "menunggu" || i.state === "mengirim");
@@ -207,7 +265,12 @@
         body: body(item),
         credentials: "same-origin",
         redirect: "manual",
-        headers: { Accept: "application/json", "X-CSRFToken": csrf || "", "Idempotency-Key": item.key },
+        headers: {
+          Accept: "application/json",
+          "X-CSRFToken": csrf || "",
+          "Idempotency-Key": item.key,
+          "X-Pilkades-User": item.user,
+        },
       });
     }).then(function (response) {
       if (response.ok) {
@@ -217,7 +280,10 @@
         item.errors = null;
         return put(item).then(function () { return true; });
       }
-      var later = response.type === "opaqueredirect" || response.status === 401 || response.status >= 500;
+      // 409 naming another user: the session changed hands since the flush began (shared phone).
+      var otherSession = response.status === 409 && response.headers.get(USER_HEADER) !== item.user;
+      var later = response.type === "opaqueredirect" || response.status === 401 || response.status >= 500
+        || otherSession;
       return reasonOf(response).then(function (reason) {
         item.reason = reason.text;
         if (later || (response.status === 403 && SESSION_PROBLEM.test(reason.text))) {
@@ -235,20 +301,26 @@
   }
 
   var flushing = null;
-  // Sends every waiting item of the current user, oldest first, one at a time. Resolves true when
-  // nothing is left waiting, false when the connection (or the session) stopped it.
+  // Sends every waiting item of the user logged in now (the server says who), oldest first, one
+  // at a time. Resolves true when nothing of his is left waiting, false when the connection (or
+  // the session: nobody logged in) stopped it. Other users' items are left as they are.
   function flush(options) {
     if (flushing) return flushing;
     var run = function () {
-      return Promise.all([meta("user"), meta("csrf"), all()]).then(function (got) {
-        var csrf = root.document ? cookie("csrftoken") || got[1] : got[1];
-        var queue = pending(got[2], got[0]);
-        var next = function (i) {
-          if (i >= queue.length) return true;
-          return sendOne(queue[i], csrf).then(function (ok) { return ok ? next(i + 1) : false; });
-        };
-        return next(0);
-      });
+      return liveUser().then(function (live) {
+        if (!live) return false;
+        return adoptUser(live).then(function () {
+          return Promise.all([meta("csrf"), all()]);
+        }).then(function (got) {
+          var csrf = root.document ? cookie("csrftoken") || got[0] : got[0];
+          var queue = pending(got[1], live);
+          var next = function (i) {
+            if (i >= queue.length) return true;
+            return sendOne(queue[i], csrf).then(function (ok) { return ok ? next(i + 1) : false; });
+          };
+          return next(0);
+        });
+      }, function () { return false; }); // no signal
     };
     // The worker never waits for the lock: a page that holds it is sending already, and a worker
     // event left waiting would hold up the activation of a new release, and with it the page's
@@ -273,7 +345,8 @@
   }
 
   root.PilkadesQueue = { SYNC_TAG: SYNC_TAG, all: all, get: get, put: put, remove: remove, meta: meta,
-    clearAll: clearAll, flush: flush, pending: pending, uuid: uuid, channel: channel };
+    clearAll: clearAll, flush: flush, pending: pending, uuid: uuid, channel: channel, adoptUser: adoptUser,
+    pageKey: pageKey };
   if (!root.document) return;
 
   // --- the window: status line, forms, queue page, logout guard ---------------------------------
@@ -282,6 +355,7 @@
   var user = text.user || "";
   var status = document.getElementById("queue-status");
   var message = document.getElementById("queue-message");
+  var others = document.getElementById("queue-others");
   var retryDelay = 2000;
   var retryTimer = null;
 
@@ -311,6 +385,13 @@
         status.hidden = !parts.length;
         status.querySelector("a").textContent = parts.join(" · ");
         status.className = "queue-status" + (refused ? " refused" : "");
+      }
+      if (others) { // another user's items: how many, never what they say
+        var theirs = items.filter(function (i) {
+          return i.user !== user && (i.state === "menunggu" || i.state === "mengirim");
+        }).length;
+        others.hidden = !theirs;
+        others.textContent = theirs ? text.textOthers.replace("{n}", theirs) : "";
       }
       root.dispatchEvent(new CustomEvent("pilkades-queue-items", { detail: mine }));
       return mine;
@@ -513,7 +594,9 @@
 
   // --- start --------------------------------------------------------------------------------
   if (!user) return;
-  meta("user", user);
+  // A page with signal is the server's word on who is logged in; a copy without signal is only
+  // ever shown to that same user (the worker), so it changes nothing here.
+  adoptUser(user);
   meta("csrf", cookie("csrftoken"));
   all().then(function (items) {
     var now = Date.now();

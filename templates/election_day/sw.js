@@ -2,11 +2,17 @@
 // The shell (the field pages and their files) is cached on install under a name versioned per
 // release. Field pages: network first, the cached copy without signal. Static files of the shell:
 // cache first. Everything else (the API, other pages, other users' answers): never touched.
+// A phone may be shared: a page's copy is kept under its user (the X-Pilkades-User header of the
+// answer) and shown without signal only to the user last seen logged in; anyone else gets the
+// offline page. Seeing another user logged in deletes the previous user's copies.
 "use strict";
 var VERSION = "{{ version }}";
 var CACHE = "pilkades-lapangan-" + VERSION;
 var PAGES = {{ pages|safe }};
 var ASSETS = {{ assets|safe }};
+var OFFLINE_PAGE = {{ offline_page|safe }};
+var USER_HEADER = "X-Pilkades-User";
+self.PILKADES_SESSION_URL = {{ session_url|safe }}; // asked by the queue before it sends
 importScripts({{ queue_script|safe }});
 
 self.addEventListener("install", function (event) {
@@ -17,7 +23,11 @@ self.addEventListener("install", function (event) {
         return Promise.all(
           PAGES.map(function (url) {
             return fetch(url, { credentials: "same-origin", redirect: "manual" }).then(function (response) {
-              if (response.ok && response.type === "basic") return cache.put(url, response);
+              var owner = response.headers.get(USER_HEADER);
+              if (!response.ok || response.type !== "basic" || !owner) return undefined;
+              return PilkadesQueue.adoptUser(owner).then(function () {
+                return cache.put(PilkadesQueue.pageKey(url, owner), response);
+              });
             }).catch(function () {});
           })
         );
@@ -54,19 +64,24 @@ self.addEventListener("fetch", function (event) {
   if (request.mode === "navigate" && PAGES.indexOf(url.pathname) !== -1) {
     event.respondWith(
       fetch(request).then(function (response) {
-        // Only the page itself: not a redirect to the login page, not an error page.
-        if (response.ok && !response.redirected) {
+        // Only the page itself, of a logged-in user: not a redirect to the login page, not an error.
+        var owner = response.headers.get(USER_HEADER);
+        if (response.ok && !response.redirected && owner) {
           var copy = response.clone();
-          caches.open(CACHE).then(function (cache) {
-            cache.put(url.pathname, copy);
-          });
+          event.waitUntil(PilkadesQueue.adoptUser(owner).then(function () {
+            return caches.open(CACHE);
+          }).then(function (cache) {
+            return cache.put(PilkadesQueue.pageKey(url.pathname, owner), copy);
+          }).catch(function () {}));
         }
         return response;
       }).catch(function () {
         // Any release's copy: the two registrations (/hari-h/, /laporan/baru/) share the caches,
         // and the one updated first deletes the older cache the other's worker may still run on.
-        return fromAnyCache(url.pathname).then(function (hit) {
-          return hit || Response.error();
+        return PilkadesQueue.meta("user").then(function (user) {
+          return user ? fromAnyCache(PilkadesQueue.pageKey(url.pathname, user)) : undefined;
+        }).catch(function () {}).then(function (hit) {
+          return hit || offlinePage();
         });
       })
     );
@@ -84,6 +99,14 @@ self.addEventListener("fetch", function (event) {
     );
   }
 });
+
+// No copy of this page for the user logged in here: say so, in the app's words, with nobody's data.
+function offlinePage() {
+  return new Response(OFFLINE_PAGE, {
+    status: 503,
+    headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" },
+  });
+}
 
 // The newest shell cache holding the path (this release's first), without creating any cache.
 function fromAnyCache(path) {
