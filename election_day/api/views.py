@@ -60,6 +60,7 @@ from election_day.services import lapsit as lapsit_services
 from election_day.services import progress as progress_services
 from election_day.services import windows
 from election_day.services.common import KeyReused
+from operations.api.risk import REPLAYED_HEADER
 from operations.models import Assignment, Operation
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
@@ -102,10 +103,13 @@ def _service(call):
 
 
 def _written(serializer_class, obj, created: bool, **context) -> Response:
-    return Response(
+    response = Response(
         serializer_class(obj, context=context).data,
         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
     )
+    if not created:  # a replay: nothing was written, as a risk report's replay says
+        response[REPLAYED_HEADER] = "true"
+    return response
 
 
 class IsHQ(drf_permissions.BasePermission):

@@ -140,8 +140,10 @@ def test_api_answers_422_for_a_key_sent_with_a_raised_severity(api_client, w):
         "description": "Surat suara terlambat tiba",
     }
     headers = {"HTTP_IDEMPOTENCY_KEY": str(uuid.uuid4())}
-    assert api_client.post("/api/v1/hari-h/incidents/", body, format="json", **headers).status_code == 201
-    assert api_client.post("/api/v1/hari-h/incidents/", body, format="json", **headers).status_code == 200
+    first = api_client.post("/api/v1/hari-h/incidents/", body, format="json", **headers)
+    assert first.status_code == 201 and "Idempotent-Replayed" not in first
+    again = api_client.post("/api/v1/hari-h/incidents/", body, format="json", **headers)
+    assert again.status_code == 200 and again["Idempotent-Replayed"] == "true"  # as reports answer
     raised = api_client.post("/api/v1/hari-h/incidents/", {**body, "severity": 3}, format="json", **headers)
     assert raised.status_code == 422, raised.content
     assert Incident.objects.get().severity == 1
