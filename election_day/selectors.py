@@ -462,15 +462,20 @@ def _may_go(officer: Officer, *, village: VillageElection, area_polsek: int | No
 def dispatch_pool(*, incident: Incident, now: datetime | None = None) -> DispatchPool:
     """Everyone who could be sent to an incident now, grouped, with the distance to its village.
 
-    Reserve and patrols of the current stage; village guards of other villages above their need
-    (voting stage, where needs are kept), never from a village with an open incident. Left out:
-    officers who finished duty, commanders (Kapolsek, pimpinan, staff, Kompol and above), who
-    live in the incident's desa (neutrality), Polsek officers outside their Polsek's area (the
-    posting rules would refuse them).
+    Reserve and patrols of every stage on duty (``windows_on_duty``); village guards of other villages
+    above their need (voting stage, where needs are kept), never from a village with an open incident.
+    Left out: officers who finished duty, commanders (Kapolsek, pimpinan, staff, Kompol and above), who
+    live in the incident's desa (neutrality), Polsek officers outside their Polsek's area (the posting
+    rules would refuse them).
     """
     now = now or timezone.now()
     operation = incident.operation
-    stage, _window = current_stage(operation=operation, now=now)
+    stage, window = current_stage(operation=operation, now=now)
+    # Every stage on duty, as the board counts them: the voting day's reserve is still there while
+    # an early counting window runs beside it.
+    stages = sorted(
+        {stage} | {w.stage for w in windows_on_duty(operation=operation, now=now, current=window)}
+    )
     village = incident.village_election
     target = desa_point(village.desa)
     area_polsek = (
@@ -480,7 +485,7 @@ def dispatch_pool(*, incident: Incident, now: datetime | None = None) -> Dispatc
     )
     troubled = set(incidents_open_villages(operation_id=operation.pk))
     need = {}
-    if stage == Stage.VOTING:
+    if Stage.VOTING in stages:
         need = dict(
             VillageStanding.objects.filter(operation=operation).values_list(
                 "village_election_id", "required_personnel"
@@ -488,10 +493,10 @@ def dispatch_pool(*, incident: Incident, now: datetime | None = None) -> Dispatc
         )
     finished = CheckIn.objects.filter(assignment=OuterRef("pk"), kind=CheckIn.Kind.FINISHED)
     postings = (
-        Assignment.objects.filter(operation=operation, stage=stage, officer__is_active=True)
+        Assignment.objects.filter(operation=operation, stage__in=stages, officer__is_active=True)
         .filter(
             Q(duty__in=[Duty.RESERVE, Duty.PATROL])
-            | Q(duty=Duty.VILLAGE_GUARD, village_election_id__in=list(need))
+            | Q(duty=Duty.VILLAGE_GUARD, stage=Stage.VOTING, village_election_id__in=list(need))
         )
         .exclude(village_election=village)
         .exclude(Exists(finished))
@@ -501,7 +506,11 @@ def dispatch_pool(*, incident: Incident, now: datetime | None = None) -> Dispatc
     sizes: dict[str, int] = {}
     eligible: dict[str, int] = {}
     rows: list[tuple[Assignment, str]] = []
+    seen: set[int] = set()
     for posting in postings:
+        if posting.officer_id in seen:  # posted in two stages on duty: one officer, sent once
+            continue
+        seen.add(posting.officer_id)
         if posting.duty == Duty.RESERVE:
             key = f"reserve:{posting.officer.unit_id}"
         elif posting.duty == Duty.PATROL:

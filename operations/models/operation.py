@@ -146,9 +146,9 @@ class Operation(models.Model):
     def clean(self) -> None:
         # Closed is final: the final report was written from this state (election_day's
         # operation_close, the only way in), so neither the status nor anything else changes after.
-        stored = self.pk and Operation.objects.filter(pk=self.pk).values_list("status", flat=True).first()
-        if stored == self.Status.CLOSED:
-            raise ValidationError(_("Operasi %(name)s sudah ditutup.") % {"name": self.name})
+        stored = self.pk and Operation.objects.filter(pk=self.pk).values("status", "name").first()
+        if stored and stored["status"] == self.Status.CLOSED:
+            raise ValidationError(_("Operasi %(name)s sudah ditutup.") % {"name": stored["name"]})
         if self.status == self.Status.CLOSED:
             message = _(
                 "Operasi ditutup lewat Tutup operasi di halaman Lapsit (API: operations/<id>/close/), "

@@ -433,6 +433,8 @@ def proposal_create(
     exclude_bko: bool = False,
 ) -> AllocationProposal:
     """Propose postings for the free officers: riskiest villages first, then the shortest travel."""
+    # A closed operation's postings never change again (apply checks the locked row once more).
+    require_open(operation)
     started = time.perf_counter()
     # Read before the villages and officers: a posting written in between makes the proposal
     # stale (refused on apply), never silently applied over.

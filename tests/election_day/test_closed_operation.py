@@ -15,8 +15,9 @@ from election_day.services.incidents import (
     incident_resolve,
 )
 from election_day.services.lapsit import operation_close
-from operations.models import Assignment, Duty, Operation
+from operations.models import AllocationProposal, Assignment, Duty, Operation
 from operations.services.assignments import assignment_create, assignment_delete, team_leader_set
+from operations.services.proposals import proposal_create
 from operations.services.setup import operation_save
 from pilkades.errors import WrongState
 from tests.election_day.test_services_progress_incidents import check, jpeg_bytes
@@ -170,3 +171,13 @@ def test_only_hq_reports_an_incident_as_a_posko_call(w):
         idempotency_key=uuid.uuid4(),
     )
     assert incident.source == Incident.Source.POSKO
+
+
+def test_no_proposal_is_computed_for_a_closed_operation_and_its_name_is_the_stored_one(w, closed):
+    with pytest.raises(WrongState, match=w.operation.name):
+        proposal_create(operation=Operation.objects.get(pk=w.operation.pk), by=w.kabag)
+    assert not AllocationProposal.objects.exists()
+    renamed = Operation.objects.get(pk=w.operation.pk)
+    renamed.name = "Nama lain"
+    with pytest.raises(ValidationError, match=f"Operasi {w.operation.name} sudah ditutup"):
+        operation_save(operation=renamed)

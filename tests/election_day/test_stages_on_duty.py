@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from election_day.models import StageWindow
-from election_day.selectors import board, lapsit_data
+from election_day.selectors import board, dispatch_proposal, lapsit_data
 from election_day.services.checkins import checkin_record
 from election_day.services.dispatch import dispatch_confirm
 from election_day.services.incidents import incident_report
@@ -104,3 +104,24 @@ def test_an_officer_dispatched_from_the_reserve_keeps_his_arrival(w):
     after = board(operation=w.operation, feed_size=None)
     assert after["personnel"] == before
     assert not {p.officer.nrp for p in reserve} & {row["nrp"] for row in after["late"]["officers"]}
+
+
+def test_the_voting_reserve_is_proposed_while_an_early_counting_window_runs(w):
+    unit = polres()
+    for _ in range(2):
+        assignment_create(
+            operation=w.operation, officer=OfficerFactory(unit=unit), duty=Duty.RESERVE, by=w.kabag
+        )
+    incident, _ = incident_report(
+        operation=w.operation,
+        village_election=w.own[1],
+        category=w.category,
+        severity=2,
+        description="Massa berkumpul",
+        by=w.kabag,
+        idempotency_key=uuid.uuid4(),
+    )
+    _counting_opens(w)
+    found, proposal = dispatch_proposal(incident=incident)
+    assert found.stage == Stage.COUNTING
+    assert len(proposal.team) == 2 and proposal.problem in ("", None)
