@@ -246,12 +246,12 @@ class IncidentViewSet(
             return self.queryset
         user = self.request.user
         ids = permissions.visible_kecamatan_ids(user)
-        rows = (
-            selectors.incidents_visible(visible_kecamatan_ids=ids).prefetch_related("photos").order_by("-pk")
-        )
         if ids is not None and not ids:
-            return rows.filter(reported_by=user)
-        return rows
+            # An officer without an area reads what he reported himself (and may add photos to it).
+            rows = selectors.incidents_visible(visible_kecamatan_ids=None).filter(reported_by=user)
+        else:
+            rows = selectors.incidents_visible(visible_kecamatan_ids=ids)
+        return rows.prefetch_related("photos").order_by("-pk")
 
     def get_serializer_context(self):
         return {

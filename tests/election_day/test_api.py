@@ -203,3 +203,26 @@ def test_every_hari_h_write_refuses_unknown_fields(
     assert (CheckIn.objects.count(), Incident.objects.count()) == before
     incident.refresh_from_db()
     assert incident.state == Incident.State.NEW and not incident.photos.exists()
+
+
+def test_a_field_officer_reads_his_own_incidents_and_adds_a_photo_later(api_client, w, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client = login(api_client, w.member_user)
+    made = client.post(
+        "/api/v1/hari-h/incidents/",
+        {
+            "operation": w.operation.pk,
+            "village_election": w.own[0].pk,
+            "category": "logistik",
+            "severity": 1,
+            "description": "Kotak suara belum tiba",
+        },
+        format="json",
+    )
+    assert made.status_code == 201, made.content
+    listed = client.get("/api/v1/hari-h/incidents/").json()
+    assert [row["id"] for row in listed["results"]] == [made.json()["id"]]
+    photo = SimpleUploadedFile("foto.jpg", _jpeg(), content_type="image/jpeg")
+    added = client.post(f"/api/v1/hari-h/incidents/{made.json()['id']}/photos/", {"photos": [photo]})
+    assert added.status_code == 200, added.content
+    assert len(added.json()["photos"]) == 1
