@@ -12,6 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.apps import apps
+
+from election_day.seed import seed_incident_categories
+from operations.seed import seed_catalogues
+from tests.election_day.world import build
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -94,3 +99,12 @@ def screenshot(page, name: str, full_page: bool = True) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+@pytest.fixture
+def w(make_user):
+    """Election day's world (tests/election_day/world.py) for a browser test: the test is
+    transactional, so it starts from flushed tables and the seeded catalogues are written again."""
+    seed_catalogues(apps)
+    seed_incident_categories(apps)
+    return build(make_user)

@@ -11,17 +11,13 @@ import time
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 from PIL import Image
 from playwright.sync_api import expect
 
 from election_day.models import CheckIn, Dispatch, Incident, IncidentPhoto
-from election_day.seed import seed_incident_categories
 from operations.models import Duty, Unit
-from operations.seed import seed_catalogues
 from operations.services.assignments import assignment_create
 from tests.e2e.conftest import PHONE, login, screenshot
-from tests.election_day.world import build
 from tests.factories import OfficerFactory, UnitFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -33,10 +29,9 @@ OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clie
 
 
 @pytest.fixture
-def w(make_user):
-    seed_catalogues(apps)  # a transactional test starts from flushed tables
-    seed_incident_categories(apps)
-    world = build(make_user)
+def w(w):
+    """The e2e world (tests/e2e/conftest.py) with a reserve of two at a Mako to dispatch."""
+    world = w
     mako = UnitFactory(kind=Unit.Kind.POLRES, hq_latitude=Decimal("-6.05"), hq_longitude=Decimal("106.20"))
     world.reserve = [
         assignment_create(

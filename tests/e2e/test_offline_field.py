@@ -9,15 +9,11 @@ import io
 import time
 
 import pytest
-from django.apps import apps
 from PIL import Image
 from playwright.sync_api import expect
 
 from election_day.models import CheckIn, Incident, IncidentPhoto, ProgressStep
-from election_day.seed import seed_incident_categories
-from operations.seed import seed_catalogues
 from tests.e2e.conftest import PHONE, login, screenshot
-from tests.election_day.world import build
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -29,13 +25,6 @@ QUEUE_COUNT = """() => new Promise((resolve) => {
     r.onsuccess = () => { open.result.close(); resolve(r.result); };
   };
 })"""
-
-
-@pytest.fixture
-def w(make_user):
-    seed_catalogues(apps)  # a transactional test starts from flushed tables
-    seed_incident_categories(apps)
-    return build(make_user)
 
 
 def _photo(tmp_path):

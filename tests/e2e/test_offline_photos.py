@@ -7,15 +7,11 @@ Indonesian and queues nothing.
 """
 
 import pytest
-from django.apps import apps
 from PIL import Image
 from playwright.sync_api import expect
 
 from election_day.models import Incident, IncidentPhoto
-from election_day.seed import seed_incident_categories
-from operations.seed import seed_catalogues
 from tests.e2e.conftest import PHONE, login
-from tests.election_day.world import build
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -43,13 +39,6 @@ NEARLY_FULL = """(() => {
   const estimate = navigator.storage.estimate.bind(navigator.storage);
   navigator.storage.estimate = () => estimate().then((e) => ({usage: e.usage, quota: e.usage + 20 * 1024}));
 })()"""
-
-
-@pytest.fixture
-def w(make_user):
-    seed_catalogues(apps)  # a transactional test starts from flushed tables
-    seed_incident_categories(apps)
-    return build(make_user)
 
 
 def _noise_photo(tmp_path, size=(4000, 3000)):

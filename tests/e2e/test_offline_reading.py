@@ -6,14 +6,10 @@ it was last refreshed. Nothing else is kept: not the HQ pages, not the API's ans
 """
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import expect
 
-from election_day.seed import seed_incident_categories
 from operations.models import RiskIndicator
-from operations.seed import seed_catalogues
 from tests.e2e.conftest import PHONE, login, screenshot
-from tests.election_day.world import build
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -32,13 +28,6 @@ CACHED_PATHS = """async () => {
   }
   return paths;
 }"""
-
-
-@pytest.fixture
-def w(make_user):
-    seed_catalogues(apps)  # a transactional test starts from flushed tables
-    seed_incident_categories(apps)
-    return build(make_user)
 
 
 def _offline_open(page, path: str) -> None:

@@ -8,14 +8,10 @@ stored under A's account.
 """
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import expect
 
 from election_day.models import Incident
-from election_day.seed import seed_incident_categories
-from operations.seed import seed_catalogues
 from tests.e2e.conftest import PHONE, login, screenshot
-from tests.election_day.world import build
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -30,13 +26,6 @@ QUEUE_ITEMS = """() => new Promise((resolve) => {
     };
   };
 })"""
-
-
-@pytest.fixture
-def w(make_user):
-    seed_catalogues(apps)  # a transactional test starts from flushed tables
-    seed_incident_categories(apps)
-    return build(make_user)
 
 
 def _report_incident_offline(page, w):

@@ -12,7 +12,6 @@ import re
 import shutil
 
 import pytest
-from django.apps import apps
 from django.conf import settings as django_settings
 from playwright.sync_api import expect
 from rest_framework.response import Response
@@ -20,10 +19,7 @@ from rest_framework.response import Response
 from election_day import offline
 from election_day.api.views import CheckInViewSet, ProgressViewSet
 from election_day.models import CheckIn, ProgressStep
-from election_day.seed import seed_incident_categories
-from operations.seed import seed_catalogues
 from tests.e2e.conftest import PHONE, login
-from tests.election_day.world import build
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -49,13 +45,6 @@ TAKE_OVER = """async () => {
   }
   return false;
 }"""
-
-
-@pytest.fixture
-def w(make_user):
-    seed_catalogues(apps)  # a transactional test starts from flushed tables
-    seed_incident_categories(apps)
-    return build(make_user)
 
 
 @pytest.fixture
