@@ -18,7 +18,7 @@ from django.db import connections, models, router
 from django.utils import timezone
 
 # The columns simple_history adds to every historical table besides its own key (history_id).
-_HISTORY_CONSTANTS = ("history_date", "history_change_reason", "history_type", "history_user_id")
+HISTORY_CONSTANTS = ("history_date", "history_change_reason", "history_type", "history_user_id")
 
 # Codes per statement: well under SQLite's and PostgreSQL's parameter limits.
 BATCH_SIZE = 2000
@@ -66,7 +66,7 @@ def history_copy_rows(
             continue
         if field.attname in tracked:
             selects.append(qn(tracked.pop(field.attname).column))
-        elif field.attname in _HISTORY_CONSTANTS:
+        elif field.attname in HISTORY_CONSTANTS:
             selects.append("%s")
             params.append(field.get_db_prep_save(constants[field.attname], connection))
         else:

@@ -21,7 +21,7 @@ from election_day.models import CheckIn, StageWindow
 from election_day.services.common import actor_name, board_changed, require_same_request
 from operations.models import Assignment, Officer, Operation, Stage
 from operations.services.setup import require_open
-from pilkades import sqlrows
+from pilkades import sqlrows, sqlwrites
 from villages.models import Desa, VillageElection
 
 
@@ -288,6 +288,6 @@ def _record(
         recorded_by=by,
         idempotency_key=idempotency_key,
     )
-    checkin.save()
+    sqlwrites.insert(checkin, history_user=by)
     board_changed(operation_id=assignment.operation_id, parts=("presence",))
     return checkin, True

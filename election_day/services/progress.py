@@ -17,7 +17,7 @@ from election_day.models import MARKS, PROGRESS_ORDER, ProgressStage, ProgressSt
 from election_day.services.common import board_changed, require_same_request
 from operations.models import Operation
 from operations.services.setup import require_open
-from pilkades import sqlrows
+from pilkades import sqlrows, sqlwrites
 from villages.models import Desa, VillageElection
 
 
@@ -216,7 +216,7 @@ def _record(
         )
     if stage in MARKS and not reason:
         raise ValidationError({"reason": _("Penundaan atau pemungutan ulang wajib disertai alasan.")})
-    step = ProgressStep.objects.create(
+    step = ProgressStep(
         operation=operation,
         village_election=village_election,
         stage=stage,
@@ -227,8 +227,9 @@ def _record(
         idempotency_key=idempotency_key,
         client_time=client_time,
     )
+    sqlwrites.insert(step, history_user=by)
     current.stage = stage
     current.updated_at = step.recorded_at
-    current.save(update_fields=["stage", "updated_at"])
+    sqlwrites.update(current, ["stage", "updated_at"])
     board_changed(operation_id=operation.pk, parts=("progress",))
     return step
