@@ -25,11 +25,17 @@ class FaviconView(RedirectView):
 class LogoutView(auth_views.LogoutView):
     """Logging out leaves nothing of this user on a shared phone: the field app's queue (IndexedDB),
     its cached pages and its service worker are cleared by the browser (static/js/field-queue.js
-    does the same first, for browsers that ignore the header)."""
+    does the same first, for browsers that ignore the header).
+
+    Unless the phone's queue holds another user's reports, waiting for him to log in again (made
+    without signal, after his session ended): the field app removes this user's items and pages
+    itself and says so (``antrian_lain``), and the browser is asked to clear only its HTTP cache,
+    not the storage those reports are in."""
 
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)
-        response["Clear-Site-Data"] = '"cache", "storage"'
+        others_waiting = request.POST.get("antrian_lain") == "1"
+        response["Clear-Site-Data"] = '"cache"' if others_waiting else '"cache", "storage"'
         return response
 
 

@@ -196,6 +196,12 @@
     });
   }
   function dropPagesNotOf(user) {
+    return dropPages(function (owner) { return owner !== user; });
+  }
+  function dropPagesOf(user) {
+    return dropPages(function (owner) { return owner === user; });
+  }
+  function dropPages(whose) {
     if (!root.caches) return Promise.resolve();
     return caches.keys().then(function (names) {
       return Promise.all(names.filter(function (n) { return n.indexOf(SHELL_PREFIX) === 0; }).map(function (name) {
@@ -203,7 +209,7 @@
           return cache.keys().then(function (requests) {
             return Promise.all(requests.filter(function (r) {
               var owner = new URL(r.url).searchParams.get("pengguna");
-              return owner !== null && owner !== user;
+              return owner !== null && whose(owner);
             }).map(function (r) { return cache.delete(r); }));
           });
         });
@@ -549,12 +555,31 @@
   }
 
   // Logging out on a shared phone: send first, warn about what could not be sent, then leave
-  // nothing behind (the server's Clear-Site-Data does the same where the browser honours it).
-  function forget() {
+  // nothing of this user behind: his items, his copies of pages. Another user's items waiting for
+  // him to log in again stay (they were his reports, made without signal); only when there are
+  // none is everything cleared, the worker too. The form tells the server which, so that its
+  // Clear-Site-Data header does not wipe the queue those items are in.
+  function othersWaiting(items, user) {
+    return items.some(function (i) { return i.user !== user; });
+  }
+  function forget(user, items) {
+    if (!othersWaiting(items, user)) return forgetAll();
+    var mine = items.filter(function (i) { return i.user === user; });
+    return Promise.all(mine.map(function (i) {
+      return tx(ITEMS, "readwrite", function (s) { return s.delete(i.id); });
+    }).concat([
+      meta("user").then(function (known) {
+        return known === user ? tx(META, "readwrite", function (s) { return s.delete("user"); }) : undefined;
+      }),
+      tx(META, "readwrite", function (s) { return s.delete("csrf"); }),
+      dropPagesOf(user),
+    ])).then(notify).catch(function () {});
+  }
+  function forgetAll() {
     var steps = [clearAll()];
     if (root.caches) {
       steps.push(caches.keys().then(function (names) {
-        return Promise.all(names.filter(function (n) { return n.indexOf("pilkades-lapangan-") === 0; })
+        return Promise.all(names.filter(function (n) { return n.indexOf(SHELL_PREFIX) === 0; })
           .map(function (n) { return caches.delete(n); }));
       }));
     }
@@ -573,8 +598,15 @@
       Promise.race([flush().catch(function () {}), timeout]).then(all).then(function (items) {
         var left = pending(items, user).length;
         if (left && !root.confirm(text.textLogout.replace("{n}", left))) return;
+        if (othersWaiting(items, user)) {
+          var keep = document.createElement("input");
+          keep.type = "hidden";
+          keep.name = "antrian_lain";
+          keep.value = "1";
+          form.appendChild(keep);
+        }
         var leave = function () { form.submit(); };
-        Promise.race([forget(), new Promise(function (r) { setTimeout(r, 2000); })]).then(leave, leave);
+        Promise.race([forget(user, items), new Promise(function (r) { setTimeout(r, 2000); })]).then(leave, leave);
       }, function () { form.submit(); });
     });
   });

@@ -18,6 +18,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Sandi-Uji-12345"
 QUEUE_ITEMS = """() => new Promise((resolve) => {
   const open = indexedDB.open("pilkades-lapangan");
+  open.onupgradeneeded = () => open.transaction.abort();  // no queue on the phone: do not make one
+  open.onerror = () => resolve([]);
   open.onsuccess = () => {
     const r = open.result.transaction("antrian").objectStore("antrian").getAll();
     r.onsuccess = () => {
@@ -121,5 +123,59 @@ def test_next_user_on_a_shared_phone_never_sees_or_sends_the_previous_users_work
     incident = Incident.objects.get()
     assert (incident.reported_by_id, incident.description) == (a.pk, "Catatan rahasia petugas A")
     assert incident.client_time is not None
+    noise = ("ERR_INTERNET_DISCONNECTED", "Failed to load resource")
+    assert [e for e in console.take() if not any(n in e for n in noise)] == []
+
+
+def test_logging_out_on_a_shared_phone_removes_only_that_users_work(open_page, w):
+    """B logging out clears B's queue and pages, never A's waiting item (it was cleared with them:
+    a report A made without signal was lost)."""
+    page, console = open_page(PHONE)
+    context = page.context
+    a, b = w.leader_user, w.member_user
+
+    login(page, a.username, PASSWORD)
+    page.goto("/hari-h/")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.goto("/hari-h/kejadian/baru/")
+    context.set_offline(True)
+    _report_incident_offline(page, w)
+    context.clear_cookies()  # A's session ends without logging out
+    _back_online(page)
+
+    # B logs in, queues a report of his own without signal, then logs out and accepts losing it.
+    login(page, b.username, PASSWORD)
+    page.goto("/hari-h/kejadian/baru/")
+    page.wait_for_load_state("networkidle")
+    context.set_offline(True)
+    page.select_option("#id_operation", str(w.operation.pk))
+    page.select_option("#id_village_election", str(w.own[0].pk))
+    page.select_option("#id_category", "keributan")
+    page.select_option("#id_severity", "1")
+    page.fill("#id_description", "Laporan petugas B")
+    page.get_by_role("button", name="Kirim ke Posko").click()
+    expect(page.locator("#queue-status")).to_have_text("1 menunggu dikirim")
+    assert sorted(i["user"] for i in page.evaluate(QUEUE_ITEMS)) == sorted([str(a.pk), str(b.pk)])
+    # With signal again, B's report still cannot go out (the Posko's server is unreachable for
+    # reports), so the logout asks whether to leave it behind.
+    context.route("**/api/v1/hari-h/incidents/**", lambda route: route.abort())
+    context.set_offline(False)
+    page.goto("/hari-h/antrian/")
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
+    page.get_by_role("button", name="Keluar").click()
+    page.wait_for_url("**/accounts/login/**", timeout=15_000)
+    assert dialogs and dialogs[0].startswith("1 item belum terkirim")
+
+    assert page.evaluate(QUEUE_ITEMS) == [{"user": str(a.pk), "state": "menunggu", "reason": ""}]
+    assert Incident.objects.count() == 0
+
+    # A logs in again: his report goes out under his account; B's never existed on the server.
+    context.unroute("**/api/v1/hari-h/incidents/**")
+    login(page, a.username, PASSWORD)
+    page.goto("/hari-h/antrian/")
+    expect(page.locator("#queue-list li[data-state=terkirim]")).to_have_count(1, timeout=20_000)
+    incident = Incident.objects.get()
+    assert (incident.reported_by_id, incident.description) == (a.pk, "Catatan rahasia petugas A")
     noise = ("ERR_INTERNET_DISCONNECTED", "Failed to load resource")
     assert [e for e in console.take() if not any(n in e for n in noise)] == []

@@ -67,3 +67,11 @@ def test_logout_asks_the_browser_to_clear_the_queue_and_caches(client):
     client.force_login(user)
     response = client.post(reverse("logout"))
     assert response["Clear-Site-Data"] == '"cache", "storage"'
+
+
+def test_logout_keeps_the_storage_holding_another_users_waiting_reports(client):
+    user = get_user_model().objects.create_user("petugas", password="x")
+    client.force_login(user)
+    response = client.post(reverse("logout"), {"antrian_lain": "1"})
+    assert response["Clear-Site-Data"] == '"cache"'
+    assert "_auth_user_id" not in client.session
