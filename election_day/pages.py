@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.formats import time_format
+from django.utils.formats import number_format, time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -118,6 +118,16 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
                 "time": time_format(timezone.localtime(checkin.recorded_at), "TIME_FORMAT"),
             },
         )
+        if checkin_services.is_far(checkin):
+            desa = checkin.village_election.desa.name
+            messages.warning(
+                request,
+                _(
+                    "Posisi ponsel %(km)s km dari titik desa %(desa)s: pastikan Anda di pos yang benar. "
+                    "Posko melihat jarak ini."
+                )
+                % {"km": number_format(checkin.distance_m / 1000, 1), "desa": desa},
+            )
     return redirect("field-home")
 
 

@@ -240,6 +240,26 @@ def _cached(key: str | None, build):
     return versioned_get_or_set(key, build, BOARD_CACHE_SECONDS)
 
 
+def _far(*, operation: Operation, stages: Sequence[str]) -> dict:
+    """Arrivals on duty reported farther from the desa's point than CHECKIN_FAR_METRES, farthest
+    first: the Posko asks these officers where they are."""
+    limit = settings.CHECKIN_FAR_METRES
+    far = CheckIn.objects.filter(
+        operation=operation, stage__in=stages, kind=CheckIn.Kind.ARRIVED, distance_m__gt=limit
+    )
+    rows = far.order_by("-distance_m", "pk").values_list(
+        "officer__rank", "officer__name", "officer__nrp", "village_election__desa__name", "distance_m"
+    )[:LATE_LIST_SIZE]
+    return {
+        "threshold_m": limit,
+        "total": far.count(),
+        "officers": [
+            {"officer": officer_name(rank, name), "nrp": nrp, "place": desa or "", "distance_m": metres}
+            for rank, name, nrp, desa, metres in rows
+        ],
+    }
+
+
 def _presence(*, operation: Operation, stages: Sequence[str], late_since: dict[str, datetime]) -> dict:
     """Planned, present and finished over the postings of ``stages``; the late list over the stages
     in ``late_since`` (stage: when a posting not arrived by then is late)."""
@@ -286,6 +306,7 @@ def _presence(*, operation: Operation, stages: Sequence[str], late_since: dict[s
             )[:LATE_LIST_SIZE]
         ]
     return {
+        "far": _far(operation=operation, stages=stages),
         "personnel": {
             "planned": presence["planned"],
             "present": presence["present"],
@@ -352,7 +373,9 @@ def board(
     language = translation.get_language() or ""
 
     presence = _cached(
-        parts and f"{prefix}:presence:{parts.presence}:{parts.assignment_version}:{duty_key}:{language}",
+        parts
+        and f"{prefix}:presence:{parts.presence}:{parts.assignment_version}:{duty_key}:{language}"
+        f":{settings.CHECKIN_FAR_METRES}",
         lambda: _presence(operation=operation, stages=stages, late_since=late_since),
     )
     progress = _cached(
@@ -422,6 +445,7 @@ def board(
         "incidents_closed": incidents["closed"],
         "incidents": incidents["feed"],
         "late": presence["late"],
+        "far": presence["far"],
         "villages": villages,
     }
 

@@ -384,6 +384,10 @@ CONTENT_SECURITY_POLICY = {
 # Election day (Hari-H): an officer not checked in this many minutes after his stage starts is listed
 # as late on the Posko board; an incident photo larger than this is refused before it is decoded.
 CHECKIN_GRACE_MINUTES = env_int("PILKADES_CHECKIN_GRACE_MINUTES", 30)
+# An arrival reported (with the phone's position) farther than this from the desa's point is listed
+# on the Posko board and the officer is told: a wrong post, or a report sent from elsewhere. A desa
+# is a few kilometres across and its point is where the map puts it, so the default is generous.
+CHECKIN_FAR_METRES = env_int("PILKADES_CHECKIN_FAR_METRES", 5000)
 INCIDENT_PHOTO_MAX_BYTES = env_int("PILKADES_INCIDENT_PHOTO_MAX_MB", 10) * 1024 * 1024
 # Side of the longest edge of the stored copy of a photo (the phone already downscales).
 INCIDENT_PHOTO_MAX_SIDE = env_int("PILKADES_INCIDENT_PHOTO_MAX_SIDE", 2048)

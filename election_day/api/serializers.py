@@ -16,7 +16,7 @@ from election_day.models import (
     StageWindow,
 )
 from election_day.photos import process_photo
-from election_day.services.checkins import Position
+from election_day.services.checkins import Position, is_far
 from operations.models import Assignment, Duty, Operation
 from pilkades.serializers import BuiltOnce, StrictInput
 from villages.models import VillageElection
@@ -44,6 +44,9 @@ class CheckInInputSerializer(BuiltOnce, StrictInput, serializers.Serializer):
 
 class CheckInSerializer(BuiltOnce, serializers.ModelSerializer):
     officer_name = serializers.CharField(source="officer.name", read_only=True)
+    is_far = serializers.SerializerMethodField(
+        help_text="Lapor tiba lebih jauh dari titik desa daripada PILKADES_CHECKIN_FAR_METRES."
+    )
 
     class Meta:
         model = CheckIn
@@ -62,9 +65,13 @@ class CheckInSerializer(BuiltOnce, serializers.ModelSerializer):
             "longitude",
             "accuracy_m",
             "distance_m",
+            "is_far",
             "idempotency_key",
         ]
         read_only_fields = fields
+
+    def get_is_far(self, checkin: CheckIn) -> bool:
+        return is_far(checkin)
 
 
 class ProgressInputSerializer(BuiltOnce, StrictInput, serializers.Serializer):

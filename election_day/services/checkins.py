@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -105,6 +106,15 @@ def _replay(
         same_sender=existing.recorded_by_id == by.pk,
     )
     return existing
+
+
+def is_far(checkin: CheckIn) -> bool:
+    """An arrival reported farther from its desa's point than CHECKIN_FAR_METRES (the Posko lists it)."""
+    return (
+        checkin.kind == CheckIn.Kind.ARRIVED
+        and checkin.distance_m is not None
+        and checkin.distance_m > settings.CHECKIN_FAR_METRES
+    )
 
 
 def _distance_m(assignment: Assignment, position: Position | None) -> int | None:

@@ -262,6 +262,20 @@
   // Answers that say "not now" rather than "no": the item stays waiting and the flush stops.
   var SESSION_PROBLEM = /CSRF|kredensial|credentials|autenti|authenticat/i;
 
+  // An arrival stored far from its desa's point (the server's is_far): the officer is told at once,
+  // on the page he tapped from, and the item keeps the note for the queue page.
+  function farNote(item, response) {
+    if (item.kind !== "checkin") return Promise.resolve();
+    return response.clone().json().then(function (answer) {
+      if (!answer.is_far || !root.document) return;
+      var script = document.querySelector("script[data-text-far]");
+      if (!script) return;
+      var km = (answer.distance_m / 1000).toLocaleString("id-ID", { maximumFractionDigits: 1 });
+      item.reason = script.dataset.textFar.replace("{km}", km).replace("{label}", item.label || "");
+      root.dispatchEvent(new CustomEvent("pilkades-far", { detail: item.reason }));
+    }).catch(function () {});
+  }
+
   function sendOne(item, csrf) {
     item.state = "mengirim";
     (item.files || []).forEach(function (f) { f.ready = true; }); // as sent: never re-encoded
@@ -284,7 +298,7 @@
         item.sentAt = new Date().toISOString();
         item.reason = "";
         item.errors = null;
-        return put(item).then(function () { return true; });
+        return farNote(item, response).then(function () { return put(item); }).then(function () { return true; });
       }
       // 409 naming another user: the session changed hands since the flush began (shared phone).
       var otherSession = response.status === 409 && response.headers.get(USER_HEADER) !== item.user;
@@ -378,6 +392,7 @@
     message.textContent = line;
     message.className = "queue-message " + (kind || "");
   }
+  root.addEventListener("pilkades-far", function (event) { say(event.detail, "error"); });
 
   function refresh() {
     return all().then(function (items) {

@@ -22,6 +22,9 @@
   function clear(node) {
     while (node.firstChild) node.removeChild(node.firstChild);
   }
+  function km(metres) {
+    return (metres / 1000).toLocaleString("id-ID", { maximumFractionDigits: 1 });
+  }
 
   function triage(id, verb, body) {
     return fetch(d.incidentUrl + id + "/" + verb + "/", {
@@ -144,6 +147,16 @@
     data.late.officers.forEach(function (o) {
       late.appendChild(el("li", o.officer + " (" + o.nrp + ") — " + o.duty + " " + o.place));
     });
+    if (data.far) {
+      text("far-total", data.far.total);
+      var note = document.getElementById("far-note");
+      note.textContent = note.dataset.text.replace("{km}", km(data.far.threshold_m));
+      var far = document.getElementById("far-list");
+      clear(far);
+      data.far.officers.forEach(function (o) {
+        far.appendChild(el("li", o.officer + " (" + o.nrp + ") — " + o.place + ": " + km(o.distance_m) + " km"));
+      });
+    }
     var rows = document.getElementById("village-rows");
     clear(rows);
     data.villages.forEach(function (v) {

@@ -25,7 +25,12 @@ def _plain(serializer_class):
     """The same serializer without BuiltOnce: DRF's own answer to compare with."""
     meta = type("Meta", (), {"model": serializer_class.Meta.model, "fields": serializer_class.Meta.fields})
     declared = {name: type(f)(**f._kwargs) for name, f in serializer_class._declared_fields.items()}
-    return type("Plain", (serializers.ModelSerializer,), {"Meta": meta, **declared})
+    methods = {  # what a SerializerMethodField calls
+        f"get_{name}": getattr(serializer_class, f"get_{name}")
+        for name, f in serializer_class._declared_fields.items()
+        if isinstance(f, serializers.SerializerMethodField)
+    }
+    return type("Plain", (serializers.ModelSerializer,), {"Meta": meta, **declared, **methods})
 
 
 def test_the_answers_are_drfs_own_and_the_model_is_read_once(make_user):

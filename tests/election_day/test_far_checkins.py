@@ -1,0 +1,75 @@
+"""An arrival reported far from the desa's point (a wrong post, or a tap from elsewhere) is shown:
+the officer is told on his phone, the Posko board lists it, the API flags it. It is still stored:
+the position is never required and never refused."""
+
+import uuid
+
+import pytest
+from django.utils import timezone
+
+from election_day.models import CheckIn
+from election_day.selectors import board
+from operations.models import Operation
+from tests.election_day.world import build
+
+pytestmark = pytest.mark.django_db
+
+# own[0]'s desa point is -6.10, 106.30: 0.1° of latitude is ~11 km, 0.0001° ~11 m.
+NEAR = {"latitude": "-6.1001", "longitude": "106.3"}
+FAR = {"latitude": "-6.2", "longitude": "106.3"}
+
+
+@pytest.fixture
+def w(make_user, settings):
+    settings.CHECKIN_FAR_METRES = 5000
+    return build(make_user)
+
+
+def _tap(client, user, posting, position):
+    client.force_login(user)
+    body = {"kind": "arrived", "idempotency_key": str(uuid.uuid4()), **position}
+    return client.post(f"/hari-h/penugasan/{posting.pk}/lapor/", body, follow=True).content.decode()
+
+
+def _far(w):
+    return board(operation=Operation.objects.get(pk=w.operation.pk), now=timezone.now())["far"]
+
+
+def test_a_far_arrival_is_stored_told_to_the_officer_and_listed_on_the_board(client, w):
+    near_page = _tap(client, w.leader_user, w.leader, NEAR)
+    assert f"dari titik desa {w.own[0].desa.name}:" not in near_page
+    assert _far(w) == {"threshold_m": 5000, "total": 0, "officers": []}
+
+    far_page = _tap(client, w.member_user, w.member, FAR)
+    checkin = CheckIn.objects.get(officer=w.member.officer)
+    assert 11_000 <= checkin.distance_m <= 11_300
+    assert f"Posisi ponsel 11,1 km dari titik desa {w.own[0].desa.name}" in far_page
+
+    far = _far(w)
+    assert far["total"] == 1
+    assert [(o["nrp"], o["place"], o["distance_m"]) for o in far["officers"]] == [
+        (w.member.officer.nrp, w.own[0].desa.name, checkin.distance_m)
+    ]
+
+
+def test_the_distance_that_counts_as_far_is_a_setting(client, w, settings):
+    _tap(client, w.member_user, w.member, FAR)
+    assert _far(w)["total"] == 1
+    settings.CHECKIN_FAR_METRES = 20_000
+    assert _far(w) == {"threshold_m": 20_000, "total": 0, "officers": []}
+
+
+def test_the_api_flags_a_far_arrival(api_client, w):
+    api_client.force_authenticate(w.member_user)
+    body = {"assignment": w.member.pk, "kind": "arrived", "latitude": "-6.2", "longitude": "106.3"}
+    answer = api_client.post(
+        "/api/v1/hari-h/checkins/", body, format="json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4())
+    )
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["is_far"] is True
+    api_client.force_authenticate(w.leader_user)
+    body = {"assignment": w.leader.pk, "kind": "arrived", "latitude": "-6.1001", "longitude": "106.3"}
+    answer = api_client.post(
+        "/api/v1/hari-h/checkins/", body, format="json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4())
+    )
+    assert answer.json()["is_far"] is False
