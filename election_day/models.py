@@ -129,7 +129,14 @@ class CheckIn(models.Model):
         verbose_name = _("lapor tiba/selesai")
         verbose_name_plural = _("lapor tiba/selesai")
         ordering = ["-recorded_at"]
-        indexes = [models.Index(fields=["operation", "stage", "kind"], name="checkin_operation_stage")]
+        indexes = [
+            models.Index(fields=["operation", "stage", "kind"], name="checkin_operation_stage"),
+            # The board's far-arrival list: a range of distances within the operation, not every
+            # check-in of a national election day read to find the few far ones.
+            models.Index(
+                fields=["operation", "distance_m"], name="checkin_far", condition=Q(distance_m__isnull=False)
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["assignment", "kind"],
