@@ -247,15 +247,16 @@ def _far(*, operation: Operation, stages: Sequence[str]) -> dict:
     far = CheckIn.objects.filter(
         operation=operation, stage__in=stages, kind=CheckIn.Kind.ARRIVED, distance_m__gt=limit
     )
+    total = far.count()  # an index range, usually empty: then the list is not read
     rows = far.order_by("-distance_m", "pk").values_list(
         "officer__rank", "officer__name", "officer__nrp", "village_election__desa__name", "distance_m"
     )[:LATE_LIST_SIZE]
     return {
         "threshold_m": limit,
-        "total": far.count(),
+        "total": total,
         "officers": [
             {"officer": officer_name(rank, name), "nrp": nrp, "place": desa or "", "distance_m": metres}
-            for rank, name, nrp, desa, metres in rows
+            for rank, name, nrp, desa, metres in (rows if total else ())
         ],
     }
 
