@@ -25,7 +25,7 @@ from django.db.models import Model, signals
 from django.utils import timezone
 
 from pilkades import sqlrows
-from pilkades.bulk_history import HISTORY_CONSTANTS
+from pilkades.bulk_history import history_columns
 
 
 def insert(instance: Model, *, history_user=None) -> Model:
@@ -105,7 +105,7 @@ def _insert_statement(model: type[Model], vendor: str, with_history: bool) -> tu
         returning = f" RETURNING {quote(meta.pk.column)}"
     if not with_history:
         return statement + returning, fields, []
-    table, targets, selects, constants = _history_columns(model)
+    table, targets, selects, constants = _history_columns(model, vendor)
     copy = f"INSERT INTO {table} ({', '.join(targets)}) SELECT {', '.join(selects)} FROM new"
     return f"WITH new AS ({statement} RETURNING *) {copy}{returning}", fields, constants
 
@@ -120,35 +120,14 @@ def _update_statement(model: type[Model], names: tuple[str, ...], vendor: str) -
 
 
 @functools.cache
-def _history_columns(model: type[Model]) -> tuple[str, list[str], list[str], list[tuple[str, object]]]:
-    """The historical table, its columns, what each is filled from (a tracked column of the row, or
-    ``%s`` for a history value) and the history values' (name, field) in parameter order."""
-    history_model = model.history.model
-    if hasattr(history_model, "history_relation"):
-        raise ImproperlyConfigured(f"{history_model.__name__}: history_relation is not supported")
-    quote = connection.ops.quote_name
-    tracked = {field.attname: field for field in history_model.tracked_fields}
-    targets, selects, constants = [], [], []
-    for field in history_model._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        if field.attname in tracked:
-            selects.append(quote(tracked.pop(field.attname).column))
-        elif field.attname in HISTORY_CONSTANTS:
-            selects.append("%s")
-            constants.append((field.attname, field))
-        else:
-            raise ImproperlyConfigured(f"{history_model.__name__}.{field.attname}: no value to copy")
-        targets.append(quote(field.column))
-    if tracked:
-        raise ImproperlyConfigured(f"{history_model.__name__}: no column for {sorted(tracked)}")
-    return quote(history_model._meta.db_table), targets, selects, constants
+def _history_columns(model: type[Model], vendor: str) -> tuple[str, list[str], list[str], list]:
+    return history_columns(model, connection)
 
 
 @functools.cache
 def _history_statement(model: type[Model], vendor: str) -> tuple[str, list[tuple[str, object]]]:
     """Copy the stored row whose key is the last parameter into its history."""
-    table, targets, selects, constants = _history_columns(model)
+    table, targets, selects, constants = _history_columns(model, vendor)
     quote = connection.ops.quote_name
     statement = (
         f"INSERT INTO {table} ({', '.join(targets)}) SELECT {', '.join(selects)}"
