@@ -9,6 +9,11 @@ model from its own fields, each value goes through the field's own ``pre_save`` 
 history row is copied by the database from the row just written, with the same four history
 values simple_history gives it (as ``pilkades.bulk_history`` does for many rows).
 
+A write can carry the statements that complete it (``then``: the board's counters, the village's
+current stage). On PostgreSQL they join the insert as further data-modifying WITH clauses, so a
+check-in or a step is one round trip between its locking reads and the commit: the two sync
+workers spend much of a request waiting on the database, and a round trip less is a wait less.
+
 No ``pre_save``/``post_save`` signal is sent: callers are models without receivers (a test checks
 that none is connected), and the history row is the one receiver simple_history would have run.
 """
@@ -16,7 +21,8 @@ that none is connected), and the history row is the one receiver simple_history 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -28,17 +34,48 @@ from pilkades import sqlrows
 from pilkades.bulk_history import history_columns
 
 
-def insert(instance: Model, *, history_user=None) -> Model:
+class Statement(NamedTuple):
+    """One data-modifying statement (no result read) and its parameters."""
+
+    sql: str
+    params: Sequence
+
+
+def execute(statement: Statement) -> None:
+    with sqlrows.cursor() as cursor:
+        cursor.execute(statement.sql, statement.params)
+
+
+def insert(
+    instance: Model, *, history_user=None, then: Callable[[Model], Iterable[Statement]] | None = None
+) -> Model:
     """Store the new ``instance`` (its primary key is set on it), and its "+" history row by
-    ``history_user`` when the model keeps a history; returns the instance, as saved."""
+    ``history_user`` when the model keeps a history; returns the instance, as saved.
+
+    ``then(instance)`` returns the statements that complete the write; it is called once the
+    instance's values are set (``auto_now_add`` filled in), before anything is sent. Each must
+    write another table than this row's and its history's, and read neither: on PostgreSQL they
+    run in the same statement as the insert and see the tables as they were before it. The caller's
+    transaction makes the whole write one: when any part fails, none is kept.
+    """
     model = type(instance)
     _refuse_receivers(model)
     history = hasattr(model, "history") and getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
-    together = history and connection.vendor == "postgresql"
-    statement, fields, constants = _insert_statement(model, connection.vendor, together)
+    together = connection.vendor == "postgresql"
+    fields = _fields(model)
     params = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+    following = list(then(instance)) if then is not None else []
     if together:
-        params += _history_params(instance, constants, history_type="+", user=history_user)
+        statement, constants = _together_statement(
+            model, connection.vendor, history, tuple(s.sql for s in following)
+        )
+        if history:
+            params += _history_params(instance, constants, history_type="+", user=history_user)
+        for extra in following:
+            params += extra.params
+        following = []
+    else:
+        statement = _insert_statement(model, connection.vendor)
     with sqlrows.cursor() as cursor:
         cursor.execute(statement, params)
         pk = cursor.fetchone()[0] if connection.features.can_return_columns_from_insert else cursor.lastrowid
@@ -48,14 +85,20 @@ def insert(instance: Model, *, history_user=None) -> Model:
     if history and not together:
         statement, constants = _history_statement(model, connection.vendor)
         params = _history_params(instance, constants, history_type="+", user=history_user)
-        with sqlrows.cursor() as cursor:
-            cursor.execute(statement, [*params, instance.pk])
+        execute(Statement(statement, [*params, instance.pk]))
+    for extra in following:
+        execute(extra)
     return instance
 
 
 def update(instance: Model, names: Iterable[str]) -> None:
     """Write the fields ``names`` of the stored ``instance`` (a model without history), as
     ``save(update_fields=names)`` would; nothing else of the row is touched."""
+    execute(update_statement(instance, names))
+
+
+def update_statement(instance: Model, names: Iterable[str]) -> Statement:
+    """What ``update`` sends, to run as part of another write (``insert``'s ``then``)."""
     model = type(instance)
     _refuse_receivers(model)
     if hasattr(model, "history"):
@@ -63,8 +106,7 @@ def update(instance: Model, names: Iterable[str]) -> None:
     names = tuple(names)
     statement, fields = _update_statement(model, names, connection.vendor)
     params = [field.get_db_prep_save(field.pre_save(instance, False), connection) for field in fields]
-    with sqlrows.cursor() as cursor:
-        cursor.execute(statement, [*params, instance.pk])
+    return Statement(statement, [*params, instance.pk])
 
 
 def _refuse_receivers(model: type[Model]) -> None:
@@ -89,25 +131,49 @@ def _is_history_receiver(receiver) -> bool:
 
 
 @functools.cache
-def _insert_statement(model: type[Model], vendor: str, with_history: bool) -> tuple[str, list, list]:
-    """The INSERT of one row, its fields in parameter order, and (``with_history``, PostgreSQL) the
-    history values' fields: then one statement writes the row and copies it into its history
-    (a data-modifying WITH), one round trip instead of two."""
+def _fields(model: type[Model]) -> list:
+    """The fields an INSERT names, in parameter order (the database makes the automatic key)."""
+    meta = model._meta
+    return [field for field in meta.concrete_fields if not field.generated and field is not meta.auto_field]
+
+
+@functools.cache
+def _insert_statement(model: type[Model], vendor: str) -> str:
+    """The INSERT of one row, returning its key where the database can."""
     quote = connection.ops.quote_name
     meta = model._meta
-    fields = [field for field in meta.concrete_fields if not field.generated and field is not meta.auto_field]
+    fields = _fields(model)
     statement = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
         f" VALUES ({', '.join(['%s'] * len(fields))})"
     )
-    returning = ""
     if connection.features.can_return_columns_from_insert:
-        returning = f" RETURNING {quote(meta.pk.column)}"
-    if not with_history:
-        return statement + returning, fields, []
-    table, targets, selects, constants = _history_columns(model, vendor)
-    copy = f"INSERT INTO {table} ({', '.join(targets)}) SELECT {', '.join(selects)} FROM new"
-    return f"WITH new AS ({statement} RETURNING *) {copy}{returning}", fields, constants
+        statement += f" RETURNING {quote(meta.pk.column)}"
+    return statement
+
+
+@functools.cache
+def _together_statement(
+    model: type[Model], vendor: str, with_history: bool, following: tuple[str, ...]
+) -> tuple[str, list]:
+    """PostgreSQL: the row's INSERT, the copy into its history and the ``following`` statements
+    as one (data-modifying WITH clauses each run once, whether or not the query reads them), and
+    the history values' fields; it returns the new row's key."""
+    quote = connection.ops.quote_name
+    meta = model._meta
+    fields = _fields(model)
+    clauses = [
+        f"new AS (INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
+        f" VALUES ({', '.join(['%s'] * len(fields))}) RETURNING *)"
+    ]
+    constants = []
+    if with_history:
+        table, targets, selects, constants = _history_columns(model, vendor)
+        clauses.append(
+            f"history AS (INSERT INTO {table} ({', '.join(targets)}) SELECT {', '.join(selects)} FROM new)"
+        )
+    clauses += [f"then_{n} AS ({sql})" for n, sql in enumerate(following)]
+    return f"WITH {', '.join(clauses)} SELECT {quote(meta.pk.column)} FROM new", constants
 
 
 @functools.cache

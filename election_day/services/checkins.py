@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from election_day import permissions
 from election_day.geo import distance_km, point_of
 from election_day.models import CheckIn, StageWindow
-from election_day.services.common import actor_name, board_changed, require_same_request
+from election_day.services.common import actor_name, board_change, require_same_request
 from operations.models import Assignment, Officer, Operation, Stage
 from operations.services.setup import require_open
 from pilkades import sqlrows, sqlwrites
@@ -298,6 +298,9 @@ def _record(
         recorded_by=by,
         idempotency_key=idempotency_key,
     )
-    sqlwrites.insert(checkin, history_user=by)
-    board_changed(operation_id=assignment.operation_id, parts=("presence",))
+    sqlwrites.insert(
+        checkin,
+        history_user=by,
+        then=lambda _row: [board_change(operation_id=assignment.operation_id, parts=("presence",))],
+    )
     return checkin, True

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.db import connection
 from django.utils.translation import gettext as _
 
 from election_day.models import BoardVersion
 from operations.naming import person_label
-from pilkades import sqlrows
+from pilkades import sqlwrites
 from pilkades.errors import WrongState
 
 
@@ -43,7 +45,13 @@ BOARD_PARTS = ("presence", "progress", "incidents")
 def board_changed(*, operation_id: int, parts: tuple[str, ...] = BOARD_PARTS) -> None:
     """Bump the board version, and the counters of the board's ``parts`` this write changes, inside
     the writer's transaction: the board's ETag changes with the version, and each cached part of the
-    board (``selectors.board``) is rebuilt only when its own counter moved.
+    board (``selectors.board``) is rebuilt only when its own counter moved."""
+    sqlwrites.execute(board_change(operation_id=operation_id, parts=parts))
+
+
+def board_change(*, operation_id: int, parts: tuple[str, ...] = BOARD_PARTS) -> sqlwrites.Statement:
+    """``board_changed``'s statement, for a write that sends it with its own row
+    (``sqlwrites.insert``'s ``then``).
 
     One upsert (PostgreSQL and SQLite both have ON CONFLICT): the first write of an operation
     creates the row in the same statement, with no read first and no savepoint around a create.
@@ -51,6 +59,11 @@ def board_changed(*, operation_id: int, parts: tuple[str, ...] = BOARD_PARTS) ->
     unknown = set(parts) - set(BOARD_PARTS)
     if unknown:
         raise ValueError(f"unknown board parts: {sorted(unknown)}")
+    return sqlwrites.Statement(_board_statement(connection.vendor, tuple(parts)), [operation_id])
+
+
+@functools.cache
+def _board_statement(vendor: str, parts: tuple[str, ...]) -> str:
     meta = BoardVersion._meta
     quote = connection.ops.quote_name
     table, key = quote(meta.db_table), quote(meta.get_field("operation").column)
@@ -61,12 +74,10 @@ def board_changed(*, operation_id: int, parts: tuple[str, ...] = BOARD_PARTS) ->
         column for name, column in zip(names, columns, strict=True) if name == "version" or name in parts
     ]
     updates = ", ".join(f"{column} = {table}.{column} + 1" for column in bumped)
-    with sqlrows.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({key}, {', '.join(columns)}) VALUES (%s, {values}) "
-            f"ON CONFLICT ({key}) DO UPDATE SET {updates}",
-            [operation_id],
-        )
+    return (
+        f"INSERT INTO {table} ({key}, {', '.join(columns)}) VALUES (%s, {values}) "
+        f"ON CONFLICT ({key}) DO UPDATE SET {updates}"
+    )
 
 
 def actor_name(user) -> str:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from election_day import permissions
 from election_day.models import MARKS, PROGRESS_ORDER, ProgressStage, ProgressStep, VillageProgress
-from election_day.services.common import board_changed, require_same_request
+from election_day.services.common import board_change, require_same_request
 from operations.models import Operation
 from operations.services.setup import require_open
 from pilkades import sqlrows, sqlwrites
@@ -227,9 +227,14 @@ def _record(
         idempotency_key=idempotency_key,
         client_time=client_time,
     )
-    sqlwrites.insert(step, history_user=by)
-    current.stage = stage
-    current.updated_at = step.recorded_at
-    sqlwrites.update(current, ["stage", "updated_at"])
-    board_changed(operation_id=operation.pk, parts=("progress",))
+
+    def village_moves(step: ProgressStep) -> list[sqlwrites.Statement]:
+        current.stage = stage
+        current.updated_at = step.recorded_at
+        return [
+            sqlwrites.update_statement(current, ["stage", "updated_at"]),
+            board_change(operation_id=operation.pk, parts=("progress",)),
+        ]
+
+    sqlwrites.insert(step, history_user=by, then=village_moves)
     return step

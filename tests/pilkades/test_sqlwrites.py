@@ -10,7 +10,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError, connection, transaction
 from django.db.models.signals import post_save, pre_save
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from election_day.models import CheckIn, ProgressStage, VillageProgress
@@ -123,3 +125,35 @@ def test_update_refuses_a_model_that_keeps_a_history(w):
     with pytest.raises(ImproperlyConfigured, match="history"):
         sqlwrites.update(stored, ["kind"])
     assert CheckIn.objects.get(pk=stored.pk).kind == CheckIn.Kind.ARRIVED
+
+
+def test_the_statements_that_complete_a_write_run_with_it(w):
+    """``then`` writes what changes with the row (here the village's stage, from the new row's own
+    server time): on PostgreSQL in the insert's one statement, elsewhere right after it."""
+    earlier = timezone.now() - timedelta(hours=1)
+    progress = VillageProgress.objects.create(
+        operation=w.operation, village_election=w.member.village_election, stage="", updated_at=earlier
+    )
+
+    def then(checkin):
+        progress.stage = ProgressStage.TPS_OPEN
+        progress.updated_at = checkin.recorded_at  # set by auto_now_add before ``then`` is called
+        return [sqlwrites.update_statement(progress, ["stage", "updated_at"])]
+
+    with CaptureQueriesContext(connection) as ctx:
+        stored = sqlwrites.insert(_checkin(w), history_user=w.member_user, then=then)
+
+    progress.refresh_from_db()
+    assert progress.stage == ProgressStage.TPS_OPEN
+    assert progress.updated_at == stored.recorded_at == CheckIn.objects.get(pk=stored.pk).recorded_at
+    assert CheckIn.history.filter(id=stored.pk, history_type="+").count() == 1
+    assert len(ctx.captured_queries) == (1 if connection.vendor == "postgresql" else 3)
+
+
+def test_a_failing_statement_of_the_write_stores_nothing_of_it(w):
+    """One write: when a completing statement fails, the row and its history row are not kept."""
+    broken = sqlwrites.Statement("UPDATE no_such_table SET x = %s", [1])
+    with pytest.raises(DatabaseError), transaction.atomic():
+        sqlwrites.insert(_checkin(w), history_user=w.member_user, then=lambda _checkin: [broken])
+    assert not CheckIn.objects.exists()
+    assert not CheckIn.history.exists()
