@@ -12,7 +12,7 @@ import io
 from datetime import datetime
 
 from django.utils import timezone
-from django.utils.formats import date_format, time_format
+from django.utils.formats import date_format, number_format, time_format
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -51,6 +51,31 @@ def incident_line(row: dict) -> str:
     return line + ")"
 
 
+def _km(metres: int) -> str:
+    """Kilometres to one decimal in the reader's format ("11,1"), whole ones without it ("5")."""
+    km = round(metres / 1000, 1)
+    return number_format(int(km) if km.is_integer() else km)
+
+
+def far_line(far: dict) -> str:
+    """Arrivals reported far from their desa's point (selectors' ``far``), farthest first: the
+    Posko asked these officers where they were; the Kapolres reads who and how far."""
+    line = _("Lapor tiba jauh dari titik desa (lebih dari %(km)s km): %(n)d") % {
+        "km": _km(far["threshold_m"]),
+        "n": far["total"],
+    }
+    named = [
+        _("%(officer)s (%(nrp)s), %(place)s: %(km)s km")
+        % {"officer": o["officer"], "nrp": o["nrp"], "place": o["place"], "km": _km(o["distance_m"])}
+        for o in far["officers"]
+    ]
+    if named:
+        line += " — " + "; ".join(named)
+        if far["total"] > len(named):
+            line += _("; dan %(n)d lainnya") % {"n": far["total"] - len(named)}
+    return line
+
+
 def sections(data: dict) -> list[tuple[str, list[str]]]:
     """(heading, lines) in report order; the text and the PDF both draw these."""
     people = data["personnel"]
@@ -66,23 +91,19 @@ def sections(data: dict) -> list[tuple[str, list[str]]]:
         f"{s['label']}: {s['count']}" for s in data["villages_per_stage"] if s["count"]
     ]
     result.append((_("Desa per tahap (%(n)d desa)") % {"n": data["villages_total"]}, villages))
-    result.append(
-        (
-            _("Personel"),
-            [
-                _(
-                    "Hadir %(present)d dari %(planned)d rencana; selesai tugas %(finished)d; "
-                    "belum tiba %(late)d"
-                )
-                % {
-                    "present": people["present"],
-                    "planned": people["planned"],
-                    "finished": people["finished"],
-                    "late": data["late"]["total"],
-                }
-            ],
-        )
-    )
+    personnel = [
+        _("Hadir %(present)d dari %(planned)d rencana; selesai tugas %(finished)d; belum tiba %(late)d")
+        % {
+            "present": people["present"],
+            "planned": people["planned"],
+            "finished": people["finished"],
+            "late": data["late"]["total"],
+        }
+    ]
+    far = data.get("far") or {}
+    if far.get("total"):
+        personnel.append(far_line(far))
+    result.append((_("Personel"), personnel))
     open_rows = [r for r in data["incidents"] if r["state"] != "resolved"]
     closed_rows = [r for r in data["incidents"] if r["state"] == "resolved"]
     result.append(

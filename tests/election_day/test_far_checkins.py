@@ -3,6 +3,7 @@ the officer is told on his phone, the Posko board lists it, the API flags it. It
 the position is never required and never refused."""
 
 import uuid
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -73,3 +74,48 @@ def test_the_api_flags_a_far_arrival(api_client, w):
         "/api/v1/hari-h/checkins/", body, format="json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4())
     )
     assert answer.json()["is_far"] is False
+
+
+def test_the_lapsit_names_far_arrivals_for_the_kapolres(w, settings):
+    """The Lapsit (chat text and PDF) and so the final report say who reported arrival far from
+    his desa: the Kapolres reads these, not the wall board. The name is drawn as typed."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from election_day.lapsit import lapsit_pdf, lapsit_text
+    from election_day.selectors import lapsit_data
+    from election_day.services.checkins import Position, checkin_record
+
+    officer = w.member.officer
+    officer.name = "Budi <b>Santoso</b> & Co"
+    officer.save()
+    operation = Operation.objects.get(pk=w.operation.pk)
+    assert "jauh dari titik desa" not in lapsit_text(lapsit_data(operation=operation))
+
+    checkin_record(
+        assignment=w.member,
+        kind="arrived",
+        by=w.member_user,
+        idempotency_key=uuid.uuid4(),
+        position=Position(Decimal(FAR["latitude"]), Decimal(FAR["longitude"]), accuracy_m=20),
+    )
+    text = lapsit_text(lapsit_data(operation=operation))
+    line = next(line for line in text.splitlines() if "jauh dari titik desa" in line)
+    assert "(lebih dari 5 km): 1 — " in line
+    assert f"Budi <b>Santoso</b> & Co ({officer.nrp}), {w.own[0].desa.name}: 11,1 km" in line
+
+    pdf = lapsit_pdf(lapsit_data(operation=operation))
+    drawn = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(BytesIO(pdf)).pages)
+    assert "Budi <b>Santoso</b> & Co" in drawn and "11,1 km" in drawn
+
+
+def test_the_lapsit_line_counts_those_the_list_leaves_out():
+    from election_day.lapsit import far_line
+
+    one = {"officer": "Bripda A", "nrp": "1", "place": "Lamaran", "distance_m": 12_345}
+    line = far_line({"threshold_m": 2500, "total": 3, "officers": [one]})
+    assert line == (
+        "Lapor tiba jauh dari titik desa (lebih dari 2,5 km): 3 — "
+        "Bripda A (1), Lamaran: 12,3 km; dan 2 lainnya"
+    )
