@@ -44,4 +44,16 @@ def test_a_far_arrival_is_told_on_the_phone_and_listed_on_the_wall(open_page, w,
         ]
     )
     screenshot(wall, "posko-board-far", full_page=True)
-    assert wall_console.take() == [] and phone_console.take() == []
+
+    # The Kapolres' Lapsit says it too, on a phone as on the wall screen.
+    lapsit = f"{w.member.officer.name} ({w.member.officer.nrp}), {w.own[0].desa.name}: 11,1 km"
+    wall.locator("#lapsit-link").click()
+    expect(wall.locator("#lapsit-text")).to_contain_text(lapsit)
+    screenshot(wall, "lapsit-far", full_page=True)
+    reader, reader_console = open_page(PHONE)
+    login(reader, w.kabag.username, PASSWORD)
+    reader.goto(f"/operasi/{w.operation.pk}/lapsit/")
+    expect(reader.locator("#lapsit-text")).to_contain_text(lapsit)
+    assert reader.evaluate(OVERFLOW) <= 0
+    screenshot(reader, "lapsit-far-phone", full_page=False)
+    assert wall_console.take() == [] and phone_console.take() == [] and reader_console.take() == []
