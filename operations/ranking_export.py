@@ -27,6 +27,7 @@ def _headers() -> list[str]:
         _("Polsek"),
         _("Tingkat"),
         _("Ditetapkan manual"),
+        _("Alasan penetapan"),
         _("Skor"),
         _("DPT"),
         _("TPS"),
@@ -41,7 +42,7 @@ def _lines(rows: Iterable[tuple]):
     labels = {level: str(label) for level, label in RiskLevel.choices}
     yes, no = _("ya"), _("tidak")
     for number, row in enumerate(rows, start=1):
-        code, desa, kecamatan, polsek, level, overridden, score, *counts = row
+        code, desa, kecamatan, polsek, level, overridden, reason, score, *counts = row
         yield [
             number,
             code,
@@ -50,6 +51,7 @@ def _lines(rows: Iterable[tuple]):
             polsek,
             labels[level],
             yes if overridden else no,
+            reason,
             score,
             *counts,
         ]

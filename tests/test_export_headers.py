@@ -36,6 +36,7 @@ RANKING_HEADERS = [
     "Polsek",
     "Tingkat",
     "Ditetapkan manual",
+    "Alasan penetapan",
     "Skor",
     "DPT",
     "TPS",

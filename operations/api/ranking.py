@@ -69,6 +69,7 @@ class StandingSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "level_label",
             "computed_level",
             "is_overridden",
+            "override_reason",
             "score",
             "registered_voters",
             "tps_count",

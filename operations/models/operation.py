@@ -244,6 +244,8 @@ class VillageStanding(models.Model):
         _("tingkat terhitung"), choices=RiskLevel.choices, null=True, blank=True
     )
     is_overridden = models.BooleanField(_("ditetapkan manual"), default=False)
+    # Why, in the words of whoever set it (the Kabag Ops, or a severity-3 incident's own line).
+    override_reason = models.TextField(_("alasan penetapan"), blank=True, default="")
     score = models.DecimalField(_("skor"), max_digits=7, decimal_places=2, default=0)
     registered_voters = models.PositiveIntegerField(_("DPT"), default=0)
     tps_count = models.PositiveSmallIntegerField(_("TPS"), default=0)

@@ -110,6 +110,7 @@ RANKING_TABLE_COLUMNS = (
     "polsek_name",
     "level",
     "is_overridden",
+    "override_reason",
     "score",
     "registered_voters",
     "tps_count",

@@ -30,6 +30,7 @@ REFRESHED_FIELDS = [
     "level",
     "computed_level",
     "is_overridden",
+    "override_reason",
     "score",
     "registered_voters",
     "tps_count",
@@ -129,6 +130,7 @@ def standings_refresh(*, operation: Operation, village_election_ids: Iterable[in
         "risk__score",
         "risk__computed_level",
         "risk__override_level",
+        "risk__override_reason",
         "risk__last_report_at",
         "risk__has_unknown",
     )
@@ -172,6 +174,7 @@ def standings_refresh(*, operation: Operation, village_election_ids: Iterable[in
                 level=level,
                 computed_level=computed_level,
                 is_overridden=override_level is not None,
+                override_reason=(row["risk__override_reason"] or "") if override_level is not None else "",
                 score=row["risk__score"] or 0,
                 registered_voters=row["registered_voters"],
                 tps_count=row["tps_count"],

@@ -289,13 +289,15 @@ def test_stored_incident_photo_holds_pixels_only(w, settings, tmp_path):
 # --- incidents ------------------------------------------------------------------------------------
 
 
-def report(w, by=None, village=None, severity=2, photos=()):
+def report(
+    w, by=None, village=None, severity=2, photos=(), description="Massa kubu 2 berkumpul di depan TPS 1"
+):
     return incident_report(
         operation=w.operation,
         village_election=village or w.own[0],
         category=w.category,
         severity=severity,
-        description="Massa kubu 2 berkumpul di depan TPS 1",
+        description=description,
         by=by or w.leader_user,
         photos=photos,
     )[0]
@@ -405,3 +407,27 @@ def test_severity_three_logged_by_kabag_ops_raises_at_once(w):
         idempotency_key=uuid.uuid4(),
     )
     assert VillageRisk.objects.get(village_election=w.own[1]).override_level == RiskLevel.SANGAT_RAWAN
+
+
+def test_the_ranking_shows_why_a_village_was_raised(w, client, api_client):
+    """The issue: an override "with the incident as its reason, visible in the ranking". The reason
+    is a free text (the incident's own words): drawn as text on the page, plain in the API."""
+    from operations.services.reports import risk_override_clear
+
+    incident = report(w, severity=3, description='Massa <script>alert("x")</script> di TPS 2')
+    api_client.force_authenticate(w.kabag)
+    rows = api_client.get(f"/api/v1/operations/{w.operation.pk}/ranking/").json()["results"]
+    row = next(r for r in rows if r["village_election"] == w.own[0].pk)
+    assert row["is_overridden"] is True
+    assert row["override_reason"].startswith(f"Kejadian #{incident.pk} tingkat 3")
+    assert '<script>alert("x")</script>' in row["override_reason"]
+
+    client.force_login(w.kabag)
+    page = client.get(f"/operasi/{w.operation.pk}/peringkat/").content.decode()
+    assert f"Kejadian #{incident.pk} tingkat 3" in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page and "<script>alert" not in page
+
+    risk_override_clear(village_election=w.own[0], by=w.kabag)
+    rows = api_client.get(f"/api/v1/operations/{w.operation.pk}/ranking/").json()["results"]
+    row = next(r for r in rows if r["village_election"] == w.own[0].pk)
+    assert row["is_overridden"] is False and row["override_reason"] == ""

