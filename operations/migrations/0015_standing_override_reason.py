@@ -1,8 +1,9 @@
 """The ranking row carries the override's reason (the issue: "visible in the ranking"); rows stored
-before it get their village's current reason."""
+before it get their village's current reason, and every operation's ranking version moves on, so
+no API page cached without the new field is served again."""
 
 from django.db import migrations, models
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 
 
 def copy_reasons(apps, schema_editor):
@@ -12,6 +13,7 @@ def copy_reasons(apps, schema_editor):
         "override_reason"
     )[:1]
     VillageStanding.objects.filter(is_overridden=True).update(override_reason=Subquery(reason))
+    apps.get_model("operations", "Operation").objects.update(ranking_version=F("ranking_version") + 1)
 
 
 class Migration(migrations.Migration):
