@@ -132,7 +132,7 @@ class IsHQ(drf_permissions.BasePermission):
 class CheckInViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     serializer_class = CheckInSerializer
     queryset = CheckIn.objects.none()  # for the schema; rows come from get_queryset
-    filterset_fields = ["operation", "stage", "kind", "village_election"]
+    filterset_fields = ["operation", "stage", "kind", "village_election", "assignment", "officer"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

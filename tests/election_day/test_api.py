@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from election_day.models import CheckIn, Incident
+from election_day.services.checkins import checkin_record
 from tests.election_day.world import build
 
 pytestmark = pytest.mark.django_db
@@ -226,3 +227,16 @@ def test_a_field_officer_reads_his_own_incidents_and_adds_a_photo_later(api_clie
     added = client.post(f"/api/v1/hari-h/incidents/{made.json()['id']}/photos/", {"photos": [photo]})
     assert added.status_code == 200, added.content
     assert len(added.json()["photos"]) == 1
+
+
+def test_check_ins_filter_by_posting_and_officer(api_client, w):
+    """An integration asking for one posting's check-ins gets those, not every check-in."""
+    for posting, user in ((w.member, w.member_user), (w.leader, w.leader_user)):
+        checkin_record(assignment=posting, kind="arrived", by=user, idempotency_key=uuid.uuid4())
+    api_client.force_authenticate(w.kabag)
+    answer = api_client.get("/api/v1/hari-h/checkins/", {"assignment": w.member.pk})
+    assert answer.status_code == 200
+    assert [row["assignment"] for row in answer.json()["results"]] == [w.member.pk]
+    answer = api_client.get("/api/v1/hari-h/checkins/", {"officer": w.leader.officer_id})
+    assert [row["officer"] for row in answer.json()["results"]] == [w.leader.officer_id]
+    assert api_client.get("/api/v1/hari-h/checkins/", {"assignment": "x"}).status_code == 400
