@@ -25,6 +25,7 @@ from operations.api.deployment import AssignmentInputSerializer, AssignmentSeria
 from operations.api.organisation import BULK_MAX_ROWS, BulkResultSerializer, row_errors
 from operations.models import RiskReport
 from operations.permissions import is_kabag_ops
+from operations.selectors.deployment import team_leader_ids
 from operations.selectors.reports import reports_in_jurisdiction
 from operations.services import assignments as assignment_services
 from operations.services import reports as report_services
@@ -193,7 +194,12 @@ class AssignmentsBulkView(BulkView):
             postings, lambda posting: assignment_services.assignment_create(**posting, by=request.user)
         )
         return Response(
-            {"assignments": AssignmentSerializer(created, many=True).data}, status=status.HTTP_201_CREATED
+            {
+                "assignments": AssignmentSerializer(
+                    created, many=True, context={"team_leaders": team_leader_ids(created)}
+                ).data
+            },
+            status=status.HTTP_201_CREATED,
         )
 
 

@@ -38,6 +38,7 @@ from operations.models import (
     Stage,
     Unit,
 )
+from operations.selectors.deployment import team_leader_ids
 from operations.selectors.order import order_polsek
 from operations.services import assignments as assignment_services
 from operations.services import proposals as proposal_services
@@ -79,6 +80,10 @@ class AssignmentSerializer(serializers.ModelSerializer):
     unit = serializers.CharField(source="officer.unit.name", read_only=True)
     jabatan = serializers.CharField(source="officer.position_title", read_only=True)
     assigned_by = serializers.CharField(source="assigned_by.get_username", read_only=True)
+    leads_team = serializers.SerializerMethodField(
+        help_text="Memimpin tim desanya: yang ditunjuk Kabag Ops (is_team_leader), atau bila tidak ada, "
+        "pangkat tertinggi (lalu NRP terendah). Ketua tim boleh melapor untuk timnya."
+    )
 
     class Meta:
         model = Assignment
@@ -97,12 +102,20 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "candidate",
             "kecamatan",
             "is_team_leader",
+            "leads_team",
             "note",
             "command_reason",
             "assigned_by",
             "assigned_at",
         ]
         read_only_fields = fields
+
+    def get_leads_team(self, posting: Assignment) -> bool:
+        # The view reads the leaders of a whole page at once; a single posting asks for its own.
+        leaders = self.context.get("team_leaders")
+        if leaders is None:
+            leaders = team_leader_ids([posting])
+        return posting.pk in leaders
 
 
 class AssignmentInputSerializer(StrictInput, serializers.Serializer):
@@ -148,6 +161,17 @@ class AssignmentViewSet(
     queryset = Assignment.objects.select_related("officer__unit", "officer__jabatan", "assigned_by").order_by(
         "pk"
     )
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        self.team_leaders = team_leader_ids(list(queryset) if page is None else page)
+        return page
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if hasattr(self, "team_leaders"):
+            context["team_leaders"] = self.team_leaders
+        return context
 
     def create(self, request, *args, **kwargs):
         data = AssignmentInputSerializer(data=request.data)

@@ -31,6 +31,25 @@ def team_leader(*, team: Sequence[Assignment]) -> Assignment | None:
     return min(team, key=lambda a: (-a.officer.rank, a.officer.nrp), default=None)
 
 
+def team_leader_ids(postings: Collection[Assignment]) -> set[int]:
+    """The ids of the leaders (``team_leader``) of the village teams these postings belong to, in
+    one read: a page of postings can say which of them leads his team."""
+    keys = {(p.operation_id, p.stage, p.village_election_id) for p in postings if p.village_election_id}
+    if not keys:
+        return set()
+    teams: dict[tuple, list[Assignment]] = defaultdict(list)
+    rows = Assignment.objects.filter(
+        operation_id__in={k[0] for k in keys},
+        stage__in={k[1] for k in keys},
+        village_election_id__in={k[2] for k in keys},
+    ).select_related("officer")
+    for posting in rows:
+        key = (posting.operation_id, posting.stage, posting.village_election_id)
+        if key in keys:
+            teams[key].append(posting)
+    return {leader.pk for team in teams.values() if (leader := team_leader(team=team)) is not None}
+
+
 def assignments_for_operation(*, operation: Operation, stage: str = Stage.VOTING) -> QuerySet[Assignment]:
     return (
         Assignment.objects.for_stage(operation.pk, stage)

@@ -240,3 +240,28 @@ def test_check_ins_filter_by_posting_and_officer(api_client, w):
     answer = api_client.get("/api/v1/hari-h/checkins/", {"officer": w.leader.officer_id})
     assert [row["officer"] for row in answer.json()["results"]] == [w.leader.officer_id]
     assert api_client.get("/api/v1/hari-h/checkins/", {"assignment": "x"}).status_code == 400
+
+
+def test_postings_say_who_leads_each_village_team(api_client, w):
+    """Unless the Kabag Ops names one, the most senior officer leads (and may report for the
+    team): an integration reading the postings sees the same leader the app acts on."""
+    from operations.services.assignments import team_leader_set
+
+    def leads() -> dict[int, bool]:
+        rows = api_client.get("/api/v1/assignments/", {"operation": w.operation.pk}).json()["results"]
+        return {row["id"]: row["leads_team"] for row in rows if row["id"] in (w.leader.pk, w.member.pk)}
+
+    api_client.force_authenticate(w.kabag)
+    assert leads() == {w.leader.pk: True, w.member.pk: False}
+    one = api_client.get(f"/api/v1/assignments/{w.member.pk}/").json()
+    assert (one["leads_team"], one["is_team_leader"]) == (False, False)
+
+    team_leader_set(
+        operation=w.operation,
+        stage=w.member.stage,
+        village_election=w.own[0],
+        officer=w.member.officer,
+        by=w.kabag,
+    )
+    assert leads() == {w.leader.pk: False, w.member.pk: True}
+    assert api_client.get(f"/api/v1/assignments/{w.member.pk}/").json()["leads_team"] is True

@@ -191,3 +191,41 @@ def test_bulk_body_must_be_a_non_empty_list(api_client, make_user):
         assert response.status_code == 400 and key in response.json()["errors"], (url, response.json())
         response = api_client.post(url, {key: [], "extra": 1}, format="json")
         assert "extra" in response.json()["errors"]
+
+
+def test_created_postings_say_who_leads_reading_the_leaders_once(api_client, make_user, monkeypatch):
+    """The answer names each new posting's team leader; the leaders are read once for the batch,
+    not once per posting (a Polres posts hundreds at a time)."""
+    from operations.api import deployment
+    from operations.selectors.deployment import team_leader_ids
+
+    world = deployment_setup.build_world(make_user)
+    officers = deployment_setup.officers(world.polres, 5)
+    reads = []
+
+    def counted(postings):
+        reads.append(len(postings))
+        return team_leader_ids(postings)
+
+    monkeypatch.setattr(deployment, "team_leader_ids", counted)
+    monkeypatch.setattr("operations.api.bulk.team_leader_ids", counted)
+    api_client.force_authenticate(world.kabag)
+    body = {
+        "assignments": [
+            {
+                "operation": world.operation.pk,
+                "officer": o.pk,
+                "duty": Duty.VILLAGE_GUARD,
+                "village_election": v.pk,
+            }
+            for o, v in zip(officers, [world.own[0]] * 3 + [world.own[1]] * 2, strict=True)
+        ]
+    }
+    response = api_client.post("/api/v1/assignments/bulk/", body, format="json")
+    assert response.status_code == 201, response.json()
+    assert reads == [5]
+    leaders = [row["officer"] for row in response.json()["assignments"] if row["leads_team"]]
+    senior = [
+        min(team, key=lambda o: (-o.rank, o.nrp)).pk for team in (officers[:3], officers[3:])
+    ]  # no one named: the most senior of each village's team
+    assert leaders == senior
