@@ -138,17 +138,22 @@ def _fields(model: type[Model]) -> list:
 
 
 @functools.cache
-def _insert_statement(model: type[Model], vendor: str) -> str:
-    """The INSERT of one row, returning its key where the database can."""
+def _insert_values(model: type[Model], vendor: str) -> str:
+    """INSERT INTO the model's table its ``_fields``, one parameter each."""
     quote = connection.ops.quote_name
-    meta = model._meta
     fields = _fields(model)
-    statement = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
+    return (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
         f" VALUES ({', '.join(['%s'] * len(fields))})"
     )
+
+
+@functools.cache
+def _insert_statement(model: type[Model], vendor: str) -> str:
+    """The INSERT of one row, returning its key where the database can."""
+    statement = _insert_values(model, vendor)
     if connection.features.can_return_columns_from_insert:
-        statement += f" RETURNING {quote(meta.pk.column)}"
+        statement += f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}"
     return statement
 
 
@@ -160,12 +165,7 @@ def _together_statement(
     as one (data-modifying WITH clauses each run once, whether or not the query reads them), and
     the history values' fields; it returns the new row's key."""
     quote = connection.ops.quote_name
-    meta = model._meta
-    fields = _fields(model)
-    clauses = [
-        f"new AS (INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
-        f" VALUES ({', '.join(['%s'] * len(fields))}) RETURNING *)"
-    ]
+    clauses = [f"new AS ({_insert_values(model, vendor)} RETURNING *)"]
     constants = []
     if with_history:
         table, targets, selects, constants = _history_columns(model, vendor)
@@ -173,7 +173,7 @@ def _together_statement(
             f"history AS (INSERT INTO {table} ({', '.join(targets)}) SELECT {', '.join(selects)} FROM new)"
         )
     clauses += [f"then_{n} AS ({sql})" for n, sql in enumerate(following)]
-    return f"WITH {', '.join(clauses)} SELECT {quote(meta.pk.column)} FROM new", constants
+    return f"WITH {', '.join(clauses)} SELECT {quote(model._meta.pk.column)} FROM new", constants
 
 
 @functools.cache
