@@ -1,24 +1,23 @@
 """Election-day reads: an officer's postings, the Posko board, the board's version stamp.
 
 The board is a fixed number of queries whatever the size of the operation (counts are GROUP BYs,
-lists are bounded), so it can be rebuilt after every change; between changes the client gets 304s
-from the stamp alone (one indexed row read).
+lists are bounded; the parts' statements are ``board_parts``), so it can be rebuilt after every
+change; between changes the client gets 304s from the stamp alone (one indexed row read).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
+from election_day import board_parts
 from election_day.dispatch import MIN_TEAM, Available, Group, Proposal, choose_team
 from election_day.geo import Point, desa_point, distances_km, point_of, unit_point
 from election_day.models import (
@@ -27,12 +26,9 @@ from election_day.models import (
     CheckIn,
     Dispatch,
     Incident,
-    IncidentCategory,
-    IncidentPhoto,
     ProgressStage,
     ProgressStep,
     StageWindow,
-    VillageProgress,
 )
 from operations.models import (
     Assignment,
@@ -44,7 +40,7 @@ from operations.models import (
     Unit,
     VillageStanding,
 )
-from operations.naming import choice_label, officer_name, person_text
+from operations.naming import choice_label, officer_name
 from pilkades import sqlrows
 from pilkades.versioned_cache import versioned_get_or_set
 from villages.models import VillageElection
@@ -84,27 +80,37 @@ def board_stamp(operation_id: int) -> BoardStamp | None:
     return BoardStamp(operation_id, row[2] or 0, row[0], row[1], row[3] or 0, row[4] or 0, row[5] or 0)
 
 
-def current_stage(*, operation: Operation, now: datetime) -> tuple[str, StageWindow | None]:
+def stage_windows(*, operation: Operation) -> list[StageWindow]:
+    """The operation's windows, earliest first (a handful: one per stage)."""
+    return list(StageWindow.objects.filter(operation=operation).order_by("starts_at", "pk"))
+
+
+def current_stage(
+    *, operation: Operation, now: datetime, windows: list[StageWindow] | None = None
+) -> tuple[str, StageWindow | None]:
     """The stage whose window has started most recently (voting day before any window starts)."""
-    window = (
-        StageWindow.objects.filter(operation=operation, starts_at__lte=now).order_by("-starts_at").first()
-    )
-    if window is None:
-        return Stage.VOTING, StageWindow.objects.filter(operation=operation, stage=Stage.VOTING).first()
-    return window.stage, window
+    windows = stage_windows(operation=operation) if windows is None else windows
+    started = [window for window in windows if window.starts_at <= now]
+    if not started:
+        return Stage.VOTING, next((w for w in windows if w.stage == Stage.VOTING), None)
+    return started[-1].stage, started[-1]
 
 
-def windows_on_duty(*, operation: Operation, now: datetime, current: StageWindow | None) -> list[StageWindow]:
+def windows_on_duty(
+    *,
+    operation: Operation,
+    now: datetime,
+    current: StageWindow | None,
+    windows: list[StageWindow] | None = None,
+) -> list[StageWindow]:
     """The windows whose postings are on duty at ``now``: every started window not yet ended (voting
     goes on while counting starts), and the latest started one even after its end (the day's last
     stage stays on the board)."""
-    running = StageWindow.objects.filter(operation=operation, starts_at__lte=now).filter(
-        Q(ends_at__isnull=True) | Q(ends_at__gt=now)
-    )
-    windows = {window.stage: window for window in running}
+    windows = stage_windows(operation=operation) if windows is None else windows
+    running = {w.stage: w for w in windows if w.starts_at <= now and (w.ends_at is None or w.ends_at > now)}
     if current is not None and current.starts_at <= now:
-        windows.setdefault(current.stage, current)
-    return sorted(windows.values(), key=lambda window: window.starts_at)
+        running.setdefault(current.stage, current)
+    return sorted(running.values(), key=lambda window: window.starts_at)
 
 
 def my_assignments(*, user, operation: Operation | None = None) -> QuerySet[Assignment]:
@@ -139,96 +145,6 @@ def incidents_visible(*, visible_kecamatan_ids) -> QuerySet[Incident]:
     return rows
 
 
-def _people(user_ids: set[int]) -> dict[int, str]:
-    """How each user is named on the board (operations.naming), read as plain values."""
-    if not user_ids:
-        return {}
-    rows = (
-        get_user_model()
-        .objects.filter(pk__in=user_ids)
-        .values_list("pk", "username", "first_name", "last_name", "officer__rank", "officer__name")
-    )
-    return {
-        pk: person_text(rank=rank, name=name, full_name=f"{first} {last}", username=username)
-        for pk, username, first, last, rank, name in rows
-    }
-
-
-def _counts(model, incident_ids: list[int]) -> dict[int, int]:
-    rows = model.objects.filter(incident_id__in=incident_ids).values("incident_id").annotate(n=Count("pk"))
-    return {row["incident_id"]: row["n"] for row in rows.order_by()}
-
-
-def incident_rows(incidents: QuerySet[Incident], *, limit: int | None) -> list[dict]:
-    """The newest ``limit`` incidents (all when None) as the board and the Lapsit list them.
-
-    Plain values and a few small lookups, not one query joining eleven tables: PostgreSQL spent
-    longer planning that join than running it (14 ms each with 460 incidents).
-    """
-    rows = list(
-        incidents.order_by("-reported_at", "-pk").values_list(
-            "pk",
-            "state",
-            "severity",
-            "category_id",
-            "village_election_id",
-            "description",
-            "reported_at",
-            "reported_by_id",
-            "acknowledged_by_id",
-            "resolved_by_id",
-            "resolution_note",
-        )[:limit]
-    )
-    if not rows:
-        return []
-    ids = [row[0] for row in rows]
-    categories = dict(
-        IncidentCategory.objects.filter(pk__in={row[3] for row in rows}).values_list("pk", "name")
-    )
-    places = {
-        pk: (desa, kecamatan)
-        for pk, desa, kecamatan in VillageElection.objects.filter(
-            pk__in={row[4] for row in rows}
-        ).values_list("pk", "desa__name", "desa__kecamatan__name")
-    }
-    people = _people({user for row in rows for user in row[7:10] if user is not None})
-    photos, dispatched = _counts(IncidentPhoto, ids), _counts(Dispatch, ids)
-    return [
-        {
-            "id": pk,
-            "state": state,
-            "state_label": choice_label(Incident.State, state),
-            "severity": severity,
-            "category": categories.get(category_id, ""),
-            "desa": places[village_election_id][0],
-            "kecamatan": places[village_election_id][1],
-            "village_election": village_election_id,
-            "description": description,
-            "reported_at": timezone.localtime(reported_at).isoformat(),
-            "reported_by": people.get(reported_by, ""),
-            "acknowledged_by": people.get(acknowledged_by, ""),
-            "resolved_by": people.get(resolved_by, ""),
-            "resolution_note": note,
-            "photos": photos.get(pk, 0),
-            "dispatched": dispatched.get(pk, 0),
-        }
-        for (
-            pk,
-            state,
-            severity,
-            category_id,
-            village_election_id,
-            description,
-            reported_at,
-            reported_by,
-            acknowledged_by,
-            resolved_by,
-            note,
-        ) in rows
-    ]
-
-
 # Long enough for a day's quiet spells; a part's key changes with every write that changes it.
 BOARD_CACHE_SECONDS = 3600
 
@@ -238,110 +154,6 @@ def _cached(key: str | None, build):
     if key is None:
         return build()
     return versioned_get_or_set(key, build, BOARD_CACHE_SECONDS)
-
-
-def _far(*, operation: Operation, stages: Sequence[str]) -> dict:
-    """Arrivals on duty reported farther from the desa's point than CHECKIN_FAR_METRES, farthest
-    first: the Posko asks these officers where they are."""
-    limit = settings.CHECKIN_FAR_METRES
-    far = CheckIn.objects.filter(
-        operation=operation, stage__in=stages, kind=CheckIn.Kind.ARRIVED, distance_m__gt=limit
-    )
-    total = far.count()  # an index range, usually empty: then the list is not read
-    rows = far.order_by("-distance_m", "pk").values_list(
-        "officer__rank", "officer__name", "officer__nrp", "village_election__desa__name", "distance_m"
-    )[:LATE_LIST_SIZE]
-    return {
-        "threshold_m": limit,
-        "total": total,
-        "officers": [
-            {"officer": officer_name(rank, name), "nrp": nrp, "place": desa or "", "distance_m": metres}
-            for rank, name, nrp, desa, metres in (rows if total else ())
-        ],
-    }
-
-
-def _presence(*, operation: Operation, stages: Sequence[str], late_since: dict[str, datetime]) -> dict:
-    """Planned, present and finished over the postings of ``stages``; the late list over the stages
-    in ``late_since`` (stage: when a posting not arrived by then is late)."""
-    # Each posting joined to its arrival and its end of duty (at most one of each: the check-ins'
-    # unique constraint), counted in one pass: PostgreSQL hashes both joins (2 ms for 2,155
-    # postings) where an EXISTS per posting and count walked the index 8,000 times (16 ms).
-    postings = Assignment.objects.filter(operation=operation, stage__in=stages).annotate(
-        arrival=FilteredRelation("checkins", condition=Q(checkins__kind=CheckIn.Kind.ARRIVED)),
-        end=FilteredRelation("checkins", condition=Q(checkins__kind=CheckIn.Kind.FINISHED)),
-    )
-    presence = postings.aggregate(
-        planned=Count("pk"),
-        present=Count("pk", filter=Q(arrival__isnull=False, end__isnull=True)),
-        finished=Count("end"),
-        missing=Count("pk", filter=Q(arrival__isnull=True)),
-    )
-    late, late_total = [], 0
-    if late_since:
-        # NOT EXISTS here, not the join above: PostgreSQL estimates an anti-join well, and "arrival
-        # IS NULL" after a left join as one row (nested loops over every posting: 15 ms, not 7).
-        arrived = CheckIn.objects.filter(assignment=OuterRef("pk"), kind=CheckIn.Kind.ARRIVED)
-        missing = Assignment.objects.filter(operation=operation, stage__in=list(late_since)).exclude(
-            Exists(arrived)
-        )
-        late_total = missing.count() if set(late_since) != set(stages) else presence["missing"]
-        # Plain values, not postings with four related rows each: up to 500 model instances a refresh.
-        late = [
-            {
-                "officer": officer_name(rank, name),
-                "nrp": nrp,
-                "duty": choice_label(Duty, duty),
-                "place": desa if village_id else (kecamatan or ""),
-            }
-            for rank, name, nrp, duty, village_id, desa, kecamatan in missing.order_by(
-                "village_election__desa__name", "-officer__rank"
-            ).values_list(
-                "officer__rank",
-                "officer__name",
-                "officer__nrp",
-                "duty",
-                "village_election_id",
-                "village_election__desa__name",
-                "kecamatan__name",
-            )[:LATE_LIST_SIZE]
-        ]
-    return {
-        "far": _far(operation=operation, stages=stages),
-        "personnel": {
-            "planned": presence["planned"],
-            "present": presence["present"],
-            "finished": presence["finished"],
-        },
-        "late": {
-            "since": timezone.localtime(min(late_since.values())).isoformat() if late_since else None,
-            "total": late_total,
-            "officers": late,
-        },
-    }
-
-
-def _progress(*, operation: Operation) -> dict:
-    return dict(
-        VillageProgress.objects.filter(operation=operation).values_list("village_election_id", "stage")
-    )
-
-
-def _incidents(*, operation: Operation, feed_size: int | None) -> dict:
-    incidents = Incident.objects.filter(operation=operation)
-    open_by_severity, open_count, worst_open = {}, {}, {}
-    for ve_id, severity in incidents.open().values_list("village_election_id", "severity"):
-        open_by_severity[severity] = open_by_severity.get(severity, 0) + 1
-        open_count[ve_id] = open_count.get(ve_id, 0) + 1
-        worst_open[ve_id] = max(severity, worst_open.get(ve_id, 0))
-    return {
-        "open": {str(level): open_by_severity.get(level, 0) for level in (1, 2, 3)},
-        "closed": incidents.filter(state=Incident.State.RESOLVED).count(),
-        "feed": incident_rows(incidents, limit=feed_size),
-        # JSON-safe keys: the part may sit in a cache that stores JSON.
-        "open_per_village": {str(k): v for k, v in open_count.items()},
-        "worst_per_village": {str(k): v for k, v in worst_open.items()},
-    }
 
 
 def board(
@@ -360,8 +172,9 @@ def board(
     (``feed_size=None``, never cached) and no village list.
     """
     now = now or timezone.now()
-    stage, window = current_stage(operation=operation, now=now)
-    on_duty = windows_on_duty(operation=operation, now=now, current=window)
+    windows = stage_windows(operation=operation)
+    stage, window = current_stage(operation=operation, now=now, windows=windows)
+    on_duty = windows_on_duty(operation=operation, now=now, current=window, windows=windows)
     stages = sorted({stage} | {w.stage for w in on_duty})
     grace = timedelta(minutes=settings.CHECKIN_GRACE_MINUTES)
     late_since = {w.stage: w.starts_at + grace for w in on_duty if now >= w.starts_at + grace}
@@ -377,15 +190,15 @@ def board(
         parts
         and f"{prefix}:presence:{parts.presence}:{parts.assignment_version}:{duty_key}:{language}"
         f":{settings.CHECKIN_FAR_METRES}",
-        lambda: _presence(operation=operation, stages=stages, late_since=late_since),
+        lambda: board_parts.presence(operation_id=operation.pk, stages=stages, late_since=late_since),
     )
     progress = _cached(
         parts and f"{prefix}:progress:{parts.progress}",
-        lambda: {str(k): v for k, v in _progress(operation=operation).items()},
+        lambda: board_parts.progress(operation_id=operation.pk),
     )
     incidents = _cached(
         parts and f"{prefix}:incidents:{parts.incidents}:{language}",
-        lambda: _incidents(operation=operation, feed_size=feed_size),
+        lambda: board_parts.incidents(operation_id=operation.pk, feed_size=feed_size),
     )
 
     per_stage: dict[str, int] = {}
@@ -396,20 +209,7 @@ def board(
     ]
     villages = []
     if with_villages:
-        rows = (
-            VillageStanding.objects.filter(operation=operation)
-            .order_by("desa_code")
-            .values_list(
-                "village_election_id",
-                "desa_code",
-                "desa_name",
-                "kecamatan_name",
-                "level",
-                "village_election__desa__latitude",
-                "village_election__desa__longitude",
-            )
-        )
-        for ve_id, code, desa, kecamatan, level, lat, lng in rows:
+        for ve_id, code, desa, kecamatan, level, lat, lng in board_parts.villages(operation_id=operation.pk):
             key = str(ve_id)
             point = point_of(lat, lng)
             villages.append(
@@ -495,12 +295,12 @@ def dispatch_pool(*, incident: Incident, now: datetime | None = None) -> Dispatc
     """
     now = now or timezone.now()
     operation = incident.operation
-    stage, window = current_stage(operation=operation, now=now)
+    windows = stage_windows(operation=operation)
+    stage, window = current_stage(operation=operation, now=now, windows=windows)
     # Every stage on duty, as the board counts them: the voting day's reserve is still there while
     # an early counting window runs beside it.
-    stages = sorted(
-        {stage} | {w.stage for w in windows_on_duty(operation=operation, now=now, current=window)}
-    )
+    on_duty = windows_on_duty(operation=operation, now=now, current=window, windows=windows)
+    stages = sorted({stage} | {w.stage for w in on_duty})
     village = incident.village_election
     target = desa_point(village.desa)
     area_polsek = (

@@ -133,7 +133,7 @@ def test_a_check_in_rebuilds_the_presence_and_reuses_the_incident_feed(w):
 
 def test_presence_counts_each_posting_once_as_present_finished_or_missing(w):
     # The leader arrived and went home, the member is there, the outsider never came (guards the
-    # one-pass count of selectors._presence against the three EXISTS it replaced).
+    # one-pass count of board_parts.presence against the three EXISTS it replaced).
     for kind in (CheckIn.Kind.ARRIVED, CheckIn.Kind.FINISHED):
         checkin_record(assignment=w.leader, kind=kind, by=w.leader_user, idempotency_key=uuid.uuid4())
     _check_in(w)
@@ -199,3 +199,32 @@ def test_a_login_without_an_officer_is_named_alike_on_the_board_in_messages_and_
     feed = board(operation=w.operation, feed_size=None)["incidents"]
     reported_by = next(row["reported_by"] for row in feed if row["id"] == incident.pk)
     assert reported_by == actor_name(w.kabag) == person_label(w.kabag) == "Piket Posko"
+
+
+def _statements_of_a_board_from_nothing(w, now):
+    cache.clear()
+    caches["process"].clear()
+    with CaptureQueriesContext(connection) as built:
+        data = _board(w, now)
+    return len(built.captured_queries), data
+
+
+def test_a_board_built_from_nothing_is_eleven_statements_whatever_it_holds(w):
+    # After a change every open board rebuilds; the national replay rebuilds every part at once
+    # beside a writer at full speed. One statement each: the operation, the stamp, the windows;
+    # presence counts, late list, far list; the villages' stages; the incidents' tally, their feed
+    # and the people named in it; the villages. (Through the ORM it was 17 with an incident.)
+    now = timezone.now()
+    w.incident = _incident(w)
+    first, _data = _statements_of_a_board_from_nothing(w, now)
+    _check_in(w)
+    _step(w)
+    _acknowledge(w)
+    _dispatch(w)
+    _second_incident(w)
+    _resolve(w)
+    after, data = _statements_of_a_board_from_nothing(w, now)
+    assert len(data["incidents"]) == 2 and data["incidents_closed"] == 1
+    assert data["incidents"][1]["dispatched"] >= 2 and data["incidents"][1]["resolved_by"]
+    assert data["personnel"]["present"] == 1 and data["late"]["total"] > 0 and data["villages_per_stage"]
+    assert (first, after) == (11, 11)
