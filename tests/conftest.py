@@ -99,28 +99,37 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line("\n".join(lines))
 
 
-@pytest.fixture(autouse=True)
-def _reseed_after_flush(request):
-    """A transactional test flushes every table afterwards, the migrations' seed rows (indicator
-    catalogue, thresholds, pattern sets, positions and capabilities, incident categories, role
-    groups) included; put them back for the next one."""
-    marker = request.node.get_closest_marker("django_db")
-    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
-        name in request.fixturenames for name in ("transactional_db", "live_server")
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker is not None and marker.kwargs.get("transaction")) or any(
+        name in getattr(item, "fixturenames", ()) for name in ("transactional_db", "live_server")
     )
-    if not transactional:
-        return
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test flushes every table when it ends, the migrations' seed rows (indicator
+    catalogue, thresholds, pattern sets, positions and capabilities, incident categories, role
+    groups) included; put them back at once, whatever test the worker runs next.
+
+    Not before the next transactional test only: pytest-django runs transactional tests last, but
+    a worker stealing work (xdist) may then take plain ones, and running one folder of tests with
+    two workers had 130 of them fail on the missing rows."""
+    yield
+    if nextitem is None or not _transactional(item):
+        return  # nothing flushed, or the session ends (its database is being dropped)
     from django.apps import apps as django_apps
+    from pytest_django.plugin import blocking_manager_key  # the lock file pins pytest-django
 
     from election_day.seed import seed_incident_categories
     from operations.roles import sync_role_groups
     from operations.seed import seed_catalogues, seed_command_catalogues
 
-    request.getfixturevalue("transactional_db")
-    seed_catalogues(django_apps)
-    seed_command_catalogues(django_apps)
-    seed_incident_categories(django_apps)
-    sync_role_groups(django_apps)
+    with item.config.stash[blocking_manager_key].unblock():
+        seed_catalogues(django_apps)
+        seed_command_catalogues(django_apps)
+        seed_incident_categories(django_apps)
+        sync_role_groups(django_apps)
 
 
 @pytest.fixture(autouse=True)
