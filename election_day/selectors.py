@@ -42,7 +42,7 @@ from operations.models import (
 )
 from operations.naming import choice_label, officer_name
 from pilkades import sqlrows
-from pilkades.versioned_cache import versioned_get_or_set
+from pilkades.versioned_cache import versioned_get_or_set_many
 from villages.models import VillageElection
 
 FEED_SIZE = 50
@@ -149,13 +149,6 @@ def incidents_visible(*, visible_kecamatan_ids) -> QuerySet[Incident]:
 BOARD_CACHE_SECONDS = 3600
 
 
-def _cached(key: str | None, build):
-    """``build()``, kept under ``key`` until a write moves the counter in it (no key: not cached)."""
-    if key is None:
-        return build()
-    return versioned_get_or_set(key, build, BOARD_CACHE_SECONDS)
-
-
 def board(
     *,
     operation: Operation,
@@ -186,25 +179,27 @@ def board(
     prefix = f"board:{operation.pk}"
     language = translation.get_language() or ""
 
-    presence = _cached(
-        parts
-        and f"{prefix}:presence:{parts.presence}:{parts.assignment_version}:{duty_key}:{language}"
-        f":{settings.CHECKIN_FAR_METRES}",
+    builds = (
         lambda: board_parts.presence(operation_id=operation.pk, stages=stages, late_since=late_since),
-    )
-    progress = _cached(
-        parts and f"{prefix}:progress:{parts.progress}",
         lambda: board_parts.progress(operation_id=operation.pk),
-    )
-    incidents = _cached(
-        parts and f"{prefix}:incidents:{parts.incidents}:{language}",
         lambda: board_parts.incidents(operation_id=operation.pk, feed_size=feed_size),
     )
+    if parts is None:  # the Lapsit's every incident: never cached
+        presence, progress, incidents = (build() for build in builds)
+    else:
+        keys = (
+            f"{prefix}:presence:{parts.presence}:{parts.assignment_version}:{duty_key}:{language}"
+            f":{settings.CHECKIN_FAR_METRES}",
+            f"{prefix}:progress:{parts.progress}",
+            f"{prefix}:incidents:{parts.incidents}:{language}",
+        )
+        found = versioned_get_or_set_many(dict(zip(keys, builds, strict=True)), BOARD_CACHE_SECONDS)
+        presence, progress, incidents = (found[key] for key in keys)
 
     per_stage: dict[str, int] = {}
     for value in progress.values():
         per_stage[value] = per_stage.get(value, 0) + 1
-    stages = [
+    stage_counts = [
         {"stage": s.value, "label": str(s.label), "count": per_stage.get(s.value, 0)} for s in ProgressStage
     ]
     villages = []
@@ -241,7 +236,7 @@ def board(
         "personnel": presence["personnel"],
         "villages_total": total_villages,
         "villages_not_started": max(total_villages - len(progress), 0),
-        "villages_per_stage": stages,
+        "villages_per_stage": stage_counts,
         "incidents_open": incidents["open"],
         "incidents_closed": incidents["closed"],
         "incidents": incidents["feed"],

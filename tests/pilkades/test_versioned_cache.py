@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.cache import cache, caches
 
 from pilkades.env import LOCAL_MEMORY_CACHE
-from pilkades.versioned_cache import versioned_get_or_set
+from pilkades.versioned_cache import versioned_get_or_set, versioned_get_or_set_many
 
 
 def _builder(value):
@@ -52,3 +52,35 @@ def test_without_redis_the_shared_cache_is_the_only_tier(settings):
     build, calls = _builder(b"x")
     versioned_get_or_set("uji:4:v1", build, 60)
     assert caches["process"].get("uji:4:v1") is None and calls == [1]
+
+
+def test_many_entries_ask_the_shared_cache_once_and_store_once(monkeypatch):
+    # The board's three parts after a change: two round trips to the shared cache, not six.
+    cache.set("uji:5:a1", b"dari server lain", 60)
+    calls, depth = [], []
+
+    def counted(name, method):
+        def call(*args, **kwargs):
+            if not depth:  # the local-memory backend's get_many calls its own get
+                calls.append(name)
+            depth.append(name)
+            try:
+                return method(*args, **kwargs)
+            finally:
+                depth.pop()
+
+        return call
+
+    for name in ("get", "get_many", "set", "set_many"):
+        monkeypatch.setattr(cache, name, counted(name, getattr(cache, name)))
+    build_b, built_b = _builder(b"b")
+    build_c, built_c = _builder(b"c")
+    builders = {"uji:5:a1": _builder(b"tidak dipakai")[0], "uji:5:b1": build_b, "uji:5:c1": build_c}
+    values = versioned_get_or_set_many(builders, 60)
+    assert values == {"uji:5:a1": b"dari server lain", "uji:5:b1": b"b", "uji:5:c1": b"c"}
+    assert calls == ["get_many", "set_many"] and built_b == built_c == [1]
+    assert cache.get("uji:5:c1") == b"c"
+    calls.clear()
+    assert versioned_get_or_set_many(builders, 60) == values and built_b == [1]
+    # On Redis the process holds them now; without it the one tier is asked once more.
+    assert calls in ([], ["get_many"])
