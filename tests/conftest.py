@@ -106,30 +106,44 @@ def _transactional(item) -> bool:
     )
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    """A transactional test flushes every table when it ends, the migrations' seed rows (indicator
-    catalogue, thresholds, pattern sets, positions and capabilities, incident categories, role
-    groups) included; put them back at once, whatever test the worker runs next.
-
-    Not before the next transactional test only: pytest-django runs transactional tests last, but
-    a worker stealing work (xdist) may then take plain ones, and running one folder of tests with
-    two workers had 130 of them fail on the missing rows."""
-    yield
-    if nextitem is None or not _transactional(item):
-        return  # nothing flushed, or the session ends (its database is being dropped)
+def _seed() -> None:
+    """The migrations' seed rows (indicator catalogue, thresholds, pattern sets, positions and
+    capabilities, incident categories, role groups); each seeding leaves existing rows alone."""
     from django.apps import apps as django_apps
-    from pytest_django.plugin import blocking_manager_key  # the lock file pins pytest-django
 
     from election_day.seed import seed_incident_categories
     from operations.roles import sync_role_groups
     from operations.seed import seed_catalogues, seed_command_catalogues
 
+    seed_catalogues(django_apps)
+    seed_command_catalogues(django_apps)
+    seed_incident_categories(django_apps)
+    sync_role_groups(django_apps)
+
+
+@pytest.fixture(autouse=True)
+def _reseed_after_flush(request):
+    """A transactional test starts from the tables the one before it flushed: seed them (after the
+    database's own restore, for a test with ``serialized_rollback``)."""
+    if _transactional(request.node):
+        request.getfixturevalue("transactional_db")
+        _seed()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test flushes every table when it ends, the seed rows included. When a plain
+    test follows on this worker, seed them at once: pytest-django runs transactional tests last,
+    but a worker stealing work (xdist) may take plain ones after them, and running one folder of
+    tests with two workers had 130 of them fail on the missing rows. (A transactional test that
+    follows seeds for itself: one restoring a serialized database must find the tables empty.)"""
+    yield
+    if nextitem is None or not _transactional(item) or _transactional(nextitem):
+        return  # nothing flushed, the session ends, or the next test seeds after its own set-up
+    from pytest_django.plugin import blocking_manager_key  # the lock file pins pytest-django
+
     with item.config.stash[blocking_manager_key].unblock():
-        seed_catalogues(django_apps)
-        seed_command_catalogues(django_apps)
-        seed_incident_categories(django_apps)
-        sync_role_groups(django_apps)
+        _seed()
 
 
 @pytest.fixture(autouse=True)
