@@ -15,7 +15,8 @@ replays its day through the services, in process and in one thread, as fast as t
     every posting ends its duty
 
 After every stage it times the board (``selectors.board`` through the API view, 200 after a change
-and 304) and the Lapsit (JSON data and chat text, and the PDF once at the end). It prints the
+and 304) and the Lapsit (JSON data and chat text, and the PDF once at the end); while the writes go
+on, a wall screen asks for the board every 4 s (If-None-Match) and each answer is timed too. It prints the
 errors (none expected), the write rates, and the national replay time those rates imply.
 
     python bench/bench_election_day_national.py [--fresh] [--villages 316] [--name h14_nat]
@@ -173,6 +174,9 @@ def main() -> None:
     client = Client()
     client.force_login(kabag)
     tally = DayTally()
+    wall = Client()  # a wall screen of its own, asking while the day goes on
+    wall.force_login(kabag)
+    tally.watch(wall, operation)
 
     started_all = time.perf_counter()
     tally.check_in(postings, kind=CheckIn.Kind.ARRIVED, by=kabag)

@@ -161,6 +161,9 @@ def _replay(task: tuple[int, list[int], int, int]) -> dict:
         setup_test_environment()
         client = Client()
         client.force_login(kabag)
+        wall = Client()  # a wall screen of its own, asking while the day goes on
+        wall.force_login(kabag)
+        tally.watch(wall, watched)
 
     def checkpoint() -> None:
         if watched is not None:
