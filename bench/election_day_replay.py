@@ -33,8 +33,9 @@ class DayTally:
 
     def watch(self, client, operation, every: float = 4.0) -> None:
         """Between writes, ask for ``operation``'s board as the wall does (If-None-Match, every
-        ``every`` seconds of the replay's own time) and time each answer."""
-        self._wall, self.poll_every = (client, f"/api/v1/operations/{operation.pk}/board/"), every
+        ``every`` seconds of the replay's own time) and time each answer; no client: stop."""
+        self._wall = (client, f"/api/v1/operations/{operation.pk}/board/") if client is not None else None
+        self.poll_every = every
 
     def _poll(self) -> None:
         client, url = self._wall
