@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import numpy as np
+from django.utils.formats import number_format
 
 from operations.allocation.geo import haversine_km_matrix
 
@@ -20,6 +21,13 @@ def point_of(lat: Decimal | float | None, lng: Decimal | float | None) -> Point 
     if lat is None or lng is None:
         return None
     return float(lat), float(lng)
+
+
+def km_text(metres: int) -> str:
+    """Kilometres to one decimal in the reader's format ("11,1"), whole ones without it ("5"), as
+    the phone's and the board's scripts write them (``maximumFractionDigits: 1``)."""
+    km = round(metres / 1000, 1)
+    return number_format(int(km) if km.is_integer() else km)
 
 
 def desa_point(desa) -> Point | None:

@@ -12,12 +12,13 @@ import io
 from datetime import datetime
 
 from django.utils import timezone
-from django.utils.formats import date_format, number_format, time_format
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer
 
+from election_day.geo import km_text
 from pilkades.pdf import stylesheet, text_paragraph
 
 
@@ -51,22 +52,16 @@ def incident_line(row: dict) -> str:
     return line + ")"
 
 
-def _km(metres: int) -> str:
-    """Kilometres to one decimal in the reader's format ("11,1"), whole ones without it ("5")."""
-    km = round(metres / 1000, 1)
-    return number_format(int(km) if km.is_integer() else km)
-
-
 def far_line(far: dict) -> str:
     """Arrivals reported far from their desa's point (selectors' ``far``), farthest first: the
     Posko asked these officers where they were; the Kapolres reads who and how far."""
     line = _("Lapor tiba jauh dari titik desa (lebih dari %(km)s km): %(n)d") % {
-        "km": _km(far["threshold_m"]),
+        "km": km_text(far["threshold_m"]),
         "n": far["total"],
     }
     named = [
         _("%(officer)s (%(nrp)s), %(place)s: %(km)s km")
-        % {"officer": o["officer"], "nrp": o["nrp"], "place": o["place"], "km": _km(o["distance_m"])}
+        % {"officer": o["officer"], "nrp": o["nrp"], "place": o["place"], "km": km_text(o["distance_m"])}
         for o in far["officers"]
     ]
     if named:

@@ -16,12 +16,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.formats import number_format, time_format
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from election_day import permissions, selectors
+from election_day.geo import km_text
 from election_day.lapsit import lapsit_text
 from election_day.models import (
     CheckIn,
@@ -126,7 +127,7 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
                     "Posisi ponsel %(km)s km dari titik desa %(desa)s: pastikan Anda di pos yang benar. "
                     "Posko melihat jarak ini."
                 )
-                % {"km": number_format(checkin.distance_m / 1000, 1), "desa": desa},
+                % {"km": km_text(checkin.distance_m), "desa": desa},
             )
     return redirect("field-home")
 

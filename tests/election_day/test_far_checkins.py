@@ -53,6 +53,16 @@ def test_a_far_arrival_is_stored_told_to_the_officer_and_listed_on_the_board(cli
     ]
 
 
+def test_the_phone_and_the_lapsit_write_a_whole_distance_alike(client, w):
+    """One rule for kilometres (``geo.km_text``): "12 km" on the phone as in the Lapsit, not "12,0"."""
+    from election_day.lapsit import far_line
+
+    page = _tap(client, w.member_user, w.member, {"latitude": "-6.208", "longitude": "106.3"})
+    assert 11_950 <= CheckIn.objects.get(officer=w.member.officer).distance_m < 12_050
+    assert f"Posisi ponsel 12 km dari titik desa {w.own[0].desa.name}" in page
+    assert ": 12 km" in far_line(_far(w))
+
+
 def test_the_distance_that_counts_as_far_is_a_setting(client, w, settings):
     _tap(client, w.member_user, w.member, FAR)
     assert _far(w)["total"] == 1
