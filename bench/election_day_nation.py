@@ -14,7 +14,9 @@ from __future__ import annotations
 import io
 import math
 import multiprocessing
+import sys
 import time
+import traceback
 
 from common import gather_statistics
 from election_day_replay import STAGES, DayTally, print_checkpoints
@@ -135,7 +137,19 @@ def build(polres: int, villages: int, checkins: int) -> list[int]:
 
 
 def _replay(task: tuple[int, list[int], int, int]) -> dict:
-    """One process's share of the day: every write of its operations, stage by stage."""
+    """One process's share of the day, its failure printed at once: the pool reports it only when
+    every other process has finished, half an hour later."""
+    try:
+        return _replay_share(task)
+    except BaseException:
+        print(f"   process {task[0]} failed:", flush=True)
+        traceback.print_exc()
+        sys.stderr.flush()
+        raise
+
+
+def _replay_share(task: tuple[int, list[int], int, int]) -> dict:
+    """Every write of the share's operations, stage by stage."""
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client

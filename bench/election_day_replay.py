@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import statistics
 import time
+import traceback
 import uuid
 from dataclasses import dataclass, field
 
@@ -40,7 +41,13 @@ class DayTally:
     def _poll(self) -> None:
         client, url = self._wall
         started = time.perf_counter()
-        response = client.get(url, HTTP_IF_NONE_MATCH=self._etag) if self._etag else client.get(url)
+        try:
+            response = client.get(url, HTTP_IF_NONE_MATCH=self._etag) if self._etag else client.get(url)
+        except Exception as exc:  # counted like a write's
+            self.errors.append(f"board polled: {exc!r}"[:200])
+            traceback.print_exc()
+            self._last_poll = time.perf_counter()
+            return
         spent = (time.perf_counter() - started) * 1000
         if response.status_code == 200:
             self.polled_200.append(spent)
