@@ -59,12 +59,19 @@ class DayTally:
         self._last_poll = time.perf_counter()
 
     def write(self, kind: str, call) -> None:
+        from django.db import close_old_connections
+
         started = time.perf_counter()
         try:
             call()
             self.done[kind] += 1
         except Exception as exc:  # counted, never hidden: the figure is "no error"
             self.errors.append(f"{kind}: {exc!r}"[:200])
+        # As a server ends each request: a connection older than CONN_MAX_AGE (60 s) is replaced.
+        # Without it one connection served the whole replay, and a statement it prepared while its
+        # table was empty kept that plan (a sequential scan, ~11 ms a step once the table held the
+        # nation's 84,000 rows: one process ran at half the other's pace).
+        close_old_connections()
         self.spent[kind] += time.perf_counter() - started
         if self._wall is not None and time.perf_counter() - self._last_poll >= self.poll_every:
             self._poll()
