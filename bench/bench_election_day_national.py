@@ -174,9 +174,7 @@ def main() -> None:
     client = Client()
     client.force_login(kabag)
     tally = DayTally()
-    wall = Client()  # a wall screen of its own, asking while the day goes on
-    wall.force_login(kabag)
-    tally.watch(wall, operation)
+    tally.watch(kabag, operation)  # a wall screen of its own, asking while the day goes on
 
     started_all = time.perf_counter()
     tally.check_in(postings, kind=CheckIn.Kind.ARRIVED, by=kabag)

@@ -175,9 +175,7 @@ def _replay_share(task: tuple[int, list[int], int, int]) -> dict:
         setup_test_environment()
         client = Client()
         client.force_login(kabag)
-        wall = Client()  # a wall screen of its own, asking while the day goes on
-        wall.force_login(kabag)
-        tally.watch(wall, watched)
+        tally.watch(kabag, watched)  # a wall screen of its own, asking while the day goes on
 
     def checkpoint() -> None:
         if watched is not None:

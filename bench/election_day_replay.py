@@ -32,10 +32,17 @@ class DayTally:
     _last_poll: float = 0.0
     _etag: str = ""
 
-    def watch(self, client, operation, every: float = 4.0) -> None:
-        """Between writes, ask for ``operation``'s board as the wall does (If-None-Match, every
-        ``every`` seconds of the replay's own time) and time each answer; no client: stop."""
-        self._wall = (client, f"/api/v1/operations/{operation.pk}/board/") if client is not None else None
+    def watch(self, user, operation, every: float = 4.0) -> None:
+        """Between writes, ask for ``operation``'s board as ``user``'s wall screen does (a test
+        client of its own, If-None-Match, every ``every`` seconds of the replay's own time) and
+        time each answer; no user: stop (a test client cannot be pickled back from a process)."""
+        from django.test import Client
+
+        self._wall = None
+        if user is not None:
+            wall = Client()
+            wall.force_login(user)
+            self._wall = (wall, f"/api/v1/operations/{operation.pk}/board/")
         self.poll_every = every
 
     def _poll(self) -> None:
@@ -46,9 +53,10 @@ class DayTally:
         except Exception as exc:  # counted like a write's
             self.errors.append(f"board polled: {exc!r}"[:200])
             traceback.print_exc()
-            self._last_poll = time.perf_counter()
             return
-        spent = (time.perf_counter() - started) * 1000
+        finally:
+            self._last_poll = time.perf_counter()
+        spent = (self._last_poll - started) * 1000
         if response.status_code == 200:
             self.polled_200.append(spent)
             self._etag = response["ETag"]
@@ -56,7 +64,6 @@ class DayTally:
             self.polled_304.append(spent)
         else:
             self.errors.append(f"board polled: {response.status_code}")
-        self._last_poll = time.perf_counter()
 
     def write(self, kind: str, call) -> None:
         from django.db import close_old_connections
@@ -155,7 +162,7 @@ def print_checkpoints(errors: list[str], watched: DayTally, operation, row) -> N
     row("board unchanged, 304: median (ms)", statistics.median(watched.board_304), "ms", 3)
     # The checkpoints time a board rebuilt in all three parts, ten times in a row after a stage's
     # writes; a wall asks every few seconds while they go on, each answer after the writes of those
-    # seconds (its pages stay in PostgreSQL's buffers, the checkpoint's first read finds them gone).
+    # seconds.
     if watched.polled_200:
         polled = sorted(watched.polled_200)
         row(f"board polled every {watched.poll_every:g} s during the writes: 200s", len(polled), "")
