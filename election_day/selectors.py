@@ -43,6 +43,7 @@ from operations.models import (
 from operations.naming import choice_label, officer_name
 from pilkades import sqlrows
 from pilkades.versioned_cache import versioned_get_or_set_many
+from villages.boundary_import import boundary_version
 from villages.models import VillageElection
 
 FEED_SIZE = 50
@@ -149,6 +150,16 @@ def incidents_visible(*, visible_kecamatan_ids) -> QuerySet[Incident]:
 BOARD_CACHE_SECONDS = 3600
 
 
+def _village_places(operation: Operation) -> list[tuple]:
+    """(village election, desa code, desa, kecamatan, level, latitude, longitude as floats or None)."""
+    places = []
+    rows = board_parts.villages(operation_id=operation.pk, election_id=operation.election_id)
+    for ve_id, code, desa, kecamatan, level, lat, lng in rows:
+        point = point_of(lat, lng)
+        places.append((ve_id, code, desa, kecamatan, level, *(point or (None, None))))
+    return places
+
+
 def board(
     *,
     operation: Operation,
@@ -160,9 +171,9 @@ def board(
     """Everything the Posko board shows, as plain data (the page's script and the API share it).
 
     The board is three parts (presence and the late list; the villages' stages; the incidents), each
-    kept in the cache under its own counter and the operation's postings version: a check-in
-    rebuilds the presence and reuses the incident feed. The Lapsit asks for every incident
-    (``feed_size=None``, never cached) and no village list.
+    kept in the cache under its own counter and the operation's postings version, and the villages'
+    places and levels under the ranking version: a check-in rebuilds the presence and reuses the
+    rest. The Lapsit asks for every incident (``feed_size=None``, never cached) and no village list.
     """
     now = now or timezone.now()
     windows = stage_windows(operation=operation)
@@ -184,8 +195,9 @@ def board(
         lambda: board_parts.progress(operation_id=operation.pk),
         lambda: board_parts.incidents(operation_id=operation.pk, feed_size=feed_size),
     )
+    places = (lambda: _village_places(operation)) if with_villages else list
     if parts is None:  # the Lapsit's every incident: never cached
-        presence, progress, incidents = (build() for build in builds)
+        presence, progress, incidents, village_places = (build() for build in (*builds, places))
     else:
         keys = (
             f"{prefix}:presence:{parts.presence}:{parts.assignment_version}:{duty_key}:{language}"
@@ -193,8 +205,15 @@ def board(
             f"{prefix}:progress:{parts.progress}",
             f"{prefix}:incidents:{parts.incidents}:{language}",
         )
-        found = versioned_get_or_set_many(dict(zip(keys, builds, strict=True)), BOARD_CACHE_SECONDS)
-        presence, progress, incidents = (found[key] for key in keys)
+        builders = dict(zip(keys, builds, strict=True))
+        if with_villages:
+            # Names, levels and points: every write of them bumps the ranking version (a desa's
+            # point through ``desa_save``), but for the outline import, which has its own.
+            keys += (f"{prefix}:villages:{parts.ranking_version}:{boundary_version()}",)
+            builders[keys[-1]] = places
+        found = versioned_get_or_set_many(builders, BOARD_CACHE_SECONDS)
+        presence, progress, incidents = (found[key] for key in keys[:3])
+        village_places = found[keys[3]] if with_villages else []
 
     per_stage: dict[str, int] = {}
     for value in progress.values():
@@ -204,9 +223,8 @@ def board(
     ]
     villages = []
     if with_villages:
-        for ve_id, code, desa, kecamatan, level, lat, lng in board_parts.villages(operation_id=operation.pk):
+        for ve_id, code, desa, kecamatan, level, lat, lng in village_places:
             key = str(ve_id)
-            point = point_of(lat, lng)
             villages.append(
                 {
                     "id": ve_id,
@@ -217,8 +235,8 @@ def board(
                     "stage": progress.get(key, ""),
                     "open_incidents": incidents["open_per_village"].get(key, 0),
                     "worst_severity": incidents["worst_per_village"].get(key, 0),
-                    "lat": point[0] if point else None,
-                    "lng": point[1] if point else None,
+                    "lat": lat,
+                    "lng": lng,
                 }
             )
         total_villages = len(villages)
