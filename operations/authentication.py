@@ -1,4 +1,5 @@
-"""API token authentication that reads the token, its user and the user's roles in one statement.
+"""API token authentication that reads the token, its user and the user's roles in one statement;
+the session's user read with his roles in one statement too (``ModelBackend``).
 
 DRF's TokenAuthentication builds an ORM query for the token and its user, and the first role check
 another for the groups: together about 1.5 ms of query building on every API request, a third of a
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import backends, get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.models import Model
@@ -30,12 +31,12 @@ from operations.roles import ROLE_GROUPS
 from pilkades import sqlrows
 
 
-@cache
-def _statement(vendor: str, token_model: type[Model], lookup: str) -> str:
+def _roles_sql() -> str:
+    """One flag per role of ``ROLE_GROUPS`` (its name a parameter): is user ``u`` in that group."""
     user_model = get_user_model()
     quote = connection.ops.quote_name
     memberships = user_model.groups.through._meta
-    roles = ", ".join(
+    return ", ".join(
         f"EXISTS (SELECT 1 FROM {quote(memberships.db_table)} m"
         f" JOIN {quote(Group._meta.db_table)} g ON g.{quote(Group._meta.pk.column)}"
         f" = m.{quote(memberships.get_field('group').column)}"
@@ -43,8 +44,18 @@ def _statement(vendor: str, token_model: type[Model], lookup: str) -> str:
         f" AND g.{quote('name')} = %s)"
         for _role in ROLE_GROUPS
     )
+
+
+def _role_names(flags) -> set[str]:
+    return {role for role, member in zip(ROLE_GROUPS, flags, strict=True) if member}
+
+
+@cache
+def _statement(vendor: str, token_model: type[Model], lookup: str) -> str:
+    user_model = get_user_model()
+    quote = connection.ops.quote_name
     return (
-        f"SELECT {_columns(token_model).sql()}, {_user_columns().sql()}, {roles}"
+        f"SELECT {_columns(token_model).sql()}, {_user_columns().sql()}, {_roles_sql()}"
         f" FROM {sqlrows.table(token_model, 't')} JOIN {sqlrows.table(user_model, 'u')}"
         f" ON u.{quote(user_model._meta.pk.column)} = t.{quote(token_model._meta.get_field('user').column)}"
         f" WHERE t.{quote(token_model._meta.get_field(lookup).column)} = %s"
@@ -91,6 +102,35 @@ class TokenAuthentication(authentication.TokenAuthentication):
         user = sqlrows.instance(user_columns, user_row)
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        user._role_names = {role for role, member in zip(ROLE_GROUPS, flags, strict=True) if member}
+        user._role_names = _role_names(flags)
         token.user = user
         return user, token
+
+
+@cache
+def _session_user_statement(vendor: str) -> str:
+    user_model = get_user_model()
+    quote = connection.ops.quote_name
+    return (
+        f"SELECT {_user_columns().sql()}, {_roles_sql()} FROM {sqlrows.table(user_model, 'u')}"
+        f" WHERE u.{quote(user_model._meta.pk.column)} = %s"
+    )
+
+
+class ModelBackend(backends.ModelBackend):
+    """Django's, except that a session's user is read with his roles in one statement.
+
+    Every page request and every poll of the Posko wall reads them; through the ORM that was two
+    statements and the compiling of one (about half a millisecond of a 3 ms answer 304).
+    """
+
+    def get_user(self, user_id):
+        with sqlrows.cursor() as cursor:
+            cursor.execute(_session_user_statement(connection.vendor), [*ROLE_GROUPS, user_id])
+            found = cursor.fetchone()
+        if found is None:
+            return None
+        user_row, flags = sqlrows.split(found, _user_columns())
+        user = sqlrows.instance(_user_columns(), user_row)
+        user._role_names = _role_names(flags)
+        return user if self.user_can_authenticate(user) else None
