@@ -46,14 +46,19 @@ def _marks(count: int) -> str:
 def _counts_statement(vendor: str, stages: int) -> str:
     # Each posting joined to its arrival and its end of duty (at most one of each: the check-ins'
     # unique constraint), counted in one pass: PostgreSQL hashes both joins (2 ms for 2,155
-    # postings) where an EXISTS per posting walked the index 8,000 times (16 ms).
+    # postings) where an EXISTS per posting walked the index 8,000 times (16 ms). A check-in is
+    # of its posting's operation; saying so lets PostgreSQL hash only this operation's check-ins
+    # on the national database, where it otherwise walked the nation's "finished" ones through
+    # an index led by the operation (2.8 ms → 0.8 ms, fresh statistics; the same on a Polres's).
     return f"""
         SELECT COUNT(*),
                COUNT(CASE WHEN c.id IS NOT NULL AND e.id IS NULL THEN 1 END),
                COUNT(e.id)
         FROM {sqlrows.table(Assignment, "a")}
-        LEFT JOIN {sqlrows.table(CheckIn, "c")} ON c.assignment_id = a.id AND c.kind = %s
-        LEFT JOIN {sqlrows.table(CheckIn, "e")} ON e.assignment_id = a.id AND e.kind = %s
+        LEFT JOIN {sqlrows.table(CheckIn, "c")}
+          ON c.assignment_id = a.id AND c.kind = %s AND c.operation_id = a.operation_id
+        LEFT JOIN {sqlrows.table(CheckIn, "e")}
+          ON e.assignment_id = a.id AND e.kind = %s AND e.operation_id = a.operation_id
         WHERE a.operation_id = %s AND a.stage IN ({_marks(stages)})
     """
 
