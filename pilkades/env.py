@@ -77,7 +77,7 @@ def url_origin(name: str, url: str) -> str:
 
 
 LOCAL_MEMORY_CACHE = "django.core.cache.backends.locmem.LocMemCache"
-REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
+REDIS_CACHE = "pilkades.redis_cache.RedisCache"
 
 
 def cache_from_url(name: str, url: str | None) -> dict:

@@ -54,11 +54,33 @@ def _in_other_process(code: str, **env: str) -> subprocess.CompletedProcess:
 
 @pytest.mark.redis
 def test_the_default_cache_is_redis_when_redis_url_is_set():
-    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert settings.CACHES["default"]["BACKEND"] == "pilkades.redis_cache.RedisCache"
     cache.set("probe", {"a": 1})
     assert cache.get("probe") == {"a": 1}
     with pytest.raises(ValueError):
         cache.incr("missing")  # the boundary version relies on this to start from 1
+
+
+@pytest.mark.redis
+def test_the_redis_cache_keeps_one_client_and_still_serves_every_call(monkeypatch):
+    import redis
+
+    built = []
+    original = redis.Redis.__init__
+
+    def counted(self, *args, **kwargs):
+        built.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "__init__", counted)
+    cache.get("warm")  # the write pool too: the same server, one pool each way
+    cache.set("warm", 1)
+    built.clear()
+    for n in range(5):
+        cache.set_many({f"k{n}": n, f"j{n}": [n]})
+        assert cache.get_many([f"k{n}", f"j{n}"]) == {f"k{n}": n, f"j{n}": [n]}
+        assert cache.incr(f"k{n}") == n + 1
+    assert built == []
 
 
 @pytest.mark.redis
