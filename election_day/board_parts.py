@@ -49,7 +49,7 @@ def _counts_statement(vendor: str, stages: int) -> str:
     # postings) where an EXISTS per posting walked the index 8,000 times (16 ms). A check-in is
     # of its posting's operation; saying so lets PostgreSQL hash only this operation's check-ins
     # on the national database, where it otherwise walked the nation's "finished" ones through
-    # an index led by the operation (2.8 ms → 0.8 ms, fresh statistics; the same on a Polres's).
+    # an index led by the operation (2.8 → 1.3 ms, fresh statistics; the same on a Polres's).
     return f"""
         SELECT COUNT(*),
                COUNT(CASE WHEN c.id IS NOT NULL AND e.id IS NULL THEN 1 END),
