@@ -55,7 +55,7 @@ def _database_url() -> str:
 
 
 @pytest.fixture
-def servers():
+def servers(tmp_path):
     """Two gunicorn instances; yields their base URLs."""
     # The same key on both, as the README says (sessions, CSRF, person tokens), and this process's,
     # so tokens made here hold there.
@@ -75,32 +75,39 @@ def servers():
         # Jobs queued by either server are left to the job worker (the `worker` fixture).
         "PILKADES_JOBS_RUN": "worker",
     }
-    processes, urls = [], []
+    processes, urls, logs = [], [], []
     _server_environment.clear()
     _server_environment.update(env)
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    for _ in range(2):
+    for number in range(2):
         port = _free_port()
-        processes.append(
-            subprocess.Popen(
-                [gunicorn, "-c", "deploy/gunicorn.conf.py", "pilkades.wsgi"],
-                env={**env, "PILKADES_BIND": f"127.0.0.1:{port}"},
-                cwd=ROOT,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+        logs.append(tmp_path / f"gunicorn-{number}.log")
+        with logs[-1].open("wb") as log:  # the child keeps its own descriptor
+            processes.append(
+                subprocess.Popen(
+                    [gunicorn, "-c", "deploy/gunicorn.conf.py", "pilkades.wsgi"],
+                    env={**env, "PILKADES_BIND": f"127.0.0.1:{port}"},
+                    cwd=ROOT,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
             )
-        )
         urls.append(f"http://127.0.0.1:{port}")
     try:
         deadline = time.monotonic() + 120
-        for url in urls:
+        for url, process, log in zip(urls, processes, logs, strict=True):
+            answer = None
             while True:
                 try:
-                    if requests.get(f"{url}/readyz", timeout=10).status_code == 200:
+                    answer = requests.get(f"{url}/readyz", timeout=10).status_code
+                    if answer == 200:
                         break
-                except requests.RequestException:
-                    pass  # still booting
-                assert time.monotonic() < deadline, f"{url} did not become ready"
+                except requests.RequestException as exc:
+                    answer = repr(exc)  # still booting
+                # Why, when it does not come up: its exit code, the last probe's answer, its log.
+                said = f"{url}: exit code {process.poll()}, /readyz {answer}; log:\n{log.read_text()[-3000:]}"
+                assert process.poll() is None, f"gunicorn ended — {said}"
+                assert time.monotonic() < deadline, f"not ready within 120 s — {said}"
                 time.sleep(0.3)
         yield urls
     finally:
