@@ -63,8 +63,8 @@
         if (!data.team.length) { box.appendChild(el("p", data.message, "error")); return; }
         var list = el("ul");
         data.team.forEach(function (o) {
-          var km = o.distance_km === null ? "?" : o.distance_km.toFixed(1);
-          list.appendChild(el("li", o.name + " — " + (o.duty_label || o.duty) + " · " + o.place + " (" + km + " km)"));
+          var far = o.distance_km === null ? "?" : km(Math.round(o.distance_km * 1000));
+          list.appendChild(el("li", o.name + " — " + (o.duty_label || o.duty) + " · " + o.place + " (" + far + " km)"));
         });
         box.appendChild(list);
         var send = el("button", d.labelSend + " (" + data.team.length + ")", "send-team");

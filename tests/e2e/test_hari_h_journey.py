@@ -11,10 +11,13 @@ import time
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from PIL import Image
 from playwright.sync_api import expect
 
+from election_day.geo import km_text
 from election_day.models import CheckIn, Dispatch, Incident, IncidentPhoto
+from election_day.selectors import dispatch_proposal
 from operations.models import Duty, Unit
 from operations.services.assignments import assignment_create
 from tests.e2e.conftest import PHONE, login, screenshot
@@ -100,6 +103,13 @@ def test_phone_reports_and_the_wall_board_runs_the_incident_to_the_lapsit(open_p
     send = card.get_by_role("button", name="Kirim tim (2)")
     expect(send).to_be_visible()
     expect(card).to_contain_text("Cadangan di Mako")  # duties by their names, not their codes
+    # Each officer's way to the village written as the Lapsit and the far-arrival list write it
+    # ("12,4 km"; the proposal's list said "12.4").
+    with translation.override("id"):
+        ways = {km_text(round(o.distance_km * 1000)) for o in dispatch_proposal(incident=incident)[1].team}
+    assert ways and all("." not in way for way in ways)
+    for way in ways:
+        expect(card).to_contain_text(f"({way} km)")
     wall.evaluate("window.scrollTo(0, 0)")
     assert wall.evaluate(OVERFLOW) <= 0
     screenshot(wall, "posko-board", full_page=False)
